@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// sevad — the dispatch daemon. Module boundaries follow ../shared/DESIGN.md §1.
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "sevad",
+    products: [
+        .executable(name: "sevad", targets: ["sevad"]),
+        .executable(name: "sevactl", targets: ["sevactl"]),
+        .executable(name: "sevasim", targets: ["sevasim"]),
+        .executable(name: "sevabench", targets: ["sevabench"]),
+    ],
+    targets: [
+        // System libraries from Debian (libsqlite3-dev, libsystemd-dev), through module maps.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+
+        // Libraries, innermost first.
+        .target(name: "SevaCore", swiftSettings: optimize),
+        .target(name: "SevaWire", dependencies: ["SevaCore"]),
+        .target(name: "SevaStore", dependencies: ["SevaCore", "CSQLite"]),
+        .target(name: "SevaSystemd", dependencies: ["CSystemd"]),
+        .target(name: "SevaServer", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaSystemd"]),
+
+        // Executables: thin mains over the libraries.
+        .executableTarget(name: "sevad", dependencies: ["SevaServer"]),
+        .executableTarget(name: "sevactl", dependencies: ["SevaWire"]),
+        .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
+        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire"], swiftSettings: optimize),
+
+        // Tests mirror the modules.
+        .testTarget(name: "SevaCoreTests", dependencies: ["SevaCore"]),
+        .testTarget(name: "SevaWireTests", dependencies: ["SevaWire"]),
+        .testTarget(name: "SevaStoreTests", dependencies: ["SevaStore"]),
+        .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd"]),
+        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer"]),
+    ]
+)

@@ -1,0 +1,61 @@
+/// Re-laying the tree out in memory so that cells near each other in space sit near each
+/// other in memory, which is what makes a query's leaves cheap to reach.
+extension QuadTree {
+    /// Rewrites nodes and leaf storage in depth-first (Z-order) sequence, with every leaf's
+    /// segment sized to its contents and no free space left behind. O(n); the daemon runs it
+    /// after its start-up load and may run it again when churn has scattered the layout.
+    /// Handles, positions, tags and query results are unchanged; the handle map drops the
+    /// unused handles above the highest one present.
+    public mutating func compact() {
+        var newNodes: [Node] = []
+        newNodes.reserveCapacity(nodes.count - freeBlocks.count * 4)
+        var newPool = SlotPool()
+        newPool.reserve(pool.slotsReserved)
+        var root = nodes[0]
+        root.parent = -1
+        newNodes.append(root)
+        var pending: [(old: Int, new: Int)] = [(0, 0)]
+        while let (old, new) = pending.popLast() {
+            let node = nodes[old]
+            if node.isLeaf {
+                relocateLeaf(node, to: new, in: &newNodes, pool: &newPool)
+                continue
+            }
+            let first = newNodes.count
+            newNodes[new].firstChild = Int32(first)
+            for quadrant in 0..<4 {
+                var child = nodes[Int(node.firstChild) + quadrant]
+                child.parent = Int32(new)
+                newNodes.append(child)
+            }
+            for quadrant in (0..<4).reversed() {
+                pending.append((Int(node.firstChild) + quadrant, first + quadrant))
+            }
+        }
+        nodes = newNodes
+        pool = newPool
+        freeBlocks = []
+        let used = (entries.lastIndex { $0.isPresent } ?? -1) + 1
+        entries = Array(entries[..<used])
+    }
+
+    private mutating func relocateLeaf(_ node: Node, to index: Int, in newNodes: inout [Node], pool newPool: inout SlotPool) {
+        let fill = Int(node.fill)
+        guard fill > 0 else {
+            newNodes[index].base = 0
+            newNodes[index].sizeClass = SlotPool.noClass
+            return
+        }
+        let sizeClass = SlotPool.sizeClass(holding: fill)
+        let base = Int(newPool.allocate(sizeClass))
+        newNodes[index].base = UInt32(base)
+        newNodes[index].sizeClass = sizeClass
+        let oldBase = Int(node.base)
+        for offset in 0..<fill {
+            newPool.slots[base + offset] = pool.slots[oldBase + offset]
+            let handle = pool.handles[oldBase + offset]
+            newPool.handles[base + offset] = handle
+            entries[Int(handle)] = HandleEntry(slot: UInt32(base + offset), leaf: index, depth: node.depth)
+        }
+    }
+}

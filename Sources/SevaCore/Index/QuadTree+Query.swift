@@ -1,0 +1,147 @@
+/// Queries: k nearest, everything within a radius, and counting within a radius.
+///
+/// `requiring` names tags a point must all carry (`tags & requiring == requiring`; 0 takes
+/// every point); subtrees whose tag summary lacks one are skipped whole. `where` is an extra
+/// test on the handle, asked only of points that would otherwise enter the result.
+extension QuadTree {
+    /// The `k` nearest points to `center` within `radiusMetres`, nearest first.
+    public func nearest(
+        to center: GeoPoint, k: Int, withinMetres radiusMetres: Double = .infinity,
+        requiring: UInt32 = 0, where accept: (Int) -> Bool = { _ in true }
+    ) -> [NearbyHit] {
+        guard k > 0, count > 0, nodes[0].tags & requiring == requiring else { return [] }
+        let probe = DistanceProbe(center)
+        let limit = GeoMath.key(forMetres: radiusMetres)
+        var frontier = BinaryHeap<Frontier>(capacity: 64)
+        var best = BinaryHeap<Reverse<NearbyHit>>(capacity: k)
+        frontier.push(Frontier(bound: 0, node: Int32(entryNode(around: center, radiusMetres: radiusMetres))))
+        nodes.withUnsafeBufferPointer { nodes in
+            pool.slots.withUnsafeBufferPointer { slots in
+                while let next = frontier.pop() {
+                    if next.bound > limit { break }
+                    if best.count == k, let worst = best.top, next.bound > worst.value.key { break }
+                    let node = nodes[Int(next.node)]
+                    if node.isLeaf {
+                        let base = Int(node.base)
+                        for slot in base..<(base + Int(node.fill)) where slots[slot].tags & requiring == requiring {
+                            let key = probe.key(slots[slot].position)
+                            guard key <= limit else { continue }
+                            let hit = NearbyHit(handle: Int(pool.handles[slot]), key: key)
+                            if best.count == k {
+                                guard let worst = best.top, hit < worst.value, accept(hit.handle) else { continue }
+                                best.replaceTop(Reverse(value: hit))
+                            } else if accept(hit.handle) {
+                                best.push(Reverse(value: hit))
+                            }
+                        }
+                        continue
+                    }
+                    let first = Int(node.firstChild)
+                    for child in first..<(first + 4) {
+                        let cell = nodes[child]
+                        guard cell.count > 0, cell.tags & requiring == requiring else { continue }
+                        let bound = probe.lowerBound(x0: cell.x0, y0: cell.y0, shift: cell.shift)
+                        guard bound <= limit else { continue }
+                        if best.count == k, let worst = best.top, bound > worst.value.key { continue }
+                        frontier.push(Frontier(bound: bound, node: Int32(child)))
+                    }
+                }
+            }
+        }
+        return best.elements.map(\.value).sorted()
+    }
+
+    /// Every point within `radiusMetres` of `center`, nearest first.
+    public func within(
+        metres radiusMetres: Double, of center: GeoPoint,
+        requiring: UInt32 = 0, where accept: (Int) -> Bool = { _ in true }
+    ) -> [NearbyHit] {
+        let probe = DistanceProbe(center)
+        let limit = GeoMath.key(forMetres: radiusMetres)
+        var hits: [NearbyHit] = []
+        var cells = CellWalk(probe: probe, limit: limit, requiring: requiring,
+                             from: entryNode(around: center, radiusMetres: radiusMetres))
+        while let node = cells.next(in: nodes) {
+            let base = Int(node.base)
+            for slot in base..<(base + Int(node.fill)) where pool.slots[slot].tags & requiring == requiring {
+                let key = probe.key(pool.slots[slot].position)
+                let handle = Int(pool.handles[slot])
+                if key <= limit && accept(handle) { hits.append(NearbyHit(handle: handle, key: key)) }
+            }
+        }
+        return hits.sorted()
+    }
+
+    /// How many points lie within `radiusMetres` of `center`. Without `requiring`, cells
+    /// wholly inside the circle are counted from their summary without being visited.
+    public func count(withinMetres radiusMetres: Double, of center: GeoPoint, requiring: UInt32 = 0) -> Int {
+        let probe = DistanceProbe(center)
+        let limit = GeoMath.key(forMetres: radiusMetres)
+        var total = 0
+        var cells = CellWalk(probe: probe, limit: limit, requiring: requiring,
+                             from: entryNode(around: center, radiusMetres: radiusMetres), takesWholeCells: requiring == 0)
+        pool.slots.withUnsafeBufferPointer { slots in
+            while let node = cells.next(in: nodes) {
+                if cells.lastWasWhole {
+                    total += Int(node.count)
+                    continue
+                }
+                let base = Int(node.base)
+                for slot in base..<(base + Int(node.fill)) where slots[slot].tags & requiring == requiring {
+                    if probe.key(slots[slot].position) <= limit { total += 1 }
+                }
+            }
+        }
+        return total
+    }
+
+    /// Depth-first walk over the cells that may hold points within `limit` of a centre:
+    /// yields each leaf reached and, when `takesWholeCells`, each cell wholly inside the
+    /// limit (flagged by `lastWasWhole`) instead of descending into it.
+    struct CellWalk {
+        let probe: DistanceProbe
+        let limit: Double
+        let requiring: UInt32
+        let takesWholeCells: Bool
+        private(set) var lastWasWhole = false
+        private var stack: [Int32]
+
+        init(probe: DistanceProbe, limit: Double, requiring: UInt32, from start: Int, takesWholeCells: Bool = false) {
+            stack = [Int32(start)]
+            self.probe = probe
+            self.limit = limit
+            self.requiring = requiring
+            self.takesWholeCells = takesWholeCells
+            stack.reserveCapacity(128)
+        }
+
+        mutating func next(in nodes: [Node]) -> Node? {
+            while let index = stack.popLast() {
+                let node = nodes[Int(index)]
+                guard node.count > 0, node.tags & requiring == requiring,
+                      probe.lowerBound(x0: node.x0, y0: node.y0, shift: node.shift) <= limit else { continue }
+                if takesWholeCells && probe.cellWithin(x0: node.x0, y0: node.y0, shift: node.shift, limit: limit) {
+                    lastWasWhole = true
+                    return node
+                }
+                if node.isLeaf {
+                    lastWasWhole = false
+                    return node
+                }
+                let first = node.firstChild
+                stack.append(first)
+                stack.append(first + 1)
+                stack.append(first + 2)
+                stack.append(first + 3)
+            }
+            return nil
+        }
+    }
+
+    /// A cell waiting in the best-first search, with a lower bound of its keys.
+    struct Frontier: Comparable {
+        var bound: Double
+        var node: Int32
+        static func < (lhs: Frontier, rhs: Frontier) -> Bool { lhs.bound < rhs.bound }
+    }
+}

@@ -1,0 +1,93 @@
+/// Writes one line of JSON into a byte buffer, without `Foundation.JSONEncoder`.
+///
+/// Strings are escaped per RFC 8259 (quotes, backslash, every control character), numbers
+/// are finite (a NaN or infinity becomes `null`), and coordinates use a fixed number of
+/// decimals. Commas between members and elements are inserted automatically.
+public struct JSONWriter: Sendable {
+    /// The JSON text written so far, UTF-8.
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma = false
+
+    public init() {}
+
+    /// The text as a `String`.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
+    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
+
+    /// Writes an object member's name; the next value written is its value.
+    public mutating func key(_ name: String) {
+        separate()
+        appendQuoted(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
+    public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+    public mutating func null() { raw("null") }
+    public mutating func integer(_ value: Int) { raw(String(value)) }
+
+    /// Writes a finite number in Swift's shortest round-tripping form; NaN and infinities as `null`.
+    public mutating func number(_ value: Double) {
+        guard value.isFinite else { return null() }
+        if value == value.rounded(), Swift.abs(value) < 1e15 { return integer(Int(value)) }
+        raw(String(value))
+    }
+
+    /// Writes a finite number with exactly `decimals` digits after the point (0...9), as
+    /// coordinates and distances are shown; NaN and infinities as `null`.
+    public mutating func number(_ value: Double, decimals: Int) {
+        precondition((0...9).contains(decimals), "decimals must be in 0...9")
+        guard value.isFinite, Swift.abs(value) < 1e9 else { return null() }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (Swift.abs(value) * scale).rounded()
+        let units = Int(scaled)
+        separate()
+        if value < 0 && units != 0 { bytes.append(UInt8(ascii: "-")) }
+        let divisor = Int(scale)
+        bytes.append(contentsOf: String(units / divisor).utf8)
+        if decimals > 0 {
+            bytes.append(UInt8(ascii: "."))
+            let fraction = String(units % divisor)
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: decimals - fraction.utf8.count))
+            bytes.append(contentsOf: fraction.utf8)
+        }
+        needsComma = true
+    }
+
+    private mutating func raw(_ token: String) {
+        separate()
+        bytes.append(contentsOf: token.utf8)
+        needsComma = true
+    }
+
+    private mutating func separate() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private mutating func appendQuoted(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                bytes.append(contentsOf: Array("\\u00".utf8))
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

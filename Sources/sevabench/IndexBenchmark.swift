@@ -1,0 +1,131 @@
+import SevaCore
+
+/// Measures the live quadtree on a synthetic UP workforce of one size: build, moves,
+/// filtered kNN, radius counts, memory.
+struct IndexBenchmark {
+    struct Options {
+        var seed: UInt64 = 42
+        var operations = 200_000
+        var queries = 50_000
+        var bucketCapacity = 32
+    }
+
+    /// What one size measured; times in nanoseconds.
+    struct Result {
+        let workers: Int
+        let buildSeconds: Double
+        let moveNearby: Timings
+        let nearbyStayedInLeaf: Double
+        let moveFar: Timings
+        /// Queries right after the start-up load (compacted layout) …
+        let fresh: QueryTimings
+        /// … and after every move above (the layout scattered by random moves).
+        let churned: QueryTimings
+        let residentBytesPerWorker: Double
+        let accountedBytesPerWorker: Double
+    }
+
+    struct QueryTimings {
+        let nearest: Timings
+        let nearestFound: Double
+        let radiusCount: Timings
+        let radiusFound: Double
+    }
+
+    let options: Options
+    let workforce = UPWorkforce()
+
+    func run(workers: Int, progress: (String) -> Void) -> Result {
+        var random = SeededGenerator(seed: options.seed ^ UInt64(workers))
+        progress("  generating \(workers) workers")
+        var latitudes = [Double](repeating: 0, count: workers)
+        var longitudes = [Double](repeating: 0, count: workers)
+        var tags = [UInt32](repeating: 0, count: workers)
+        for handle in 0..<workers {
+            let point = workforce.position(using: &random)
+            latitudes[handle] = point.latitude
+            longitudes[handle] = point.longitude
+            tags[handle] = workforce.tags(using: &random)
+        }
+        let moveTargets = (0..<options.operations).map { _ in
+            (Int(random.next() % UInt64(workers)), workforce.position(using: &random))
+        }
+        let queryPoints = (0..<options.queries).map { _ in
+            (workforce.position(using: &random), UInt32(1) << UInt32(workforce.skill(using: &random)))
+        }
+
+        progress("  building the index")
+        let residentBefore = residentBytes()
+        var tree = QuadTree(bucketCapacity: options.bucketCapacity)
+        let buildStart = Clock.now()
+        for handle in 0..<workers {
+            tree.insert(handle, at: try! GeoPoint(latitude: latitudes[handle], longitude: longitudes[handle]),
+                        tags: tags[handle])
+        }
+        tree.compact()
+        let buildSeconds = Double(Clock.now() - buildStart) / 1e9
+        let residentAfter = residentBytes()
+
+        progress("  queries on the compacted layout")
+        let fresh = measureQueries(tree, queryPoints)
+
+        progress("  moving workers a few metres")
+        var moveNearby = Timings(capacity: options.operations)
+        var stayed = 0
+        for index in 0..<options.operations {
+            let handle = moveTargets[index].0
+            let bearing = random.unit() * 360
+            let step = 1 + random.unit() * 4
+            let from = try! GeoPoint(latitude: latitudes[handle], longitude: longitudes[handle])
+            let to = GeoMath.destination(from: from, metres: step, bearingDegrees: bearing)
+            let leafBefore = tree.leafIndex(of: handle)
+            Clock.time(&moveNearby) { tree.move(handle, to: to) }
+            if tree.leafIndex(of: handle) == leafBefore { stayed += 1 }
+            latitudes[handle] = to.latitude
+            longitudes[handle] = to.longitude
+        }
+
+        progress("  moving workers to random places")
+        var moveFar = Timings(capacity: options.operations)
+        for (handle, to) in moveTargets {
+            Clock.time(&moveFar) { tree.move(handle, to: to) }
+            latitudes[handle] = to.latitude
+            longitudes[handle] = to.longitude
+        }
+
+        progress("  queries after the churn")
+        let churned = measureQueries(tree, queryPoints)
+        precondition(tree.count == workers, "the index lost workers during the benchmark")
+
+        return Result(
+            workers: workers, buildSeconds: buildSeconds,
+            moveNearby: moveNearby, nearbyStayedInLeaf: Double(stayed) / Double(options.operations),
+            moveFar: moveFar,
+            fresh: fresh, churned: churned,
+            residentBytesPerWorker: Double(residentAfter - residentBefore) / Double(workers),
+            accountedBytesPerWorker: Double(tree.memoryFootprintBytes) / Double(workers))
+    }
+}
+
+extension IndexBenchmark {
+    /// kNN k=10 for one skill within 5 km, and a count of everyone within 2 km, per query point.
+    func measureQueries(_ tree: QuadTree, _ queryPoints: [(GeoPoint, UInt32)]) -> QueryTimings {
+        var nearest = Timings(capacity: queryPoints.count)
+        var nearestFound = 0
+        for (centre, skill) in queryPoints {
+            var hits: [NearbyHit] = []
+            Clock.time(&nearest) { hits = tree.nearest(to: centre, k: 10, withinMetres: 5_000, requiring: skill) }
+            nearestFound += hits.count
+        }
+        var radiusCount = Timings(capacity: queryPoints.count)
+        var radiusFound = 0
+        for (centre, _) in queryPoints {
+            var found = 0
+            Clock.time(&radiusCount) { found = tree.count(withinMetres: 2_000, of: centre) }
+            radiusFound += found
+        }
+        return QueryTimings(
+            nearest: nearest, nearestFound: Double(nearestFound) / Double(queryPoints.count),
+            radiusCount: radiusCount, radiusFound: Double(radiusFound) / Double(queryPoints.count))
+    }
+}

@@ -161,13 +161,13 @@ import Testing
         var random = SeededGenerator(seed: 60)
         for handle in 0..<1_000 {
             let before = tree.leafIndex(of: handle)
-            let slots = tree.pool.slots.count
+            let slots = tree.pool.positions.count
             let position = tree.position(of: handle)!
             let moved = GeoMath.destination(from: position, metres: 0.5, bearingDegrees: random.unit() * 360)
             tree.move(handle, to: moved)
             if tree.leafIndex(of: handle) == before {
                 stayed += 1
-                #expect(tree.pool.slots.count == slots)
+                #expect(tree.pool.positions.count == slots)
             }
             #expect(tree.gridPosition(of: handle) == GridPoint(moved))
         }
@@ -178,14 +178,14 @@ import Testing
     @Test func memoryReturnsWhenWorkersLeave() {
         var (tree, _, _) = populate(20_000, seed: 8, Scatter.upLike)
         let full = tree.memoryFootprintBytes
-        let slotsAtPeak = tree.pool.slots.count
+        let slotsAtPeak = tree.pool.positions.count
         for handle in 100..<20_000 { tree.remove(handle) }
         #expect(tree.invariantViolations() == [])
         #expect(tree.count == 100)
         #expect(tree.pool.slotsReserved < 1_000, "\(tree.pool.slotsReserved) slots still held by 100 points")
         var random = SeededGenerator(seed: 80)
         for handle in 100..<20_000 { tree.insert(handle, at: Scatter.upLike(&random), tags: 1) }
-        #expect(tree.pool.slots.count <= slotsAtPeak * 3 / 2, "freed segments were not reused")
+        #expect(tree.pool.positions.count <= slotsAtPeak * 3 / 2, "freed segments were not reused")
         for handle in 100..<20_000 { tree.remove(handle) }
         tree.compact()
         #expect(tree.invariantViolations() == [])

@@ -26,8 +26,5 @@ struct HandleEntry: Sendable {
     var depth: Int { Int(leafAndDepth & 31) }
 
     /// True when `a` and `b` fall in the same cell at this entry's leaf depth.
-    func sameLeaf(_ a: GridPoint, _ b: GridPoint) -> Bool {
-        let shift = UInt64(32 - depth)
-        return UInt64(a.x ^ b.x) >> shift == 0 && UInt64(a.y ^ b.y) >> shift == 0
-    }
+    func sameLeaf(_ a: GridPoint, _ b: GridPoint) -> Bool { a.sharesCell(with: b, atDepth: depth) }
 }

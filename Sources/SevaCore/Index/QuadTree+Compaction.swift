@@ -1,19 +1,20 @@
 /// Re-laying the tree out in memory so that cells near each other in space sit near each
 /// other in memory, which is what makes a query's leaves cheap to reach.
 extension QuadTree {
-    /// Rewrites nodes and leaf storage in depth-first (Z-order) sequence, with every leaf's
-    /// segment sized to its contents and no free space left behind. O(n); the daemon runs it
-    /// after its start-up load and may run it again when churn has scattered the layout.
-    /// Handles, positions, tags and query results are unchanged; the handle map drops the
-    /// unused handles above the highest one present.
+    /// Rewrites nodes and leaf storage in depth-first (Z-order) sequence, each leaf's segment
+    /// the smallest size class that holds it, no free space left behind. O(n); the daemon
+    /// runs it after its start-up load and may run it again when churn has scattered the
+    /// layout. Handles, positions, tags and query results are unchanged; the handle map
+    /// drops the unused handles above the highest one present.
     public mutating func compact() {
         var newNodes: [Node] = []
+        var newParents: [Int32] = []
         newNodes.reserveCapacity(nodes.count - freeBlocks.count * 4)
+        newParents.reserveCapacity(nodes.count - freeBlocks.count * 4)
         var newPool = SlotPool()
         newPool.reserve(pool.slotsReserved)
-        var root = nodes[0]
-        root.parent = -1
-        newNodes.append(root)
+        newNodes.append(nodes[0])
+        newParents.append(-1)
         var pending: [(old: Int, new: Int)] = [(0, 0)]
         while let (old, new) = pending.popLast() {
             let node = nodes[old]
@@ -22,17 +23,17 @@ extension QuadTree {
                 continue
             }
             let first = newNodes.count
-            newNodes[new].firstChild = Int32(first)
+            newNodes[new].link = UInt32(first)
             for quadrant in 0..<4 {
-                var child = nodes[Int(node.firstChild) + quadrant]
-                child.parent = Int32(new)
-                newNodes.append(child)
+                newNodes.append(nodes[node.firstChild + quadrant])
+                newParents.append(Int32(new))
             }
             for quadrant in (0..<4).reversed() {
-                pending.append((Int(node.firstChild) + quadrant, first + quadrant))
+                pending.append((node.firstChild + quadrant, first + quadrant))
             }
         }
         nodes = newNodes
+        parents = newParents
         pool = newPool
         freeBlocks = []
         let used = (entries.lastIndex { $0.isPresent } ?? -1) + 1
@@ -40,19 +41,20 @@ extension QuadTree {
     }
 
     private mutating func relocateLeaf(_ node: Node, to index: Int, in newNodes: inout [Node], pool newPool: inout SlotPool) {
-        let fill = Int(node.fill)
+        let fill = Int(node.count)
         guard fill > 0 else {
-            newNodes[index].base = 0
+            newNodes[index].link = 0
             newNodes[index].sizeClass = SlotPool.noClass
             return
         }
         let sizeClass = SlotPool.sizeClass(holding: fill)
-        let base = Int(newPool.allocate(sizeClass))
-        newNodes[index].base = UInt32(base)
+        let base = Int(newPool.append(SlotPool.capacity(of: sizeClass)))
+        newNodes[index].link = UInt32(base)
         newNodes[index].sizeClass = sizeClass
-        let oldBase = Int(node.base)
+        let oldBase = Int(node.link)
         for offset in 0..<fill {
-            newPool.slots[base + offset] = pool.slots[oldBase + offset]
+            newPool.positions[base + offset] = pool.positions[oldBase + offset]
+            newPool.tags[base + offset] = pool.tags[oldBase + offset]
             let handle = pool.handles[oldBase + offset]
             newPool.handles[base + offset] = handle
             entries[Int(handle)] = HandleEntry(slot: UInt32(base + offset), leaf: index, depth: node.depth)

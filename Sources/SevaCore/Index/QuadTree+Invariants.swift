@@ -9,25 +9,24 @@ extension QuadTree {
     public func invariantViolations() -> [String] {
         var problems: [String] = []
         var seen = [Bool](repeating: false, count: entries.count)
-        var stack: [Int] = [0]
-        while let index = stack.popLast() {
+        var stack: [Cell] = [.root]
+        while let cell = stack.popLast() {
+            let index = Int(cell.node)
             let node = nodes[index]
             if Int(node.depth) > maxDepth { problems.append("node \(index) deeper than maxDepth") }
             if node.isLeaf {
-                checkLeaf(index, seen: &seen, problems: &problems)
+                checkLeaf(cell, seen: &seen, problems: &problems)
                 continue
             }
-            let first = Int(node.firstChild)
             var count: UInt32 = 0
             var tags: UInt32 = 0
-            for child in first..<(first + 4) {
-                let cell = nodes[child]
-                if cell.parent != Int32(index) { problems.append("node \(child) has parent \(cell.parent), not \(index)") }
-                if cell.depth != node.depth + 1 { problems.append("node \(child) depth \(cell.depth) under \(node.depth)") }
-                if !node.holds(GridPoint(x: cell.x0, y: cell.y0)) { problems.append("node \(child) outside its parent") }
-                count += cell.count
-                tags |= cell.tags
-                stack.append(child)
+            for quadrant in 0..<4 {
+                let child = node.firstChild + quadrant
+                if parents[child] != Int32(index) { problems.append("node \(child) has parent \(parents[child]), not \(index)") }
+                if nodes[child].depth != node.depth + 1 { problems.append("node \(child) depth \(nodes[child].depth) under \(node.depth)") }
+                count += nodes[child].count
+                tags |= nodes[child].tags
+                stack.append(cell.child(quadrant, first: node.firstChild, depth: node.depth))
             }
             if count != node.count { problems.append("node \(index) count \(node.count), children hold \(count)") }
             if tags != node.tags { problems.append("node \(index) tags \(node.tags), children have \(tags)") }
@@ -41,20 +40,21 @@ extension QuadTree {
         return problems
     }
 
-    private func checkLeaf(_ index: Int, seen: inout [Bool], problems: inout [String]) {
+    private func checkLeaf(_ cell: Cell, seen: inout [Bool], problems: inout [String]) {
+        let index = Int(cell.node)
         let node = nodes[index]
-        if node.fill != node.count { problems.append("leaf \(index) fill \(node.fill) != count \(node.count)") }
-        if Int(node.fill) > SlotPool.capacity(of: node.sizeClass) {
+        if Int(node.count) > SlotPool.capacity(of: node.sizeClass) {
             problems.append("leaf \(index) overflows its segment")
         }
-        if Int(node.fill) > bucketCapacity && Int(node.depth) < maxDepth {
-            problems.append("leaf \(index) holds \(node.fill) above the bucket at depth \(node.depth)")
+        if Int(node.count) > bucketCapacity && Int(node.depth) < maxDepth {
+            problems.append("leaf \(index) holds \(node.count) above the bucket at depth \(node.depth)")
         }
+        let corner = GridPoint(x: cell.x0, y: cell.y0)
         var tags: UInt32 = 0
-        let base = Int(node.base)
-        for slot in base..<(base + Int(node.fill)) {
+        let base = Int(node.link)
+        for slot in base..<(base + Int(node.count)) {
             let handle = Int(pool.handles[slot])
-            tags |= pool.slots[slot].tags
+            tags |= pool.tags[slot]
             guard handle < seen.count else { problems.append("leaf \(index) holds unknown handle \(handle)"); continue }
             if seen[handle] { problems.append("handle \(handle) in more than one slot") }
             seen[handle] = true
@@ -62,7 +62,7 @@ extension QuadTree {
             if entry.leaf != index || Int(entry.slot) != slot || entry.depth != Int(node.depth) {
                 problems.append("handle \(handle) map says \(entry.leaf)/\(entry.slot), found \(index)/\(slot)")
             }
-            if !node.holds(pool.slots[slot].position) {
+            if !pool.positions[slot].sharesCell(with: corner, atDepth: Int(node.depth)) {
                 problems.append("handle \(handle) lies outside leaf \(index)")
             }
         }
@@ -71,7 +71,7 @@ extension QuadTree {
 
     /// Bytes the index holds for its current contents: nodes, slots and handle maps.
     public var memoryFootprintBytes: Int {
-        nodes.count * MemoryLayout<Node>.stride
+        nodes.count * (MemoryLayout<Node>.stride + MemoryLayout<Int32>.stride)
             + pool.slotsReserved * SlotPool.bytesPerSlot
             + entries.count * MemoryLayout<HandleEntry>.stride
     }

@@ -14,36 +14,39 @@ extension QuadTree {
         let limit = GeoMath.key(forMetres: radiusMetres)
         var frontier = BinaryHeap<Frontier>(capacity: 64)
         var best = BinaryHeap<Reverse<NearbyHit>>(capacity: k)
-        frontier.push(Frontier(bound: 0, node: Int32(entryNode(around: center, radiusMetres: radiusMetres))))
+        frontier.push(Frontier(bound: 0, cell: entryCell(around: center, radiusMetres: radiusMetres)))
         nodes.withUnsafeBufferPointer { nodes in
-            pool.slots.withUnsafeBufferPointer { slots in
-                while let next = frontier.pop() {
-                    if next.bound > limit { break }
-                    if best.count == k, let worst = best.top, next.bound > worst.value.key { break }
-                    let node = nodes[Int(next.node)]
-                    if node.isLeaf {
-                        let base = Int(node.base)
-                        for slot in base..<(base + Int(node.fill)) where slots[slot].tags & requiring == requiring {
-                            let key = probe.key(slots[slot].position)
-                            guard key <= limit else { continue }
-                            let hit = NearbyHit(handle: Int(pool.handles[slot]), key: key)
-                            if best.count == k {
-                                guard let worst = best.top, hit < worst.value, accept(hit.handle) else { continue }
-                                best.replaceTop(Reverse(value: hit))
-                            } else if accept(hit.handle) {
-                                best.push(Reverse(value: hit))
+            pool.positions.withUnsafeBufferPointer { positions in
+                pool.tags.withUnsafeBufferPointer { tags in
+                    while let next = frontier.pop() {
+                        if next.bound > limit { break }
+                        if best.count == k, let worst = best.top, next.bound > worst.value.key { break }
+                        let node = nodes[Int(next.cell.node)]
+                        if node.isLeaf {
+                            let base = Int(node.link)
+                            for slot in base..<(base + Int(node.count)) where tags[slot] & requiring == requiring {
+                                let key = probe.key(positions[slot])
+                                guard key <= limit else { continue }
+                                let hit = NearbyHit(handle: Int(pool.handles[slot]), key: key)
+                                if best.count == k {
+                                    guard let worst = best.top, hit < worst.value, accept(hit.handle) else { continue }
+                                    best.replaceTop(Reverse(value: hit))
+                                } else if accept(hit.handle) {
+                                    best.push(Reverse(value: hit))
+                                }
                             }
+                            continue
                         }
-                        continue
-                    }
-                    let first = Int(node.firstChild)
-                    for child in first..<(first + 4) {
-                        let cell = nodes[child]
-                        guard cell.count > 0, cell.tags & requiring == requiring else { continue }
-                        let bound = probe.lowerBound(x0: cell.x0, y0: cell.y0, shift: cell.shift)
-                        guard bound <= limit else { continue }
-                        if best.count == k, let worst = best.top, bound > worst.value.key { continue }
-                        frontier.push(Frontier(bound: bound, node: Int32(child)))
+                        let childShift = node.shift - 1
+                        for quadrant in 0..<4 {
+                            let child = nodes[node.firstChild + quadrant]
+                            guard child.count > 0, child.tags & requiring == requiring else { continue }
+                            let cell = next.cell.child(quadrant, first: node.firstChild, depth: node.depth)
+                            let bound = probe.lowerBound(x0: cell.x0, y0: cell.y0, shift: childShift)
+                            guard bound <= limit else { continue }
+                            if best.count == k, let worst = best.top, bound > worst.value.key { continue }
+                            frontier.push(Frontier(bound: bound, cell: cell))
+                        }
                     }
                 }
             }
@@ -60,11 +63,11 @@ extension QuadTree {
         let limit = GeoMath.key(forMetres: radiusMetres)
         var hits: [NearbyHit] = []
         var cells = CellWalk(probe: probe, limit: limit, requiring: requiring,
-                             from: entryNode(around: center, radiusMetres: radiusMetres))
+                             from: entryCell(around: center, radiusMetres: radiusMetres))
         while let node = cells.next(in: nodes) {
-            let base = Int(node.base)
-            for slot in base..<(base + Int(node.fill)) where pool.slots[slot].tags & requiring == requiring {
-                let key = probe.key(pool.slots[slot].position)
+            let base = Int(node.link)
+            for slot in base..<(base + Int(node.count)) where pool.tags[slot] & requiring == requiring {
+                let key = probe.key(pool.positions[slot])
                 let handle = Int(pool.handles[slot])
                 if key <= limit && accept(handle) { hits.append(NearbyHit(handle: handle, key: key)) }
             }
@@ -79,16 +82,22 @@ extension QuadTree {
         let limit = GeoMath.key(forMetres: radiusMetres)
         var total = 0
         var cells = CellWalk(probe: probe, limit: limit, requiring: requiring,
-                             from: entryNode(around: center, radiusMetres: radiusMetres), takesWholeCells: requiring == 0)
-        pool.slots.withUnsafeBufferPointer { slots in
-            while let node = cells.next(in: nodes) {
-                if cells.lastWasWhole {
-                    total += Int(node.count)
-                    continue
-                }
-                let base = Int(node.base)
-                for slot in base..<(base + Int(node.fill)) where slots[slot].tags & requiring == requiring {
-                    if probe.key(slots[slot].position) <= limit { total += 1 }
+                             from: entryCell(around: center, radiusMetres: radiusMetres), takesWholeCells: requiring == 0)
+        pool.positions.withUnsafeBufferPointer { positions in
+            pool.tags.withUnsafeBufferPointer { tags in
+                while let node = cells.next(in: nodes) {
+                    if cells.lastWasWhole {
+                        total += Int(node.count)
+                        continue
+                    }
+                    let slots = Int(node.link)..<(Int(node.link) + Int(node.count))
+                    if requiring == 0 {
+                        for slot in slots where probe.key(positions[slot]) <= limit { total += 1 }
+                    } else {
+                        for slot in slots where tags[slot] & requiring == requiring && probe.key(positions[slot]) <= limit {
+                            total += 1
+                        }
+                    }
                 }
             }
         }
@@ -104,23 +113,23 @@ extension QuadTree {
         let requiring: UInt32
         let takesWholeCells: Bool
         private(set) var lastWasWhole = false
-        private var stack: [Int32]
+        private var stack: [Cell]
 
-        init(probe: DistanceProbe, limit: Double, requiring: UInt32, from start: Int, takesWholeCells: Bool = false) {
-            stack = [Int32(start)]
+        init(probe: DistanceProbe, limit: Double, requiring: UInt32, from start: Cell, takesWholeCells: Bool = false) {
+            stack = [start]
+            stack.reserveCapacity(128)
             self.probe = probe
             self.limit = limit
             self.requiring = requiring
             self.takesWholeCells = takesWholeCells
-            stack.reserveCapacity(128)
         }
 
         mutating func next(in nodes: [Node]) -> Node? {
-            while let index = stack.popLast() {
-                let node = nodes[Int(index)]
+            while let cell = stack.popLast() {
+                let node = nodes[Int(cell.node)]
                 guard node.count > 0, node.tags & requiring == requiring,
-                      probe.lowerBound(x0: node.x0, y0: node.y0, shift: node.shift) <= limit else { continue }
-                if takesWholeCells && probe.cellWithin(x0: node.x0, y0: node.y0, shift: node.shift, limit: limit) {
+                      probe.lowerBound(x0: cell.x0, y0: cell.y0, shift: node.shift) <= limit else { continue }
+                if takesWholeCells && probe.cellWithin(x0: cell.x0, y0: cell.y0, shift: node.shift, limit: limit) {
                     lastWasWhole = true
                     return node
                 }
@@ -128,11 +137,7 @@ extension QuadTree {
                     lastWasWhole = false
                     return node
                 }
-                let first = node.firstChild
-                stack.append(first)
-                stack.append(first + 1)
-                stack.append(first + 2)
-                stack.append(first + 3)
+                for quadrant in 0..<4 { stack.append(cell.child(quadrant, first: node.firstChild, depth: node.depth)) }
             }
             return nil
         }
@@ -141,7 +146,8 @@ extension QuadTree {
     /// A cell waiting in the best-first search, with a lower bound of its keys.
     struct Frontier: Comparable {
         var bound: Double
-        var node: Int32
+        var cell: Cell
         static func < (lhs: Frontier, rhs: Frontier) -> Bool { lhs.bound < rhs.bound }
+        static func == (lhs: Frontier, rhs: Frontier) -> Bool { lhs.bound == rhs.bound }
     }
 }

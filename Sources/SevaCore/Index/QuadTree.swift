@@ -21,6 +21,8 @@ public struct QuadTree: Sendable {
     public let maxDepth: Int
 
     var nodes: [Node]
+    /// Parent of each node (-1 for the root), beside `nodes` so that queries never load it.
+    var parents: [Int32]
     var freeBlocks: [Int32]
     var pool: SlotPool
     var entries: [HandleEntry]
@@ -34,7 +36,8 @@ public struct QuadTree: Sendable {
         precondition((1...30).contains(maxDepth), "maxDepth must be in 1...30")
         self.bucketCapacity = bucketCapacity
         self.maxDepth = maxDepth
-        nodes = [Node(parent: -1, x0: 0, y0: 0, depth: 0)]
+        nodes = [Node(depth: 0)]
+        parents = [-1]
         freeBlocks = []
         pool = SlotPool()
         entries = []
@@ -51,7 +54,7 @@ public struct QuadTree: Sendable {
     /// The stored (quantised) position of `handle`, or nil when it is not in the index.
     public func gridPosition(of handle: Int) -> GridPoint? {
         guard contains(handle) else { return nil }
-        return pool.slots[Int(entries[handle].slot)].position
+        return pool.positions[Int(entries[handle].slot)]
     }
 
     /// The stored position of `handle` in degrees, or nil when it is not in the index.
@@ -60,7 +63,7 @@ public struct QuadTree: Sendable {
     /// The tags of `handle`, or nil when it is not in the index.
     public func tags(of handle: Int) -> UInt32? {
         guard contains(handle) else { return nil }
-        return pool.slots[Int(entries[handle].slot)].tags
+        return pool.tags[Int(entries[handle].slot)]
     }
 
     /// Adds `handle` at `point`; a handle already present is moved there and re-tagged.
@@ -86,11 +89,11 @@ public struct QuadTree: Sendable {
         let grid = GridPoint(point)
         let entry = entries[handle]
         let slot = Int(entry.slot)
-        if entry.sameLeaf(pool.slots[slot].position, grid) {
-            pool.slots[slot].position = grid
+        if entry.sameLeaf(pool.positions[slot], grid) {
+            pool.positions[slot] = grid
             return true
         }
-        let tags = pool.slots[slot].tags
+        let tags = pool.tags[slot]
         let ancestor = detach(handle, stopAt: grid)
         place(UInt32(handle), at: grid, tags: tags, from: ancestor)
         return true
@@ -103,14 +106,14 @@ public struct QuadTree: Sendable {
         guard contains(handle) else { return false }
         let leaf = entries[handle].leaf
         let slot = Int(entries[handle].slot)
-        let old = pool.slots[slot].tags
+        let old = pool.tags[slot]
         guard old != tags else { return true }
-        pool.slots[slot].tags = tags
+        pool.tags[slot] = tags
         if tags & old == old {
             var index = leaf
             while index >= 0 && nodes[index].tags & tags != tags {
                 nodes[index].tags |= tags
-                index = Int(nodes[index].parent)
+                index = Int(parents[index])
             }
         } else {
             refreshTags(from: leaf)

@@ -1,17 +1,12 @@
-/// One stored point: what a leaf scan reads, packed in 12 bytes.
-struct Slot: Sendable {
-    var position: GridPoint
-    var tags: UInt32
-}
-
-/// Leaf storage of the quadtree: slots (position and tags, read by every scan) and, beside
-/// them, the handles (read only for hits), carved into segments of 4·2^c slots for size
-/// class c, with a free list per class.
+/// Leaf storage of the quadtree: three parallel arrays of slots — positions (read by every
+/// distance test), tags (read by every filter) and handles (read only for hits) — carved
+/// into segments of 4·2^c slots for size class c, with a free list per class.
 struct SlotPool: Sendable {
     static let noClass: UInt8 = .max
     static let smallestCapacity = 4
 
-    var slots: [Slot] = []
+    var positions: [GridPoint] = []
+    var tags: [UInt32] = []
     var handles: [UInt32] = []
     private var freeSegments: [[UInt32]] = []
 
@@ -27,21 +22,22 @@ struct SlotPool: Sendable {
         return sizeClass
     }
 
-    /// Slots handed out and not released, for memory accounting.
+    /// Slots allocated and not on a free list, for memory accounting.
     var slotsReserved: Int {
         var free = 0
         for (sizeClass, segments) in freeSegments.enumerated() {
             free += segments.count * Self.capacity(of: UInt8(sizeClass))
         }
-        return slots.count - free
+        return positions.count - free
     }
 
     /// Bytes one slot takes.
-    static let bytesPerSlot = MemoryLayout<Slot>.stride + MemoryLayout<UInt32>.stride
+    static let bytesPerSlot = MemoryLayout<GridPoint>.stride + 2 * MemoryLayout<UInt32>.stride
 
     /// Reserves room for `count` slots before a bulk fill.
     mutating func reserve(_ count: Int) {
-        slots.reserveCapacity(count)
+        positions.reserveCapacity(count)
+        tags.reserveCapacity(count)
         handles.reserveCapacity(count)
     }
 
@@ -49,11 +45,16 @@ struct SlotPool: Sendable {
     mutating func allocate(_ sizeClass: UInt8) -> UInt32 {
         let index = Int(sizeClass)
         if index < freeSegments.count, let base = freeSegments[index].popLast() { return base }
-        let base = slots.count
-        let grow = Self.capacity(of: sizeClass)
-        precondition(base + grow < Int(UInt32.max), "quadtree slot pool exhausted")
-        slots.append(contentsOf: repeatElement(Slot(position: GridPoint(x: 0, y: 0), tags: 0), count: grow))
-        handles.append(contentsOf: repeatElement(0, count: grow))
+        return append(Self.capacity(of: sizeClass))
+    }
+
+    /// Appends a segment of `count` slots at the end of the pool.
+    mutating func append(_ count: Int) -> UInt32 {
+        let base = positions.count
+        precondition(base + count < Int(UInt32.max), "quadtree slot pool exhausted")
+        positions.append(contentsOf: repeatElement(GridPoint(x: 0, y: 0), count: count))
+        tags.append(contentsOf: repeatElement(0, count: count))
+        handles.append(contentsOf: repeatElement(0, count: count))
         return UInt32(base)
     }
 
@@ -67,7 +68,8 @@ struct SlotPool: Sendable {
 
     /// Copies one slot to another.
     mutating func copy(_ from: Int, to: Int) {
-        slots[to] = slots[from]
+        positions[to] = positions[from]
+        tags[to] = tags[from]
         handles[to] = handles[from]
     }
 }

@@ -13,7 +13,7 @@ let usage = """
       --seed      random seed (default 42)
       --ops       moves per size and kind (default 200000)
       --queries   queries per size and kind (default 50000)
-      --bucket    points per leaf before a split (default 32)
+      --bucket    points per leaf before a split (default 64)
       --json      where to write the JSON (default var/bench/index.json)
     """
 

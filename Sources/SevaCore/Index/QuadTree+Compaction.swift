@@ -57,7 +57,8 @@ extension QuadTree {
             newPool.tags[base + offset] = pool.tags[oldBase + offset]
             let handle = pool.handles[oldBase + offset]
             newPool.handles[base + offset] = handle
-            entries[Int(handle)] = HandleEntry(slot: UInt32(base + offset), leaf: index, depth: node.depth)
+            entries[Int(handle)] = HandleEntry(slot: UInt32(base + offset), leaf: index, depth: node.depth,
+                                               position: pool.positions[oldBase + offset])
         }
     }
 }

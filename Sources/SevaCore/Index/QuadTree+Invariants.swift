@@ -59,7 +59,8 @@ extension QuadTree {
             if seen[handle] { problems.append("handle \(handle) in more than one slot") }
             seen[handle] = true
             let entry = entries[handle]
-            if entry.leaf != index || Int(entry.slot) != slot || entry.depth != Int(node.depth) {
+            if entry.leaf != index || Int(entry.slot) != slot || entry.depth != Int(node.depth)
+                || !entry.leafHolds(pool.positions[slot]) {
                 problems.append("handle \(handle) map says \(entry.leaf)/\(entry.slot), found \(index)/\(slot)")
             }
             if !pool.positions[slot].sharesCell(with: corner, atDepth: Int(node.depth)) {

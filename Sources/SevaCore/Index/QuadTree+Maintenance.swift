@@ -23,7 +23,8 @@ extension QuadTree {
                 pool.handles[slot] = handle
                 nodes[index].count += 1
                 nodes[index].tags |= tags
-                entries[Int(handle)] = HandleEntry(slot: UInt32(slot), leaf: index, depth: nodes[index].depth)
+                entries[Int(handle)] = HandleEntry(slot: UInt32(slot), leaf: index, depth: nodes[index].depth,
+                                                   position: grid)
                 return
             }
             nodes[index].count += 1
@@ -179,7 +180,8 @@ extension QuadTree {
     private mutating func appendSlot(from slot: Int, to leaf: Int) {
         let target = Int(nodes[leaf].link) + Int(nodes[leaf].count)
         pool.copy(slot, to: target)
-        entries[Int(pool.handles[target])] = HandleEntry(slot: UInt32(target), leaf: leaf, depth: nodes[leaf].depth)
+        entries[Int(pool.handles[target])] = HandleEntry(slot: UInt32(target), leaf: leaf, depth: nodes[leaf].depth,
+                                                         position: pool.positions[target])
         nodes[leaf].count += 1
         nodes[leaf].tags |= pool.tags[target]
     }

@@ -62,8 +62,8 @@ extension QuadTree {
         let probe = DistanceProbe(center)
         let limit = GeoMath.key(forMetres: radiusMetres)
         var hits: [NearbyHit] = []
-        var cells = CellWalk(probe: probe, limit: limit, requiring: requiring,
-                             from: entryCell(around: center, radiusMetres: radiusMetres))
+        var cells = CellWalk(circle: CircleTest(probe: probe, center: center, radiusMetres: radiusMetres),
+                             requiring: requiring, from: entryCell(around: center, radiusMetres: radiusMetres))
         while let node = cells.next(in: nodes) {
             let base = Int(node.link)
             for slot in base..<(base + Int(node.count)) where pool.tags[slot] & requiring == requiring {
@@ -79,9 +79,9 @@ extension QuadTree {
     /// wholly inside the circle are counted from their summary without being visited.
     public func count(withinMetres radiusMetres: Double, of center: GeoPoint, requiring: UInt32 = 0) -> Int {
         let probe = DistanceProbe(center)
-        let limit = GeoMath.key(forMetres: radiusMetres)
+        let circle = CircleTest(probe: probe, center: center, radiusMetres: radiusMetres)
         var total = 0
-        var cells = CellWalk(probe: probe, limit: limit, requiring: requiring,
+        var cells = CellWalk(circle: circle, requiring: requiring,
                              from: entryCell(around: center, radiusMetres: radiusMetres), takesWholeCells: requiring == 0)
         pool.positions.withUnsafeBufferPointer { positions in
             pool.tags.withUnsafeBufferPointer { tags in
@@ -92,9 +92,9 @@ extension QuadTree {
                     }
                     let slots = Int(node.link)..<(Int(node.link) + Int(node.count))
                     if requiring == 0 {
-                        for slot in slots where probe.key(positions[slot]) <= limit { total += 1 }
+                        for slot in slots where circle.contains(positions[slot]) { total += 1 }
                     } else {
-                        for slot in slots where tags[slot] & requiring == requiring && probe.key(positions[slot]) <= limit {
+                        for slot in slots where tags[slot] & requiring == requiring && circle.contains(positions[slot]) {
                             total += 1
                         }
                     }
@@ -108,26 +108,27 @@ extension QuadTree {
     /// yields each leaf reached and, when `takesWholeCells`, each cell wholly inside the
     /// limit (flagged by `lastWasWhole`) instead of descending into it.
     struct CellWalk {
-        let probe: DistanceProbe
-        let limit: Double
+        let circle: CircleTest
         let requiring: UInt32
         let takesWholeCells: Bool
         private(set) var lastWasWhole = false
         private var stack: [Cell]
 
-        init(probe: DistanceProbe, limit: Double, requiring: UInt32, from start: Cell, takesWholeCells: Bool = false) {
+        init(circle: CircleTest, requiring: UInt32, from start: Cell, takesWholeCells: Bool = false) {
             stack = [start]
             stack.reserveCapacity(128)
-            self.probe = probe
-            self.limit = limit
+            self.circle = circle
             self.requiring = requiring
             self.takesWholeCells = takesWholeCells
         }
 
         mutating func next(in nodes: [Node]) -> Node? {
+            let probe = circle.probe
+            let limit = circle.limit
             while let cell = stack.popLast() {
                 let node = nodes[Int(cell.node)]
                 guard node.count > 0, node.tags & requiring == requiring,
+                      !circle.cellOutsideBox(x0: cell.x0, y0: cell.y0, shift: node.shift),
                       probe.lowerBound(x0: cell.x0, y0: cell.y0, shift: node.shift) <= limit else { continue }
                 if takesWholeCells && probe.cellWithin(x0: cell.x0, y0: cell.y0, shift: node.shift, limit: limit) {
                     lastWasWhole = true

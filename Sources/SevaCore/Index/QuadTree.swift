@@ -29,9 +29,9 @@ public struct QuadTree: Sendable {
 
     /// Creates an empty index.
     /// - Parameters:
-    ///   - bucketCapacity: points per leaf before a split, 4...4096 (default 32).
+    ///   - bucketCapacity: points per leaf before a split, 4...4096 (default 64).
     ///   - maxDepth: the deepest level, 1...30 (default 24).
-    public init(bucketCapacity: Int = 32, maxDepth: Int = 24) {
+    public init(bucketCapacity: Int = 64, maxDepth: Int = 24) {
         precondition((4...4096).contains(bucketCapacity), "bucketCapacity must be in 4...4096")
         precondition((1...30).contains(maxDepth), "maxDepth must be in 1...30")
         self.bucketCapacity = bucketCapacity
@@ -89,7 +89,7 @@ public struct QuadTree: Sendable {
         let grid = GridPoint(point)
         let entry = entries[handle]
         let slot = Int(entry.slot)
-        if entry.sameLeaf(pool.positions[slot], grid) {
+        if entry.leafHolds(grid) {
             pool.positions[slot] = grid
             return true
         }

@@ -15,6 +15,8 @@ struct IndexBenchmark {
         let workers: Int
         let buildSeconds: Double
         let moveNearby: Timings
+        /// Per-move cost within batches of `batchSize` moves (throughput, not latency).
+        let moveNearbyBatched: Timings
         let nearbyStayedInLeaf: Double
         let moveFar: Timings
         /// Queries right after the start-up load (compacted layout) …
@@ -55,7 +57,7 @@ struct IndexBenchmark {
         }
 
         progress("  building the index")
-        let residentBefore = residentBytes()
+        let residentBefore = residentBytes(trimmed: true)
         var tree = QuadTree(bucketCapacity: options.bucketCapacity)
         let buildStart = Clock.now()
         for handle in 0..<workers {
@@ -64,7 +66,7 @@ struct IndexBenchmark {
         }
         tree.compact()
         let buildSeconds = Double(Clock.now() - buildStart) / 1e9
-        let residentAfter = residentBytes()
+        let residentAfter = residentBytes(trimmed: true)
 
         progress("  queries on the compacted layout")
         let fresh = measureQueries(tree, queryPoints)
@@ -84,6 +86,14 @@ struct IndexBenchmark {
         for (handle, to) in nearbyTargets {
             Clock.time(&moveNearby) { tree.move(handle, to: to) }
         }
+        progress("  moving workers a few metres, in batches as the engine applies pings")
+        let moveNearbyBatched = timeInBatches(nearbyTargets.map { handle, _ in
+            let from = try! GeoPoint(latitude: latitudes[handle], longitude: longitudes[handle])
+            let to = GeoMath.destination(from: from, metres: 1 + random.unit() * 4, bearingDegrees: random.unit() * 360)
+            latitudes[handle] = to.latitude
+            longitudes[handle] = to.longitude
+            return (handle, to)
+        }, on: &tree)
 
         progress("  moving workers to random places")
         var moveFar = Timings(capacity: options.operations)
@@ -99,7 +109,7 @@ struct IndexBenchmark {
 
         return Result(
             workers: workers, buildSeconds: buildSeconds,
-            moveNearby: moveNearby, nearbyStayedInLeaf: stayed,
+            moveNearby: moveNearby, moveNearbyBatched: moveNearbyBatched, nearbyStayedInLeaf: stayed,
             moveFar: moveFar,
             fresh: fresh, churned: churned,
             residentBytesPerWorker: Double(residentAfter - residentBefore) / Double(workers),
@@ -142,5 +152,24 @@ extension IndexBenchmark {
             if copy.leafIndex(of: handle) == before { stayed += 1 }
         }
         return Double(stayed) / Double(Swift.max(1, moves.count))
+    }
+}
+
+extension IndexBenchmark {
+    /// Moves applied as the engine applies a burst of pings, several hundred at a time.
+    static let batchSize = 500
+
+    /// Times `moves` in batches of `batchSize`; each sample is one batch's time per move.
+    func timeInBatches(_ moves: [(Int, GeoPoint)], on tree: inout QuadTree) -> Timings {
+        var timings = Timings(capacity: moves.count / Self.batchSize + 1)
+        var start = 0
+        while start < moves.count {
+            let end = Swift.min(moves.count, start + Self.batchSize)
+            let began = Clock.now()
+            for index in start..<end { tree.move(moves[index].0, to: moves[index].1) }
+            timings.record(Double(Clock.now() - began) / Double(end - start))
+            start = end
+        }
+        return timings
     }
 }

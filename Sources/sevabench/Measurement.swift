@@ -50,7 +50,10 @@ enum Clock {
 }
 
 /// The process's resident memory in bytes (second field of /proc/self/statm, in pages).
-func residentBytes() -> Int {
+/// With `trimmed`, the allocator first returns the free memory it holds to the system, so
+/// that buffers freed while arrays grew are not counted as the index's.
+func residentBytes(trimmed: Bool = false) -> Int {
+    if trimmed { trimAllocator() }
     guard let file = fopen("/proc/self/statm", "r") else { return 0 }
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 128)
@@ -58,4 +61,11 @@ func residentBytes() -> Int {
     let fields = String(cString: line).split(separator: " ")
     guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+/// glibc's `malloc_trim(0)`, looked up at run time (its header is not in Swift's Glibc module).
+private func trimAllocator() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
 }

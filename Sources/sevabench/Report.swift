@@ -15,6 +15,8 @@ struct IndexReport {
     static let rows: [Row] = [
         Row(name: "move, few metres", key: "move_nearby", targetMedianNs: 100, timings: \.moveNearby,
             note: { format1($0.nearbyStayedInLeaf * 100) + "% stayed in their leaf" }),
+        Row(name: "move, few metres, batched", key: "move_nearby_batched", targetMedianNs: 100,
+            timings: \.moveNearbyBatched, note: { _ in "per move in bursts of \(IndexBenchmark.batchSize): throughput" }),
         Row(name: "move, random place", key: "move_far", targetMedianNs: 1_000, timings: \.moveFar, note: { _ in "" }),
         Row(name: "kNN10 skill 5km, compacted", key: "knn10_skill_5km", targetMedianNs: 5_000,
             timings: \.fresh.nearest, note: { format1($0.fresh.nearestFound) + " hits/query; p99 target 20000" }),

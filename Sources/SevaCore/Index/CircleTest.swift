@@ -19,7 +19,7 @@ struct CircleTest: Sendable {
     let limit: Double
     /// False when the planar bounds do not apply and every point goes to the key.
     let bounded: Bool
-    private let xMin: UInt32, xMax: UInt32, yMin: UInt32, yMax: UInt32
+    let xMin: UInt32, xMax: UInt32, yMin: UInt32, yMax: UInt32
     private let latUpper: Double, lonUpper: Double, latLower: Double, lonLower: Double
     private let insideLimit: Double, outsideLimit: Double
 

@@ -8,8 +8,12 @@ extension QuadTree {
         // A little wider than the circle, so rounding at the box's edge can never cut it.
         let box = GeoBox.around(center, radiusMetres: radiusMetres * 1.001 + 1)
         guard !box.wraps, box.west > -180, box.east < 180, box.south > -90, box.north < 90 else { return .root }
-        let southWest = GridPoint(try! GeoPoint(latitude: box.south, longitude: box.west))
-        let northEast = GridPoint(try! GeoPoint(latitude: box.north, longitude: box.east))
+        return entryCell(southWest: GridPoint(try! GeoPoint(latitude: box.south, longitude: box.west)),
+                         northEast: GridPoint(try! GeoPoint(latitude: box.north, longitude: box.east)))
+    }
+
+    /// The deepest cell containing the grid box from `southWest` to `northEast`.
+    func entryCell(southWest: GridPoint, northEast: GridPoint) -> Cell {
         var cell = Cell.root
         while true {
             let node = nodes[Int(cell.node)]

@@ -62,8 +62,8 @@ extension QuadTree {
         let probe = DistanceProbe(center)
         let limit = GeoMath.key(forMetres: radiusMetres)
         var hits: [NearbyHit] = []
-        var cells = CellWalk(circle: CircleTest(probe: probe, center: center, radiusMetres: radiusMetres),
-                             requiring: requiring, from: entryCell(around: center, radiusMetres: radiusMetres))
+        let circle = CircleTest(probe: probe, center: center, radiusMetres: radiusMetres)
+        var cells = CellWalk(circle: circle, requiring: requiring, from: entryCell(for: circle))
         while let node = cells.next(in: nodes) {
             let base = Int(node.link)
             for slot in base..<(base + Int(node.count)) where pool.tags[slot] & requiring == requiring {
@@ -81,8 +81,8 @@ extension QuadTree {
         let probe = DistanceProbe(center)
         let circle = CircleTest(probe: probe, center: center, radiusMetres: radiusMetres)
         var total = 0
-        var cells = CellWalk(circle: circle, requiring: requiring,
-                             from: entryCell(around: center, radiusMetres: radiusMetres), takesWholeCells: requiring == 0)
+        var cells = CellWalk(circle: circle, requiring: requiring, from: entryCell(for: circle),
+                             takesWholeCells: requiring == 0)
         pool.positions.withUnsafeBufferPointer { positions in
             pool.tags.withUnsafeBufferPointer { tags in
                 while let node = cells.next(in: nodes) {
@@ -102,6 +102,13 @@ extension QuadTree {
             }
         }
         return total
+    }
+
+    /// Where a walk bounded by `circle` starts: the deepest cell holding its box.
+    private func entryCell(for circle: CircleTest) -> Cell {
+        guard circle.bounded else { return .root }
+        return entryCell(southWest: GridPoint(x: circle.xMin, y: circle.yMin),
+                         northEast: GridPoint(x: circle.xMax, y: circle.yMax))
     }
 
     /// Depth-first walk over the cells that may hold points within `limit` of a centre:

@@ -2,8 +2,8 @@ import CSQLite
 
 /// Facts about the libsqlite3 the daemon is linked against, checked before the store opens.
 public enum SQLiteLibrary {
-    /// Oldest SQLite the store supports (3.35: `RETURNING`, `DROP COLUMN`).
-    public static let minimumVersionNumber = 3_035_000
+    /// Oldest SQLite the store supports (3.37: STRICT tables).
+    public static let minimumVersionNumber = 3_037_000
 
     /// The library's version text, e.g. `3.40.1`.
     public static var version: String { String(cString: sqlite3_libversion()) }
@@ -16,7 +16,7 @@ public enum SQLiteLibrary {
 
     /// Nil when the library can serve the store, otherwise what is wrong with it.
     public static var unsuitability: String? {
-        if versionNumber < minimumVersionNumber { return "SQLite \(version) is older than 3.35.0" }
+        if versionNumber < minimumVersionNumber { return "SQLite \(version) is older than 3.37.0" }
         if !isThreadSafe { return "SQLite \(version) was built without thread safety" }
         return nil
     }

@@ -1,0 +1,42 @@
+/// One submitted write, type-erased for the queue: what to run inside the batch's
+/// transaction, and how to complete the caller with the outcome.
+struct QueuedWrite: Sendable {
+    /// What running the operation produced.
+    enum Outcome {
+        /// The operation ran; its completion reports success once the batch commits.
+        case succeeded(@Sendable () -> Void)
+        /// The operation failed on its own (a constraint, nothing to act on): its savepoint is
+        /// rolled back and its completion reports the error once the batch commits.
+        case failed(@Sendable () -> Void)
+        /// The storage failed: the whole batch must fail.
+        case storageFailure(SQLiteError)
+    }
+
+    let perform: @Sendable (StoreTransaction) -> Outcome
+    let fail: @Sendable (StoreError) -> @Sendable () -> Void
+    let target: CompletionTarget
+
+    init<Value: Sendable>(
+        _ body: @escaping @Sendable (StoreTransaction) throws -> Value,
+        target: CompletionTarget,
+        completion: @escaping @Sendable (Result<Value, StoreError>) -> Void
+    ) {
+        self.target = target
+        fail = { error in { completion(.failure(error)) } }
+        perform = { transaction in
+            do {
+                let value = try body(transaction)
+                return .succeeded { completion(.success(value)) }
+            } catch let error as SQLiteError where error.isStorageFailure {
+                return .storageFailure(error)
+            } catch let error as SQLiteError {
+                return .failed { completion(.failure(.sqlite(error))) }
+            } catch let error as StoreError {
+                return .failed { completion(.failure(error)) }
+            } catch {
+                let wrapped = StoreError.sqlite(SQLiteError(extendedCode: 1, message: "\(error)"))
+                return .failed { completion(.failure(wrapped)) }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// The store's settings, the `[store]` table of sevad.toml; each default is the documented one.
+public struct StoreConfiguration: Sendable, Equatable {
+    /// How hard a commit waits for the disk (`PRAGMA synchronous`).
+    public enum Synchronous: String, Sendable {
+        /// fsync on every commit: a power cut loses nothing acknowledged. The default.
+        case full
+        /// fsync at WAL checkpoints only: a power cut may lose the last commits (a crash of the
+        /// daemon alone does not).
+        case normal
+    }
+
+    /// The database file, already resolved against the state directory.
+    public var path: String
+    /// `store.synchronous` (default full).
+    public var synchronous: Synchronous = .full
+    /// `store.commit_batch_max`: operations in one group commit (default 1024).
+    public var commitBatchMax = 1024
+    /// `store.queue_max`: pending operations before submit fails fast (default 100000).
+    public var queueMax = 100_000
+    /// `store.location_history_days`: sampled positions kept; 0 writes none (default 7).
+    public var locationHistoryDays = 7
+    /// `store.cache_size_kib`: page cache of each connection (default 65536 KiB).
+    public var cacheSizeKiB = 65_536
+    /// `store.busy_timeout_ms` (default 5000).
+    public var busyTimeoutMs = 5_000
+    /// `store.wal_autocheckpoint`: WAL pages between automatic checkpoints (default 1000).
+    public var walAutocheckpointPages = 1_000
+    /// `store.probe_interval_s`: how often a degraded store tries a write (default 2).
+    public var probeIntervalSeconds = 2.0
+    /// `store.maintenance_interval_s`: how often `PRAGMA optimize` and the history purge run
+    /// (default 3600).
+    public var maintenanceIntervalSeconds = 3_600.0
+
+    public init(path: String) { self.path = path }
+}

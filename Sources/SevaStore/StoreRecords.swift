@@ -1,0 +1,131 @@
+/// The rows the store keeps, as plain values: the engine turns them into its own state.
+
+/// A registered worker (table `workers`).
+public struct StoredWorker: Sendable, Equatable {
+    public var id: String
+    public var name = ""
+    public var phone = ""
+    /// Catalogue skill names.
+    public var skills: [String]
+    public var district = ""
+    public var verified = false
+    public var radiusKm: Double?
+    /// The worker's own last choice: `on`, `off` or `break`.
+    public var availability = "off"
+    public var ratingSum = 0
+    public var ratingCount = 0
+    public var updatedMs: Int64
+
+    public init(id: String, skills: [String], updatedMs: Int64) {
+        self.id = id
+        self.skills = skills
+        self.updatedMs = updatedMs
+    }
+}
+
+/// An issued token (table `tokens`): only its SHA-256 hash is kept.
+public struct StoredToken: Sendable, Equatable {
+    public var hash: [UInt8]
+    /// The first characters of the token, shown in listings and used to revoke it.
+    public var prefix: String
+    public var role: String
+    public var worker: String?
+    public var label = ""
+    public var createdMs: Int64
+    public var revokedMs: Int64?
+
+    public init(hash: [UInt8], prefix: String, role: String, worker: String? = nil, createdMs: Int64) {
+        self.hash = hash
+        self.prefix = prefix
+        self.role = role
+        self.worker = worker
+        self.createdMs = createdMs
+    }
+}
+
+/// A booking (table `jobs`) in its latest state.
+public struct StoredJob: Sendable, Equatable {
+    /// Assigned by the store when the job is created.
+    public var id: Int64 = 0
+    /// The booker's idempotency key: the same ref never makes a second job.
+    public var ref: String?
+    public var skill: String
+    public var lat: Double
+    public var lon: Double
+    public var address = ""
+    public var customer = ""
+    public var district = ""
+    public var rateInr: Int?
+    public var scheduledMs: Int64?
+    public var state: String
+    public var worker: String?
+    /// When the pending offer expires, so a restart can resume its timer.
+    public var offerDeadlineMs: Int64?
+    public var offersMade = 0
+    public var createdMs: Int64
+    public var updatedMs: Int64
+
+    /// States in which a job is still live and must come back after a restart.
+    public static let openStates: Set<String> = ["scheduled", "searching", "offered", "assigned", "arrived", "started"]
+
+    public init(skill: String, lat: Double, lon: Double, state: String, createdMs: Int64) {
+        self.skill = skill
+        self.lat = lat
+        self.lon = lon
+        self.state = state
+        self.createdMs = createdMs
+        updatedMs = createdMs
+    }
+}
+
+/// One entry of a job's history (table `job_events`); `seq` is global and increasing.
+public struct StoredJobEvent: Sendable, Equatable {
+    public var seq: Int64
+    public var job: Int64
+    public var atMs: Int64
+    public var state: String
+    public var worker: String?
+    /// A JSON object: candidates, reasons, the detail of the transition.
+    public var detail: String
+
+    public init(seq: Int64 = 0, job: Int64, atMs: Int64, state: String, worker: String? = nil, detail: String = "{}") {
+        self.seq = seq
+        self.job = job
+        self.atMs = atMs
+        self.state = state
+        self.worker = worker
+        self.detail = detail
+    }
+}
+
+/// A worker's position: the snapshot in `worker_positions`, or a sample in `location_history`.
+public struct StoredPosition: Sendable, Equatable {
+    public var worker: String
+    public var lat: Double
+    public var lon: Double
+    public var accuracyM: Double?
+    public var atMs: Int64
+
+    public init(worker: String, lat: Double, lon: Double, accuracyM: Double? = nil, atMs: Int64) {
+        self.worker = worker
+        self.lat = lat
+        self.lon = lon
+        self.accuracyM = accuracyM
+        self.atMs = atMs
+    }
+}
+
+/// Everything the daemon needs to resume: what the recovery loader reads at start-up and
+/// after a failed commit.
+public struct RecoveredState: Sendable, Equatable {
+    public var workers: [StoredWorker] = []
+    /// Tokens not revoked.
+    public var tokens: [StoredToken] = []
+    /// Jobs in an open state, with their offer deadlines.
+    public var openJobs: [StoredJob] = []
+    public var positions: [StoredPosition] = []
+    /// The highest event `seq` committed (0 when none).
+    public var lastSeq: Int64 = 0
+
+    public init() {}
+}

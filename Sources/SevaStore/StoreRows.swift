@@ -1,0 +1,73 @@
+/// Column lists and row decoders shared by the writer and the reader, so every query reads
+/// a table's columns in one agreed order.
+enum StoreColumns {
+    static let worker = "id, name, phone, skills, district, verified, radius_km, availability, rating_sum, rating_count, updated_ms"
+    static let token = "hash, prefix, role, worker, label, created_ms, revoked_ms"
+    static let job = """
+        id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state, worker,
+        offer_deadline_ms, offers_made, created_ms, updated_ms
+        """
+    static let event = "seq, job, at_ms, state, worker, detail"
+    static let position = "worker, lat, lon, accuracy_m, at_ms"
+}
+
+extension SQLiteStatement {
+    func storedWorker() -> StoredWorker {
+        var worker = StoredWorker(id: text(0), skills: text(3).split(separator: ",").map(String.init),
+                                  updatedMs: int64(10))
+        worker.name = text(1)
+        worker.phone = text(2)
+        worker.district = text(4)
+        worker.verified = int64(5) != 0
+        worker.radiusKm = optionalDouble(6)
+        worker.availability = text(7)
+        worker.ratingSum = int(8)
+        worker.ratingCount = int(9)
+        return worker
+    }
+
+    func storedToken() -> StoredToken {
+        var token = StoredToken(hash: blob(0), prefix: text(1), role: text(2), worker: optionalText(3),
+                                createdMs: int64(5))
+        token.label = text(4)
+        token.revokedMs = optionalInt64(6)
+        return token
+    }
+
+    func storedJob() -> StoredJob {
+        var job = StoredJob(skill: text(2), lat: double(3), lon: double(4), state: text(10), createdMs: int64(14))
+        job.id = int64(0)
+        job.ref = optionalText(1)
+        job.address = text(5)
+        job.customer = text(6)
+        job.district = text(7)
+        job.rateInr = optionalInt64(8).map(Int.init)
+        job.scheduledMs = optionalInt64(9)
+        job.worker = optionalText(11)
+        job.offerDeadlineMs = optionalInt64(12)
+        job.offersMade = int(13)
+        job.updatedMs = int64(15)
+        return job
+    }
+
+    func storedEvent() -> StoredJobEvent {
+        StoredJobEvent(seq: int64(0), job: int64(1), atMs: int64(2), state: text(3), worker: optionalText(4),
+                       detail: text(5))
+    }
+
+    func storedPosition() -> StoredPosition {
+        StoredPosition(worker: text(0), lat: double(1), lon: double(2), accuracyM: optionalDouble(3), atMs: int64(4))
+    }
+}
+
+extension Optional where Wrapped == String {
+    var sqlite: SQLiteValue { map { .text($0) } ?? .null }
+}
+
+extension Optional where Wrapped == Int64 {
+    var sqlite: SQLiteValue { map { .integer($0) } ?? .null }
+}
+
+extension Optional where Wrapped == Double {
+    var sqlite: SQLiteValue { map { .real($0) } ?? .null }
+}

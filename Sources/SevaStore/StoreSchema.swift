@@ -1,0 +1,116 @@
+/// The database schema, as an ordered list of migrations; `PRAGMA user_version` records how
+/// many have run. A migration is fixed SQL, applied once, inside the start-up transaction.
+enum StoreSchema {
+    /// Migration N (1-based) brings a version N−1 database to version N.
+    static let migrations: [String] = [
+        // 1: the registry and the job lifecycle.
+        """
+        CREATE TABLE workers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            skills TEXT NOT NULL,
+            district TEXT NOT NULL DEFAULT '',
+            verified INTEGER NOT NULL DEFAULT 0,
+            radius_km REAL,
+            availability TEXT NOT NULL DEFAULT 'off',
+            rating_sum INTEGER NOT NULL DEFAULT 0,
+            rating_count INTEGER NOT NULL DEFAULT 0,
+            updated_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE tokens (
+            hash BLOB PRIMARY KEY,
+            prefix TEXT NOT NULL,
+            role TEXT NOT NULL,
+            worker TEXT REFERENCES workers(id) ON DELETE CASCADE,
+            label TEXT NOT NULL DEFAULT '',
+            created_ms INTEGER NOT NULL,
+            revoked_ms INTEGER
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX tokens_by_prefix ON tokens(prefix);
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            ref TEXT UNIQUE,
+            skill TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            customer TEXT NOT NULL DEFAULT '',
+            district TEXT NOT NULL DEFAULT '',
+            rate_inr INTEGER,
+            scheduled_ms INTEGER,
+            state TEXT NOT NULL,
+            worker TEXT,
+            offer_deadline_ms INTEGER,
+            offers_made INTEGER NOT NULL DEFAULT 0,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX jobs_open ON jobs(id) WHERE state NOT IN ('completed', 'cancelled', 'unfilled');
+        CREATE INDEX jobs_by_state ON jobs(state, id);
+        CREATE TABLE job_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            job INTEGER NOT NULL REFERENCES jobs(id),
+            at_ms INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            worker TEXT,
+            detail TEXT NOT NULL DEFAULT '{}'
+        ) STRICT;
+        CREATE INDEX job_events_by_job ON job_events(job, seq);
+        CREATE TABLE worker_positions (
+            worker TEXT PRIMARY KEY REFERENCES workers(id) ON DELETE CASCADE,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            accuracy_m REAL,
+            at_ms INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE TABLE store_health (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            probed_ms INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO store_health (id, probed_ms) VALUES (1, 0);
+        """,
+        // 2: sampled location history — personal data, kept apart and purged by age.
+        """
+        CREATE TABLE location_history (
+            worker TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            PRIMARY KEY (worker, at_ms)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX location_history_by_age ON location_history(at_ms);
+        """,
+    ]
+
+    /// The version this build creates and understands.
+    static var currentVersion: Int { migrations.count }
+
+    /// Brings the database up to `currentVersion` in one transaction (or to `target`, for
+    /// tests of the upgrade path). A database newer than this build is refused untouched.
+    static func migrate(_ connection: SQLiteConnection, to target: Int = currentVersion) throws(StoreError) {
+        do {
+            let found = Int(try connection.integer("PRAGMA user_version"))
+            if found > currentVersion { throw StoreError.futureSchema(found: found, supported: currentVersion) }
+            guard found < target else { return }
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                for version in (found + 1)...target {
+                    try connection.execute(migrations[version - 1])
+                    // A constant of this build, never a value from outside: PRAGMA takes no parameters.
+                    try connection.execute("PRAGMA user_version = \(version)")
+                }
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as SQLiteError {
+            throw StoreError.sqlite(error)
+        } catch {
+            throw StoreError.sqlite(SQLiteError(extendedCode: 1, message: "\(error)"))
+        }
+    }
+}

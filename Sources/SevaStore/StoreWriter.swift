@@ -1,0 +1,251 @@
+import CSQLite
+import Foundation
+
+/// The group-commit writer: one thread that owns the write connection and turns the queue of
+/// submitted operations into transactions of up to `commitBatchMax` operations.
+///
+/// Each operation runs inside its own savepoint, so one that fails on its own (a constraint)
+/// is rolled back alone; a storage failure anywhere (disk full, I/O error, read-only, the file
+/// gone) rolls back the whole batch, fails every operation in it, and degrades the store:
+/// submissions are then refused at once until a probe write succeeds. Completions are handed
+/// to each operation's `CompletionTarget` only after COMMIT returned.
+///
+/// `@unchecked Sendable`: the queue, health and statistics are guarded by `condition`; the
+/// connection is touched only by the writer thread (and by `init` before the thread starts).
+final class StoreWriter: @unchecked Sendable {
+    private let configuration: StoreConfiguration
+    private let condition = NSCondition()
+    private var pending: [QueuedWrite] = []
+    private var stopping = false
+    private var stopped = false
+    private var currentHealth = StoreHealth.healthy
+    private var counters = StoreStatistics()
+    private let onHealthChange: @Sendable (StoreHealth) -> Void
+
+    private var connection: SQLiteConnection?
+    private var lastMaintenance = Date()
+
+    init(configuration: StoreConfiguration, connection: SQLiteConnection,
+         onHealthChange: @escaping @Sendable (StoreHealth) -> Void) {
+        self.configuration = configuration
+        self.connection = connection
+        self.onHealthChange = onHealthChange
+        let thread = Thread { [self] in run() }
+        thread.name = "sevad-store-writer"
+        thread.start()
+    }
+
+    var health: StoreHealth {
+        condition.lock()
+        defer { condition.unlock() }
+        return currentHealth
+    }
+
+    var statistics: StoreStatistics {
+        condition.lock()
+        defer { condition.unlock() }
+        var snapshot = counters
+        snapshot.queueDepth = pending.count
+        return snapshot
+    }
+
+    /// Queues `write`, or refuses it at once when the store is closed, degraded or full.
+    func submit(_ write: QueuedWrite) throws(StoreError) {
+        condition.lock()
+        defer { condition.unlock() }
+        if stopping { throw .closed }
+        if case .degraded(let reason) = currentHealth { throw .unavailable(reason) }
+        if pending.count >= configuration.queueMax { throw .queueFull(configuration.queueMax) }
+        pending.append(write)
+        if pending.count == 1 { condition.signal() }
+    }
+
+    /// Commits what is queued, checkpoints the WAL, closes the connection and ends the thread.
+    func close() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    // MARK: - The writer thread
+
+    private func run() {
+        while let batch = nextBatch() {
+            if batch.isEmpty {
+                idleWork()
+                continue
+            }
+            commit(batch)
+        }
+        if let connection {
+            try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        connection = nil
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for work: a batch to commit, an empty batch when a probe or maintenance is due,
+    /// nil when closing with nothing left.
+    private func nextBatch() -> [QueuedWrite]? {
+        condition.lock()
+        defer { condition.unlock() }
+        let wait = currentHealth == .healthy ? Swift.min(configuration.maintenanceIntervalSeconds, 60)
+            : configuration.probeIntervalSeconds
+        if pending.isEmpty && !stopping {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: wait))
+        }
+        if pending.isEmpty { return stopping ? nil : [] }
+        if pending.count <= configuration.commitBatchMax {
+            defer { pending = [] }
+            return pending
+        }
+        let batch = Array(pending.prefix(configuration.commitBatchMax))
+        pending.removeFirst(configuration.commitBatchMax)
+        return batch
+    }
+
+    private func commit(_ batch: [QueuedWrite]) {
+        guard let connection, currentHealthUnlocked() == .healthy else {
+            fail(batch, with: .unavailable(reasonUnlocked()))
+            return
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        var completions: [@Sendable () -> Void] = []
+        completions.reserveCapacity(batch.count)
+        do {
+            if connection.fileHasMoved {
+                throw SQLiteError(extendedCode: 10, message: "the database file \(connection.path) was moved or deleted")
+            }
+            try connection.statement("BEGIN IMMEDIATE").run()
+            let transaction = StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays)
+            let savepoint = try connection.statement("SAVEPOINT op")
+            let release = try connection.statement("RELEASE op")
+            let rollback = try connection.statement("ROLLBACK TO op")
+            for write in batch {
+                try savepoint.run()
+                switch write.perform(transaction) {
+                case .succeeded(let completion):
+                    completions.append(completion)
+                case .failed(let completion):
+                    try rollback.run()
+                    completions.append(completion)
+                case .storageFailure(let error):
+                    throw error
+                }
+                try release.run()
+            }
+            try connection.statement("COMMIT").run()
+        } catch {
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            let reason = (error as? SQLiteError)?.message ?? "\(error)"
+            enterDegraded(reason)
+            fail(batch, with: .unavailable(reason))
+            return
+        }
+        let elapsedMs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        condition.lock()
+        counters.recordBatch(size: batch.count, commitMs: elapsedMs)
+        condition.unlock()
+        deliver(zip(batch, completions).map { ($0.target, $1) })
+    }
+
+    /// Completes every operation of a batch that could not commit, and all that are queued.
+    private func fail(_ batch: [QueuedWrite], with error: StoreError) {
+        condition.lock()
+        let queued = pending
+        pending = []
+        counters.failedOperations += batch.count + queued.count
+        condition.unlock()
+        deliver((batch + queued).map { ($0.target, $0.fail(error)) })
+    }
+
+    /// Hands completions to their targets, one call per run of operations sharing a target.
+    private func deliver(_ items: [(CompletionTarget, @Sendable () -> Void)]) {
+        var start = 0
+        while start < items.count {
+            let target = items[start].0
+            var end = start + 1
+            while end < items.count && items[end].0 === target { end += 1 }
+            target.deliver(items[start..<end].map(\.1))
+            start = end
+        }
+    }
+
+    // MARK: - Health, probes and maintenance
+
+    private func currentHealthUnlocked() -> StoreHealth {
+        condition.lock()
+        defer { condition.unlock() }
+        return currentHealth
+    }
+
+    private func reasonUnlocked() -> String {
+        if case .degraded(let reason) = currentHealthUnlocked() { return reason }
+        return "no database connection"
+    }
+
+    private func enterDegraded(_ reason: String) {
+        condition.lock()
+        let changed = currentHealth == .healthy
+        currentHealth = .degraded(reason)
+        condition.unlock()
+        if changed { onHealthChange(.degraded(reason)) }
+    }
+
+    /// Work for an idle moment: a probe when degraded, periodic maintenance when healthy.
+    private func idleWork() {
+        if currentHealthUnlocked() != .healthy {
+            probe()
+        } else if Date().timeIntervalSince(lastMaintenance) >= configuration.maintenanceIntervalSeconds {
+            maintain()
+        }
+    }
+
+    /// Tries one real write; on success the store is healthy again.
+    private func probe() {
+        do {
+            if connection == nil || connection?.fileHasMoved == true {
+                connection = nil
+                connection = try Store.openWriteConnection(configuration, creating: false)
+            }
+            guard let connection else { return }
+            try connection.statement("BEGIN IMMEDIATE").run()
+            try connection.statement("UPDATE store_health SET probed_ms = ? WHERE id = 1")
+                .run([.integer(Int64(Date().timeIntervalSince1970 * 1000))])
+            try connection.statement("COMMIT").run()
+        } catch {
+            if connection?.inTransaction == true { try? connection?.execute("ROLLBACK") }
+            if let error = error as? SQLiteError, [SQLITE_CANTOPEN, SQLITE_READONLY].contains(error.primaryCode) {
+                connection = nil
+            }
+            return
+        }
+        condition.lock()
+        currentHealth = .healthy
+        condition.unlock()
+        onHealthChange(.healthy)
+    }
+
+    /// `PRAGMA optimize` and the location-history purge.
+    private func maintain() {
+        lastMaintenance = Date()
+        guard let connection else { return }
+        try? connection.execute("PRAGMA optimize")
+        guard configuration.locationHistoryDays > 0 else { return }
+        let cutoff = Int64((Date().timeIntervalSince1970 - Double(configuration.locationHistoryDays) * 86_400) * 1000)
+        do {
+            try connection.statement("BEGIN IMMEDIATE").run()
+            try StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays)
+                .purgeLocationHistory(beforeMs: cutoff)
+            try connection.statement("COMMIT").run()
+        } catch {
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            if let error = error as? SQLiteError, error.isStorageFailure { enterDegraded(error.message) }
+        }
+    }
+}

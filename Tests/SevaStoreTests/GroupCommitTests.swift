@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import SevaStore
+
+/// A target that counts its deliveries, to show completions arrive in batches, once each.
+final class CountingTarget: CompletionTarget, @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var deliveries = 0
+
+    func deliver(_ completions: [@Sendable () -> Void]) {
+        lock.lock()
+        deliveries += 1
+        lock.unlock()
+        for completion in completions { completion() }
+    }
+}
+
+@Suite struct GroupCommitTests {
+    @Test func manyConcurrentSubmittersEachCompleteOnceInFewTransactions() throws {
+        let directory = TemporaryDirectory("group")
+        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+        defer { store.close() }
+        let submitters = 64, each = 150
+        let collector = Collector<String>()
+        let target = CountingTarget()
+        DispatchQueue.concurrentPerform(iterations: submitters) { submitter in
+            for index in 0..<each {
+                let ref = "s\(submitter)-\(index)"
+                try! store.submit(on: target, { transaction in
+                    _ = try transaction.createJob(sampleJob(ref: ref))
+                    return ref
+                }, completion: collector.add)
+            }
+        }
+        let results = collector.wait(for: submitters * each)
+        #expect(results.count == submitters * each)
+        let refs = results.compactMap { try? $0.get() }
+        #expect(refs.count == submitters * each, "every operation succeeded")
+        #expect(Set(refs).count == refs.count, "no completion arrived twice")
+        usleep(100_000)
+        #expect(collector.results.count == submitters * each, "no completion arrived late or twice")
+        let statistics = store.statistics
+        #expect(statistics.operations == submitters * each)
+        #expect(statistics.batches < statistics.operations / 4, "\(statistics.batches) transactions for \(statistics.operations) ops")
+        #expect(statistics.largestBatch > 1 && statistics.largestBatch <= store.configuration.commitBatchMax)
+        #expect(target.deliveries <= statistics.batches)
+        #expect(try store.loadCommittedState().openJobs.count == submitters * each)
+    }
+
+    @Test func queueOrderIsCommitOrder() throws {
+        let directory = TemporaryDirectory("order")
+        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+        defer { store.close() }
+        let job = try store.write { try $0.createJob(sampleJob(ref: "ordered")).job }
+        let collector = Collector<Int64>()
+        for index in 0..<500 {
+            try store.submit(on: InlineCompletions(), { transaction in
+                try transaction.appendEvent(StoredJobEvent(job: job.id, atMs: Int64(index), state: "searching"))
+            }, completion: collector.add)
+        }
+        let seqs = collector.wait(for: 500).compactMap { try? $0.get() }
+        #expect(seqs.count == 500)
+        #expect(seqs == seqs.sorted(), "completions came back in submission order")
+        let history = try store.reader.history(ofJob: job.id)
+        #expect(history.map(\.atMs) == (0..<500).map(Int64.init), "events were committed in submission order")
+    }
+
+    @Test func aFullQueueRefusesAtOnce() throws {
+        let directory = TemporaryDirectory("full")
+        var configuration = StoreConfiguration(path: directory.file("sevad.db"))
+        configuration.queueMax = 10
+        let store = try Store(configuration)
+        defer { store.close() }
+        let collector = Collector<Int>()
+        // The first operation holds the writer for a moment, so the queue can only grow.
+        try store.submit(on: InlineCompletions(), { _ in usleep(300_000); return 0 }, completion: collector.add)
+        usleep(50_000)
+        var accepted = 0
+        var refusals: [StoreError] = []
+        for index in 1...30 {
+            do {
+                try store.submit(on: InlineCompletions(), { _ in index }, completion: collector.add)
+                accepted += 1
+            } catch {
+                refusals.append(error)
+            }
+        }
+        #expect(accepted == 10)
+        #expect(refusals.count == 20 && refusals.allSatisfy { $0 == .queueFull(10) })
+        #expect(collector.wait(for: 11).count == 11, "everything accepted still completes")
+    }
+
+    @Test func closingCommitsWhatIsQueuedThenRefuses() throws {
+        let directory = TemporaryDirectory("drain")
+        let configuration = StoreConfiguration(path: directory.file("sevad.db"))
+        let store = try Store(configuration)
+        let collector = Collector<Bool>()
+        for index in 0..<200 {
+            try store.submit(on: InlineCompletions(), { try $0.createJob(sampleJob(ref: "d\(index)")).created },
+                             completion: collector.add)
+        }
+        store.close()
+        #expect(collector.results.count == 200)
+        #expect(collector.results.allSatisfy { (try? $0.get()) == true })
+        #expect(throws: StoreError.closed) { try store.submit(on: InlineCompletions(), { _ in 1 }, completion: { _ in }) }
+        let reopened = try Store(configuration)
+        defer { reopened.close() }
+        #expect(try reopened.loadCommittedState().openJobs.count == 200)
+    }
+}

@@ -1,0 +1,54 @@
+// A test helper, not a product: opens the store at the given path and submits job writes
+// from several threads as fast as their completions come back, printing `ACK <ref>` for each
+// acknowledged one — until its parent kills it with SIGKILL. SevaStoreTests' crash test
+// then checks that every acknowledged ref survived.
+import Foundation
+import SevaStore
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3, let submitters = Int(arguments[2]) else {
+    FileHandle.standardError.write(Data("usage: StoreCrashChild DB_PATH SUBMITTERS\n".utf8))
+    exit(2)
+}
+var configuration = StoreConfiguration(path: arguments[1])
+configuration.synchronous = .full
+let store: Store
+do {
+    store = try Store(configuration)
+} catch {
+    FileHandle.standardError.write(Data("cannot open store: \(error)\n".utf8))
+    exit(1)
+}
+let target = InlineCompletions()
+let pid = getpid()
+
+@Sendable func acknowledge(_ ref: String) {
+    let line = Array("ACK \(ref)\n".utf8)
+    line.withUnsafeBytes { _ = write(1, $0.baseAddress, $0.count) }
+}
+
+for thread in 0..<submitters {
+    Thread.detachNewThread {
+        var sequence = 0
+        let done = DispatchSemaphore(value: 0)
+        while true {
+            sequence += 1
+            let ref = "crash-\(pid)-\(thread)-\(sequence)"
+            do {
+                try store.submit(on: target, { transaction in
+                    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: "searching", createdMs: 1)
+                    job.ref = ref
+                    let created = try transaction.createJob(job).job
+                    return try transaction.appendEvent(StoredJobEvent(job: created.id, atMs: 1, state: "searching"))
+                }, completion: { result in
+                    if case .success = result { acknowledge(ref) }
+                    done.signal()
+                })
+                done.wait()
+            } catch {
+                usleep(1_000)
+            }
+        }
+    }
+}
+while true { sleep(60) }

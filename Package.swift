@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(name: "sevad", dependencies: ["SevaServer"]),
         .executableTarget(name: "sevactl", dependencies: ["SevaWire"]),
         .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
-        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire"], swiftSettings: optimize),
+        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore"], swiftSettings: optimize),
 
         // Tests mirror the modules.
         .testTarget(name: "SevaCoreTests", dependencies: ["SevaCore"]),

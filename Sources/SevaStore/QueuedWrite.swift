@@ -1,5 +1,7 @@
 /// One submitted write, type-erased for the queue: what to run inside the batch's
-/// transaction, and how to complete the caller with the outcome.
+/// transaction, and how to complete the caller with the outcome. `perform` may run twice
+/// (when another operation of its batch fails and the batch is run again); only the run that
+/// commits completes the caller, so an operation must have no effect outside the transaction.
 struct QueuedWrite: Sendable {
     /// What running the operation produced.
     enum Outcome {

@@ -87,8 +87,8 @@ public final class SQLiteStatement {
 
     public func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
-        let count = Int(sqlite3_column_bytes(handle, column))
-        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+        // SQLite's text is NUL-terminated; invalid UTF-8 is repaired, never trusted.
+        return String(cString: bytes)
     }
 
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }

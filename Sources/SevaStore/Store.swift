@@ -25,8 +25,10 @@ public final class Store: Sendable {
             throw .unavailable(error.message)
         }
         try StoreSchema.migrate(connection)
-        reader = try StoreReader(configuration)
-        writer = StoreWriter(configuration: configuration, connection: connection, onHealthChange: onHealthChange)
+        let commitGate = NSLock()
+        reader = try StoreReader(configuration, commitGate: commitGate)
+        writer = StoreWriter(configuration: configuration, connection: connection, commitGate: commitGate,
+                             onHealthChange: onHealthChange)
     }
 
     /// Queues a write. Throws at once — queuing nothing — when the store is degraded, full or
@@ -66,6 +68,7 @@ public final class Store: Sendable {
         }
         try connection.execute("PRAGMA synchronous = \(configuration.synchronous == .full ? "FULL" : "NORMAL")")
         try connection.execute("PRAGMA foreign_keys = ON")
+        try connection.execute("PRAGMA temp_store = MEMORY")
         try connection.execute("PRAGMA cache_size = -\(max(64, configuration.cacheSizeKiB))")
         try connection.execute("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutocheckpointPages))")
         return connection

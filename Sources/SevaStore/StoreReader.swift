@@ -1,29 +1,41 @@
 import Foundation
 
-/// The read path: a second connection (WAL lets it read while the writer commits) for the
-/// start-up load and the queries that must hit disk. Calls are serialised by a lock — they
-/// come from the daemon's reader tasks, never from the engine loop.
+/// The read path: connections of their own (WAL lets them read while the writer commits)
+/// for the start-up load and the queries that must hit disk. Calls are serialised by a lock —
+/// they come from the daemon's reader tasks, never from the engine loop.
 ///
-/// `@unchecked Sendable`: the connection is only used while `lock` is held.
+/// `@unchecked Sendable`: the connections are only used while `lock` is held (the second one
+/// by the loader thread that `loadRecoveredState` starts and waits for).
 public final class StoreReader: @unchecked Sendable {
     private let lock = NSLock()
     private var connection: SQLiteConnection?
+    /// A second connection, so the recovery load reads two tables at once.
+    private var loader: SQLiteConnection?
+    /// Held by the writer around each commit; taken while both load snapshots are opened.
+    private let commitGate: NSLock
 
-    init(_ configuration: StoreConfiguration) throws(StoreError) {
+    init(_ configuration: StoreConfiguration, commitGate: NSLock) throws(StoreError) {
+        self.commitGate = commitGate
         do {
-            let connection = try SQLiteConnection(path: configuration.path, mode: .readWrite)
-            try connection.execute("PRAGMA busy_timeout = \(max(0, configuration.busyTimeoutMs))")
-            try connection.execute("PRAGMA cache_size = -\(max(64, configuration.cacheSizeKiB))")
-            try connection.execute("PRAGMA query_only = ON")
-            self.connection = connection
+            connection = try Self.open(configuration)
+            loader = try Self.open(configuration)
         } catch {
             throw .unavailable(error.message)
         }
     }
 
+    private static func open(_ configuration: StoreConfiguration) throws(SQLiteError) -> SQLiteConnection {
+        let connection = try SQLiteConnection(path: configuration.path, mode: .readWrite)
+        try connection.execute("PRAGMA busy_timeout = \(max(0, configuration.busyTimeoutMs))")
+        try connection.execute("PRAGMA cache_size = -\(max(64, configuration.cacheSizeKiB))")
+        try connection.execute("PRAGMA query_only = ON")
+        return connection
+    }
+
     func close() {
         lock.lock()
         connection = nil
+        loader = nil
         lock.unlock()
     }
 
@@ -42,24 +54,60 @@ public final class StoreReader: @unchecked Sendable {
     }
 
     /// Workers, live tokens, open jobs, last positions and the highest seq, from one snapshot.
+    ///
+    /// Workers are read on a second connection by a second thread while this one reads the
+    /// rest. Both read transactions are opened while the writer's commit gate is held, so they
+    /// see the same committed state.
     public func loadRecoveredState() throws(StoreError) -> RecoveredState {
-        try reading { connection throws(SQLiteError) in
-            var state = RecoveredState()
-            let workers = try connection.statement("SELECT \(StoreColumns.worker) FROM workers ORDER BY id").bind([])
-            while try workers.step() { state.workers.append(workers.storedWorker()) }
-            let tokens = try connection.statement(
-                "SELECT \(StoreColumns.token) FROM tokens WHERE revoked_ms IS NULL ORDER BY prefix").bind([])
-            while try tokens.step() { state.tokens.append(tokens.storedToken()) }
-            let jobs = try connection.statement("""
-                SELECT \(StoreColumns.job) FROM jobs WHERE state NOT IN ('completed', 'cancelled', 'unfilled') ORDER BY id
-                """).bind([])
-            while try jobs.step() { state.openJobs.append(jobs.storedJob()) }
-            let positions = try connection.statement(
-                "SELECT \(StoreColumns.position) FROM worker_positions ORDER BY worker").bind([])
-            while try positions.step() { state.positions.append(positions.storedPosition()) }
-            state.lastSeq = try connection.integer("SELECT coalesce(max(seq), 0) FROM job_events")
+        lock.lock()
+        defer { lock.unlock() }
+        guard let connection, let loader else { throw .closed }
+        do throws(SQLiteError) {
+            commitGate.lock()
+            do {
+                try Self.openSnapshot(connection)
+                try Self.openSnapshot(loader)
+            } catch {
+                commitGate.unlock()
+                throw error
+            }
+            commitGate.unlock()
+            defer {
+                try? connection.execute("COMMIT")
+                try? loader.execute("COMMIT")
+            }
+            let workers = WorkerLoad(loader)
+            var state = try Self.loadAllButWorkers(connection)
+            state.workers = try workers.result()
             return state
+        } catch {
+            throw .sqlite(error)
         }
+    }
+
+    /// Starts a read transaction and makes it take its snapshot now (SQLite defers that to
+    /// the first read).
+    private static func openSnapshot(_ connection: SQLiteConnection) throws(SQLiteError) {
+        try connection.execute("BEGIN")
+        _ = try connection.integer("SELECT count(*) FROM store_health")
+    }
+
+    private static func loadAllButWorkers(_ connection: SQLiteConnection) throws(SQLiteError) -> RecoveredState {
+        var state = RecoveredState()
+        let tokens = try connection.statement(
+            "SELECT \(StoreColumns.token) FROM tokens WHERE revoked_ms IS NULL ORDER BY prefix").bind([])
+        while try tokens.step() { state.tokens.append(tokens.storedToken()) }
+        let jobs = try connection.statement("""
+            SELECT \(StoreColumns.job) FROM jobs
+            WHERE state IN ('scheduled', 'searching', 'offered', 'assigned', 'arrived', 'started') ORDER BY id
+            """).bind([])
+        while try jobs.step() { state.openJobs.append(jobs.storedJob()) }
+        // Keyed by worker id without a rowid: a plain scan comes in id order.
+        state.positions.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM worker_positions")))
+        let positions = try connection.statement("SELECT \(StoreColumns.position) FROM worker_positions").bind([])
+        while try positions.step() { state.positions.append(positions.storedPosition()) }
+        state.lastSeq = try connection.integer("SELECT coalesce(max(seq), 0) FROM job_events")
+        return state
     }
 
     /// One job as committed, or nil.
@@ -125,5 +173,35 @@ public final class StoreReader: @unchecked Sendable {
     /// The schema version recorded in the file.
     public func schemaVersion() throws(StoreError) -> Int {
         try reading { connection throws(SQLiteError) in Int(try connection.integer("PRAGMA user_version")) }
+    }
+}
+
+/// Reads the workers table on its own thread and connection, for the recovery load.
+/// `@unchecked Sendable`: `outcome` is written by the loader thread before it signals `done`
+/// and read only after `done` was waited for.
+private final class WorkerLoad: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var outcome: Result<[StoredWorker], SQLiteError> = .success([])
+
+    init(_ connection: SQLiteConnection) {
+        nonisolated(unsafe) let connection = connection
+        Thread.detachNewThread { [self] in
+            outcome = Result { () throws(SQLiteError) in try Self.load(connection) }
+            done.signal()
+        }
+    }
+
+    func result() throws(SQLiteError) -> [StoredWorker] {
+        done.wait()
+        return try outcome.get()
+    }
+
+    private static func load(_ connection: SQLiteConnection) throws(SQLiteError) -> [StoredWorker] {
+        var workers: [StoredWorker] = []
+        workers.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM workers")))
+        // Keyed by id without a rowid: a plain scan comes in id order.
+        let query = try connection.statement("SELECT \(StoreColumns.worker) FROM workers").bind([])
+        while try query.step() { workers.append(query.storedWorker()) }
+        return workers
     }
 }

@@ -6,7 +6,7 @@ public struct StoredWorker: Sendable, Equatable {
     public var name = ""
     public var phone = ""
     /// Catalogue skill names.
-    public var skills: [String]
+    public var skills: SkillNames
     public var district = ""
     public var verified = false
     public var radiusKm: Double?
@@ -16,11 +16,29 @@ public struct StoredWorker: Sendable, Equatable {
     public var ratingCount = 0
     public var updatedMs: Int64
 
-    public init(id: String, skills: [String], updatedMs: Int64) {
+    public init(id: String, skills: SkillNames, updatedMs: Int64) {
         self.id = id
         self.skills = skills
         self.updatedMs = updatedMs
     }
+}
+
+/// A worker's skills as the store keeps them: catalogue names joined by commas. One string
+/// rather than an array, so loading a million workers does not allocate a million arrays.
+public struct SkillNames: Sendable, Hashable, Sequence, ExpressibleByArrayLiteral, CustomStringConvertible {
+    /// The names joined by ",", as stored.
+    public let joined: String
+
+    public init(_ names: [String]) { joined = names.joined(separator: ",") }
+    public init(arrayLiteral names: String...) { self.init(names) }
+    init(joined: String) { self.joined = joined }
+
+    /// The names, in their stored order.
+    public var names: [String] { joined.split(separator: ",").map(String.init) }
+
+    public func makeIterator() -> IndexingIterator<[String]> { names.makeIterator() }
+
+    public var description: String { joined }
 }
 
 /// An issued token (table `tokens`): only its SHA-256 hash is kept.

@@ -13,8 +13,7 @@ enum StoreColumns {
 
 extension SQLiteStatement {
     func storedWorker() -> StoredWorker {
-        var worker = StoredWorker(id: text(0), skills: text(3).split(separator: ",").map(String.init),
-                                  updatedMs: int64(10))
+        var worker = StoredWorker(id: text(0), skills: SkillNames(joined: text(3)), updatedMs: int64(10))
         worker.name = text(1)
         worker.phone = text(2)
         worker.district = text(4)

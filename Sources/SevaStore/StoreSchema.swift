@@ -2,6 +2,10 @@
 /// many have run. A migration is fixed SQL, applied once, inside the start-up transaction.
 enum StoreSchema {
     /// Migration N (1-based) brings a version N−1 database to version N.
+    ///
+    /// `job_events.seq` is a plain INTEGER PRIMARY KEY: SQLite gives each new row the highest
+    /// rowid + 1, and since events are never deleted that is a global, increasing sequence —
+    /// without AUTOINCREMENT's extra write to `sqlite_sequence` on every insert.
     static let migrations: [String] = [
         // 1: the registry and the job lifecycle.
         """
@@ -17,7 +21,7 @@ enum StoreSchema {
             rating_sum INTEGER NOT NULL DEFAULT 0,
             rating_count INTEGER NOT NULL DEFAULT 0,
             updated_ms INTEGER NOT NULL
-        ) STRICT;
+        ) STRICT, WITHOUT ROWID;
         CREATE TABLE tokens (
             hash BLOB PRIMARY KEY,
             prefix TEXT NOT NULL,
@@ -46,10 +50,9 @@ enum StoreSchema {
             created_ms INTEGER NOT NULL,
             updated_ms INTEGER NOT NULL
         ) STRICT;
-        CREATE INDEX jobs_open ON jobs(id) WHERE state NOT IN ('completed', 'cancelled', 'unfilled');
         CREATE INDEX jobs_by_state ON jobs(state, id);
         CREATE TABLE job_events (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            seq INTEGER PRIMARY KEY,
             job INTEGER NOT NULL REFERENCES jobs(id),
             at_ms INTEGER NOT NULL,
             state TEXT NOT NULL,

@@ -15,7 +15,7 @@ public struct StoreTransaction {
                 availability = excluded.availability, rating_sum = excluded.rating_sum,
                 rating_count = excluded.rating_count, updated_ms = excluded.updated_ms
             """).run([
-            .text(worker.id), .text(worker.name), .text(worker.phone), .text(worker.skills.joined(separator: ",")),
+            .text(worker.id), .text(worker.name), .text(worker.phone), .text(worker.skills.joined),
             .text(worker.district), .integer(worker.verified ? 1 : 0), worker.radiusKm.sqlite,
             .text(worker.availability), .integer(Int64(worker.ratingSum)), .integer(Int64(worker.ratingCount)),
             .integer(worker.updatedMs),

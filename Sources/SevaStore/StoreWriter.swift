@@ -21,12 +21,15 @@ final class StoreWriter: @unchecked Sendable {
     private var currentHealth = StoreHealth.healthy
     private var counters = StoreStatistics()
     private let onHealthChange: @Sendable (StoreHealth) -> Void
+    /// Held around each transaction, so a reader can open a snapshot between commits.
+    private let commitGate: NSLock
 
     private var connection: SQLiteConnection?
     private var lastMaintenance = Date()
 
-    init(configuration: StoreConfiguration, connection: SQLiteConnection,
+    init(configuration: StoreConfiguration, connection: SQLiteConnection, commitGate: NSLock,
          onHealthChange: @escaping @Sendable (StoreHealth) -> Void) {
+        self.commitGate = commitGate
         self.configuration = configuration
         self.connection = connection
         self.onHealthChange = onHealthChange
@@ -115,29 +118,20 @@ final class StoreWriter: @unchecked Sendable {
             return
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        var completions: [@Sendable () -> Void] = []
-        completions.reserveCapacity(batch.count)
+        let completions: [@Sendable () -> Void]
+        commitGate.lock()
+        defer { commitGate.unlock() }
         do {
             if connection.fileHasMoved {
                 throw SQLiteError(extendedCode: 10, message: "the database file \(connection.path) was moved or deleted")
             }
-            try connection.statement("BEGIN IMMEDIATE").run()
-            let transaction = StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays)
-            let savepoint = try connection.statement("SAVEPOINT op")
-            let release = try connection.statement("RELEASE op")
-            let rollback = try connection.statement("ROLLBACK TO op")
-            for write in batch {
-                try savepoint.run()
-                switch write.perform(transaction) {
-                case .succeeded(let completion):
-                    completions.append(completion)
-                case .failed(let completion):
-                    try rollback.run()
-                    completions.append(completion)
-                case .storageFailure(let error):
-                    throw error
-                }
-                try release.run()
+            // Most batches hold no failing operation: run them plainly. If one fails on its own,
+            // undo the batch and run it again with a savepoint around each operation.
+            if let plain = try run(batch, on: connection, isolated: false) {
+                completions = plain
+            } else {
+                try connection.statement("ROLLBACK").run()
+                completions = try run(batch, on: connection, isolated: true) ?? []
             }
             try connection.statement("COMMIT").run()
         } catch {
@@ -152,6 +146,35 @@ final class StoreWriter: @unchecked Sendable {
         counters.recordBatch(size: batch.count, commitMs: elapsedMs)
         condition.unlock()
         deliver(zip(batch, completions).map { ($0.target, $1) })
+    }
+
+    /// Runs a batch inside BEGIN IMMEDIATE, leaving the transaction open. Not `isolated`, it
+    /// returns nil at the first operation that fails on its own; `isolated`, each operation
+    /// runs in a savepoint that is rolled back when it fails, and all complete.
+    private func run(_ batch: [QueuedWrite], on connection: SQLiteConnection, isolated: Bool) throws(SQLiteError)
+        -> [@Sendable () -> Void]? {
+        try connection.statement("BEGIN IMMEDIATE").run()
+        let transaction = StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays)
+        let savepoint = try connection.statement("SAVEPOINT op")
+        let release = try connection.statement("RELEASE op")
+        let rollback = try connection.statement("ROLLBACK TO op")
+        var completions: [@Sendable () -> Void] = []
+        completions.reserveCapacity(batch.count)
+        for write in batch {
+            if isolated { try savepoint.run() }
+            switch write.perform(transaction) {
+            case .succeeded(let completion):
+                completions.append(completion)
+            case .failed(let completion):
+                guard isolated else { return nil }
+                try rollback.run()
+                completions.append(completion)
+            case .storageFailure(let error):
+                throw error
+            }
+            if isolated { try release.run() }
+        }
+        return completions
     }
 
     /// Completes every operation of a batch that could not commit, and all that are queued.
@@ -220,7 +243,7 @@ final class StoreWriter: @unchecked Sendable {
             try connection.statement("COMMIT").run()
         } catch {
             if connection?.inTransaction == true { try? connection?.execute("ROLLBACK") }
-            if let error = error as? SQLiteError, [SQLITE_CANTOPEN, SQLITE_READONLY].contains(error.primaryCode) {
+            if [SQLITE_CANTOPEN, SQLITE_READONLY].contains(error.primaryCode) {
                 connection = nil
             }
             return
@@ -245,7 +268,7 @@ final class StoreWriter: @unchecked Sendable {
             try connection.statement("COMMIT").run()
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
-            if let error = error as? SQLiteError, error.isStorageFailure { enterDegraded(error.message) }
+            if error.isStorageFailure { enterDegraded(error.message) }
         }
     }
 }

@@ -4,17 +4,30 @@ import SevaCore
 let usage = """
     sevabench — sevad's in-process benchmarks (run a release build: `make bench`)
 
-    usage: sevabench index [--sizes N,N,...] [--seed N] [--ops N] [--queries N]
-                           [--bucket N] [--json FILE]
+    usage: sevabench index [--sizes N,N,...] [--seed N] [--ops N] [--queries N] [--bucket N] [--json FILE]
+           sevabench store [--dir DIR] [--submitters N] [--window N] [--seconds S]
+                           [--workers N] [--jobs N] [--json FILE]
+           sevabench all   (both, with their defaults)
 
-      index       the live quadtree on a synthetic UP workforce: moves, filtered kNN,
-                  radius counts, memory per worker; a table on stdout, JSON to --json
-      --sizes     worker counts (default 10000,1000000,10000000)
-      --seed      random seed (default 42)
-      --ops       moves per size and kind (default 200000)
-      --queries   queries per size and kind (default 50000)
-      --bucket    points per leaf before a split (default 64)
-      --json      where to write the JSON (default var/bench/index.json)
+      index         the live quadtree on a synthetic UP workforce: moves, filtered kNN,
+                    radius counts, memory per worker
+        --sizes     worker counts (default 10000,1000000,10000000)
+        --seed      random seed (default 42)
+        --ops       moves per size and kind (default 200000)
+        --queries   queries per size and kind (default 50000)
+        --bucket    points per leaf before a split (default 64)
+        --json      default var/bench/index.json
+      store         the SQLite store: fsync latency, group-commit throughput and latency,
+                    start-up load, bytes per job
+        --dir       where the benchmark databases go (default var/bench/store; emptied first)
+        --submitters  concurrent submitter threads (default 64)
+        --window    writes each submitter keeps in flight (default 8)
+        --seconds   length of each throughput run (default 3)
+        --workers   workers in the start-up load (default 1000000)
+        --jobs      open jobs in the start-up load (default 100000)
+        --json      default var/bench/store.json
+
+    Each prints a table on stdout and writes JSON; progress goes to stderr.
     """
 
 func fail(_ message: String) -> Never {
@@ -22,59 +35,106 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first else { fail("name a benchmark") }
-if command == "--help" || command == "-h" { print(usage); exit(0) }
-guard command == "index" else { fail("unknown benchmark '\(command)'") }
-arguments.removeFirst()
+func progress(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
-var options = IndexBenchmark.Options()
-var sizes = [10_000, 1_000_000, 10_000_000]
-var jsonPath = "var/bench/index.json"
-while !arguments.isEmpty {
-    let flag = arguments.removeFirst()
-    guard let value = arguments.first else { fail("\(flag) needs a value") }
-    arguments.removeFirst()
-    func number() -> Int {
-        guard let parsed = Int(value), parsed > 0 else { fail("\(flag) needs a positive whole number, not '\(value)'") }
-        return parsed
-    }
-    switch flag {
-    case "--sizes":
-        sizes = value.split(separator: ",").map { part in
-            guard let size = Int(part), size > 0 else { fail("--sizes needs positive numbers, not '\(part)'") }
-            return size
-        }
-    case "--seed": options.seed = UInt64(number())
-    case "--ops": options.operations = number()
-    case "--queries": options.queries = number()
-    case "--bucket":
-        options.bucketCapacity = number()
-        guard (4...4096).contains(options.bucketCapacity) else { fail("--bucket must be in 4...4096") }
-    case "--json": jsonPath = value
-    default: fail("unknown option '\(flag)'")
+func writeJSON(_ text: String, to path: String) {
+    let url = URL(fileURLWithPath: path)
+    do {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data((text + "\n").utf8).write(to: url)
+        print("JSON written to \(path)")
+    } catch {
+        FileHandle.standardError.write(Data("sevabench: cannot write \(path): \(error)\n".utf8))
+        exit(1)
     }
 }
 
-func progress(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+/// Reads `--flag value` pairs, failing with usage on anything unknown.
+func flags(_ arguments: ArraySlice<String>, _ handle: (String, String) -> Bool) {
+    var rest = arguments
+    while let flag = rest.popFirst() {
+        guard let value = rest.popFirst() else { fail("\(flag) needs a value") }
+        guard handle(flag, value) else { fail("unknown option '\(flag)'") }
+    }
+}
+
+func positive(_ flag: String, _ value: String) -> Int {
+    guard let parsed = Int(value), parsed > 0 else { fail("\(flag) needs a positive whole number, not '\(value)'") }
+    return parsed
+}
+
+func runIndex(_ arguments: ArraySlice<String>) {
+    var options = IndexBenchmark.Options()
+    var sizes = [10_000, 1_000_000, 10_000_000]
+    var jsonPath = "var/bench/index.json"
+    flags(arguments) { flag, value in
+        switch flag {
+        case "--sizes": sizes = value.split(separator: ",").map { positive(flag, String($0)) }
+        case "--seed": options.seed = UInt64(positive(flag, value))
+        case "--ops": options.operations = positive(flag, value)
+        case "--queries": options.queries = positive(flag, value)
+        case "--bucket":
+            options.bucketCapacity = positive(flag, value)
+            guard (4...4096).contains(options.bucketCapacity) else { fail("--bucket must be in 4...4096") }
+        case "--json": jsonPath = value
+        default: return false
+        }
+        return true
+    }
+    let benchmark = IndexBenchmark(options: options)
+    var results: [IndexBenchmark.Result] = []
+    for size in sizes {
+        progress("index benchmark, \(size) workers")
+        results.append(benchmark.run(workers: size, progress: progress))
+    }
+    let report = IndexReport(results: results, options: options, clockOverheadNs: Clock.overhead)
+    print(report.table())
+    writeJSON(report.json(), to: jsonPath)
+}
+
+func runStore(_ arguments: ArraySlice<String>) {
+    var options = StoreBenchmark.Options()
+    var jsonPath = "var/bench/store.json"
+    flags(arguments) { flag, value in
+        switch flag {
+        case "--dir": options.directory = value
+        case "--submitters": options.submitters = positive(flag, value)
+        case "--window": options.window = positive(flag, value)
+        case "--seconds":
+            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
+            options.seconds = seconds
+        case "--workers": options.workers = positive(flag, value)
+        case "--jobs": options.openJobs = positive(flag, value)
+        case "--json": jsonPath = value
+        default: return false
+        }
+        return true
+    }
+    progress("store benchmark in \(options.directory)")
+    do {
+        let result = try StoreBenchmark(options: options).run(progress: progress)
+        let report = StoreReport(result: result, options: options)
+        print(report.table())
+        writeJSON(report.json(), to: jsonPath)
+        try? FileManager.default.removeItem(atPath: options.directory)
+    } catch {
+        FileHandle.standardError.write(Data("sevabench: store benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
 
 #if DEBUG
 progress("warning: this is a debug build; figures are meaningless (use `make bench`)")
 #endif
-let benchmark = IndexBenchmark(options: options)
-var results: [IndexBenchmark.Result] = []
-for size in sizes {
-    progress("index benchmark, \(size) workers")
-    results.append(benchmark.run(workers: size, progress: progress))
-}
-let report = IndexReport(results: results, options: options, clockOverheadNs: Clock.overhead)
-print(report.table())
-let jsonURL = URL(fileURLWithPath: jsonPath)
-do {
-    try FileManager.default.createDirectory(at: jsonURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data((report.json() + "\n").utf8).write(to: jsonURL)
-    print("JSON written to \(jsonPath)")
-} catch {
-    FileHandle.standardError.write(Data("sevabench: cannot write \(jsonPath): \(error)\n".utf8))
-    exit(1)
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "index": runIndex(arguments.dropFirst())
+case "store": runStore(arguments.dropFirst())
+case "all":
+    guard arguments.count == 1 else { fail("`all` takes no options; run `index` or `store` for those") }
+    runIndex([])
+    runStore([])
+case "--help", "-h": print(usage)
+case nil: fail("name a benchmark")
+case let other?: fail("unknown benchmark '\(other)'")
 }

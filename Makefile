@@ -14,7 +14,7 @@ help:
 	@echo "make test     run the whole test suite"
 	@echo "make demo     release build, then measure the live index on a synthetic UP workforce"
 	@echo "make run      run sevad (ARGS='$(ARGS)')"
-	@echo "make bench    the full index benchmark: 10k, 1M and 10M workers; table + var/bench/index.json"
+	@echo "make bench    index (10k/1M/10M workers) and store benchmarks; tables + var/bench/{index,store}.json"
 	@echo "make install  binaries, config and systemd snippets under DESTDIR/PREFIX (default /usr/local)"
 
 deps:
@@ -54,7 +54,7 @@ run: build
 	.build/debug/sevad $(ARGS)
 
 bench: release
-	.build/release/sevabench index --json var/bench/index.json
+	.build/release/sevabench all
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin

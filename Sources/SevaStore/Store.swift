@@ -11,6 +11,7 @@ public final class Store: Sendable {
     /// The read path: start-up loading, the event feed, job histories.
     public let reader: StoreReader
     private let writer: StoreWriter
+    private let checkpointer: StoreCheckpointer
 
     /// Opens (creating when missing) and migrates the database, then starts the writer.
     /// - Parameter onHealthChange: told, on the writer thread, when the store degrades or recovers.
@@ -27,6 +28,11 @@ public final class Store: Sendable {
         try StoreSchema.migrate(connection)
         let commitGate = NSLock()
         reader = try StoreReader(configuration, commitGate: commitGate)
+        do {
+            checkpointer = try StoreCheckpointer(configuration)
+        } catch {
+            throw .unavailable(error.message)
+        }
         writer = StoreWriter(configuration: configuration, connection: connection, commitGate: commitGate,
                              onHealthChange: onHealthChange)
     }
@@ -52,6 +58,7 @@ public final class Store: Sendable {
 
     /// Commits what is queued, checkpoints and truncates the WAL, and closes the file.
     public func close() {
+        checkpointer.close()
         writer.close()
         reader.close()
     }

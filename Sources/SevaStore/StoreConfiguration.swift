@@ -23,8 +23,9 @@ public struct StoreConfiguration: Sendable, Equatable {
     public var cacheSizeKiB = 65_536
     /// `store.busy_timeout_ms` (default 5000).
     public var busyTimeoutMs = 5_000
-    /// `store.wal_autocheckpoint`: WAL pages between automatic checkpoints (default 1000).
-    public var walAutocheckpointPages = 1_000
+    /// `store.wal_autocheckpoint`: WAL pages after which a commit checkpoints by itself — a
+    /// safety net; a background thread normally checkpoints off the commit path (default 16384).
+    public var walAutocheckpointPages = 16_384
     /// `store.probe_interval_s`: how often a degraded store tries a write (default 2).
     public var probeIntervalSeconds = 2.0
     /// `store.maintenance_interval_s`: how often `PRAGMA optimize` and the history purge run

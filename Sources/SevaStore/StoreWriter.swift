@@ -76,11 +76,12 @@ final class StoreWriter: @unchecked Sendable {
 
     private func run() {
         while let batch = nextBatch() {
-            if batch.isEmpty {
-                idleWork()
-                continue
+            if !batch.isEmpty { commit(batch) }
+            if currentHealthUnlocked() != .healthy {
+                if batch.isEmpty { probe() }
+            } else if Date().timeIntervalSince(lastMaintenance) >= configuration.maintenanceIntervalSeconds {
+                maintain()
             }
-            commit(batch)
         }
         if let connection {
             try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -92,8 +93,9 @@ final class StoreWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for work: a batch to commit, an empty batch when a probe or maintenance is due,
-    /// nil when closing with nothing left.
+    /// Waits for work: a batch to commit, or an empty batch when the wait ran out (time for a
+    /// probe when degraded, or maintenance when due); nil when closing with nothing left.
+    /// Maintenance also runs between batches under load, when its interval has passed.
     private func nextBatch() -> [QueuedWrite]? {
         condition.lock()
         defer { condition.unlock() }
@@ -218,15 +220,6 @@ final class StoreWriter: @unchecked Sendable {
         currentHealth = .degraded(reason)
         condition.unlock()
         if changed { onHealthChange(.degraded(reason)) }
-    }
-
-    /// Work for an idle moment: a probe when degraded, periodic maintenance when healthy.
-    private func idleWork() {
-        if currentHealthUnlocked() != .healthy {
-            probe()
-        } else if Date().timeIntervalSince(lastMaintenance) >= configuration.maintenanceIntervalSeconds {
-            maintain()
-        }
     }
 
     /// Tries one real write; on success the store is healthy again.

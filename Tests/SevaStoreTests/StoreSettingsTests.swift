@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import SevaStore
+
+@Suite struct StoreSettingsTests {
+    @Test(arguments: [StoreConfiguration.Synchronous.full, .normal])
+    func theWriteConnectionIsConfiguredAsAsked(_ synchronous: StoreConfiguration.Synchronous) throws {
+        let directory = TemporaryDirectory("settings")
+        var configuration = StoreConfiguration(path: directory.file("sevad.db"))
+        configuration.synchronous = synchronous
+        configuration.cacheSizeKiB = 4_096
+        configuration.walAutocheckpointPages = 500
+        configuration.busyTimeoutMs = 1_234
+        let connection = try Store.openWriteConnection(configuration, creating: true)
+        #expect(try connection.text("PRAGMA journal_mode") == "wal")
+        #expect(try connection.integer("PRAGMA synchronous") == (synchronous == .full ? 2 : 1))
+        #expect(try connection.integer("PRAGMA foreign_keys") == 1)
+        #expect(try connection.integer("PRAGMA cache_size") == -4_096)
+        #expect(try connection.integer("PRAGMA wal_autocheckpoint") == 500)
+        #expect(try connection.integer("PRAGMA busy_timeout") == 1_234)
+        #expect(try connection.integer("PRAGMA temp_store") == 2)
+    }
+
+    @Test func anExistingFileIsRequiredWhenReopeningAfterAFailure() {
+        let directory = TemporaryDirectory("nocreate")
+        let configuration = StoreConfiguration(path: directory.file("missing.db"))
+        #expect(throws: SQLiteError.self) { try Store.openWriteConnection(configuration, creating: false) }
+        #expect(!FileManager.default.fileExists(atPath: configuration.path))
+    }
+
+    @Test func maintenancePurgesHistoryOlderThanTheRetention() throws {
+        let directory = TemporaryDirectory("retention")
+        var configuration = StoreConfiguration(path: directory.file("sevad.db"))
+        configuration.locationHistoryDays = 7
+        configuration.maintenanceIntervalSeconds = 0.1
+        let store = try Store(configuration)
+        defer { store.close() }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let day: Int64 = 86_400_000
+        try store.write { transaction in
+            try transaction.appendLocationHistory([
+                StoredPosition(worker: "w-1", lat: 27, lon: 78, atMs: now - 8 * day),
+                StoredPosition(worker: "w-1", lat: 27, lon: 78, atMs: now - 6 * day),
+                StoredPosition(worker: "w-1", lat: 27, lon: 78, atMs: now),
+            ])
+        }
+        #expect(eventually { (try? store.reader.locationHistory(of: "w-1").count) == 2 },
+                "the 8-day-old sample was not purged")
+        #expect(try store.reader.locationHistory(of: "w-1").map(\.atMs) == [now - 6 * day, now])
+    }
+}

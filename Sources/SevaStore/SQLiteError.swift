@@ -29,9 +29,6 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
          SQLITE_NOMEM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PERM, SQLITE_PROTOCOL].contains(primaryCode)
     }
 
-    /// True for a violated UNIQUE, NOT NULL, CHECK or FOREIGN KEY constraint.
-    public var isConstraint: Bool { primaryCode == SQLITE_CONSTRAINT }
-
     public var description: String {
         let text = "SQLite error \(extendedCode) (\(String(cString: sqlite3_errstr(extendedCode)))): \(message)"
         return sql.map { text + " in `\($0)`" } ?? text

@@ -53,6 +53,8 @@ import Testing
         #expect(history.first?.detail == #"{"reason":"nearest"}"#)
         #expect(try reopened.reader.events(after: 0, limit: 10).map(\.seq) == [seq])
         #expect(try reopened.reader.job(ref: "portal-1") == job)
+        #expect(try reopened.reader.job(job.id) == job)
+        #expect(try reopened.reader.job(job.id + 1) == nil)
 
         let deleted = try reopened.write { try $0.deleteWorker("w-17") }
         #expect(deleted)

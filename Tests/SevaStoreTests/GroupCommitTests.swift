@@ -72,9 +72,15 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
         let store = try Store(configuration)
         defer { store.close() }
         let collector = Collector<Int>()
-        // The first operation holds the writer for a moment, so the queue can only grow.
-        try store.submit(on: InlineCompletions(), { _ in usleep(300_000); return 0 }, completion: collector.add)
-        usleep(50_000)
+        // The first operation holds the writer until the queue has been tried, so it can only grow.
+        let running = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        try store.submit(on: InlineCompletions(), { _ in
+            running.signal()
+            release.wait()
+            return 0
+        }, completion: collector.add)
+        running.wait()
         var accepted = 0
         var refusals: [StoreError] = []
         for index in 1...30 {
@@ -85,6 +91,7 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
                 refusals.append(error)
             }
         }
+        release.signal()
         #expect(accepted == 10)
         #expect(refusals.count == 20 && refusals.allSatisfy { $0 == .queueFull(10) })
         #expect(collector.wait(for: 11).count == 11, "everything accepted still completes")

@@ -34,27 +34,27 @@ import Testing
         ("27.", 27), ("0.000000000000000000000000123", 1.23e-25),
     ])
     func parsesPlainDecimals(_ text: String, _ expected: Double) {
-        #expect(DecimalDegrees.parse(Array(text.utf8)) == expected)
+        #expect(DecimalText.parse(Array(text.utf8)) == expected)
     }
 
     @Test func longDecimalsRoundCorrectly() {
         let long = "27.59600000000000000000000000000000000001"
-        #expect(DecimalDegrees.parse(Array(long.utf8)) == 27.596)
+        #expect(DecimalText.parse(Array(long.utf8)) == 27.596)
         let digits = "12.345678901234567890123456789"
-        #expect(DecimalDegrees.parse(Array(digits.utf8)) == Double("12.345678901234567890123456789"))
+        #expect(DecimalText.parse(Array(digits.utf8)) == Double("12.345678901234567890123456789"))
         let sixteen = "1.000000000000000111"
-        #expect(DecimalDegrees.parse(Array(sixteen.utf8)) == Double(sixteen))
+        #expect(DecimalText.parse(Array(sixteen.utf8)) == Double(sixteen))
     }
 
     @Test func refusesTextsBeyondTheLengthLimit() {
-        let huge = "1." + String(repeating: "0", count: DecimalDegrees.maxLength)
-        #expect(DecimalDegrees.parse(Array(huge.utf8)) == nil)
+        let huge = "1." + String(repeating: "0", count: DecimalText.maxLength)
+        #expect(DecimalText.parse(Array(huge.utf8)) == nil)
     }
 
     @Test(arguments: ["", "-", "+", ".", "1e5", "1E5", "nan", "NaN", "inf", "-inf", "0x1p3", " 1", "1 ", "1..2",
                       "+-1", "--1", "1-", "１", "27,5", "12a", "\u{0}"])
     func rejectsAnythingButPlainDecimals(_ text: String) {
-        #expect(DecimalDegrees.parse(Array(text.utf8)) == nil)
+        #expect(DecimalText.parse(Array(text.utf8)) == nil)
         #expect(throws: CoordinateError.malformed(.latitude)) {
             try GeoPoint(parsingLatitude: Array(text.utf8), longitude: Array("0".utf8))
         }

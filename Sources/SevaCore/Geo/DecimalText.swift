@@ -1,11 +1,12 @@
-/// Strict parser for decimal-degree text: `[+-]digits[.digits]` or `[+-].digits`, nothing else.
+/// Strict parser for decimal numbers as the protocol sends them (degrees, metres, seconds):
+/// `[+-]digits[.digits]` or `[+-].digits`, nothing else.
 ///
 /// No exponents, no `nan`/`inf`, no hex floats, no spaces. Up to 15 significant digits are
 /// converted exactly by integer arithmetic and one correctly rounded division; longer texts
 /// (up to `maxLength` bytes) fall back to the C library's correctly rounded conversion.
-enum DecimalDegrees {
+public enum DecimalText {
     /// Longest accepted text; anything longer is malformed, not silently truncated.
-    static let maxLength = 64
+    public static let maxLength = 64
 
     private static let powersOfTen: [Double] = (0...22).map { exponent in
         var value = 1.0
@@ -13,7 +14,8 @@ enum DecimalDegrees {
         return value
     }
 
-    static func parse(_ text: some Collection<UInt8>) -> Double? {
+    /// The value of `text`, or nil when it is not a plain decimal number.
+    public static func parse(_ text: some Collection<UInt8>) -> Double? {
         let count = text.count
         guard count > 0, count <= maxLength else { return nil }
         var negative = false

@@ -1,0 +1,106 @@
+import SevaCore
+
+/// A request decoded from its line: what the client asked for, with every argument checked
+/// for form (ranges, numbers, ids). Whether the connection may do it, and whether the named
+/// things exist, is for the session and the engine to decide.
+public enum Command: Sendable, Equatable {
+    case hello(name: String?)
+    case auth(token: String)
+    case ping
+    case quit
+    case workerAdd(id: String, WorkerFields)
+    case workerSet(id: String, WorkerFields)
+    case workerGet(id: String)
+    case workerDelete(id: String)
+    case workerList(WorkerFilter)
+    case tokenIssue(role: Role, worker: String?, label: String?)
+    case tokenRevoke(prefix: String)
+    case tokenList
+    /// A position fix; `worker` is nil in the worker-role form (`LOC <lat> <lon>`).
+    case location(worker: String?, LocationFix)
+    /// `worker` is nil in the worker-role form (`AVAIL on`).
+    case availability(worker: String?, Availability)
+    case near(NearQuery)
+    case stats
+    case reload
+
+    /// The verb as the protocol spells it, for logs and errors.
+    public var verb: String {
+        switch self {
+        case .hello: return "HELLO"
+        case .auth: return "AUTH"
+        case .ping: return "PING"
+        case .quit: return "QUIT"
+        case .workerAdd: return "WORKER ADD"
+        case .workerSet: return "WORKER SET"
+        case .workerGet: return "WORKER GET"
+        case .workerDelete: return "WORKER DEL"
+        case .workerList: return "WORKER LIST"
+        case .tokenIssue: return "TOKEN ISSUE"
+        case .tokenRevoke: return "TOKEN REVOKE"
+        case .tokenList: return "TOKEN LIST"
+        case .location: return "LOC"
+        case .availability: return "AVAIL"
+        case .near: return "NEAR"
+        case .stats: return "STATS"
+        case .reload: return "RELOAD"
+        }
+    }
+}
+
+/// The roles of DESIGN.md §2.
+public enum Role: String, Sendable, CaseIterable {
+    case admin, booker, worker, gateway, viewer
+}
+
+/// A worker's own choice of whether to receive offers.
+public enum Availability: String, Sendable, CaseIterable {
+    case on, off, `break`
+}
+
+/// The registered fields of a worker; nil means "not given" (WORKER SET leaves it unchanged).
+public struct WorkerFields: Sendable, Equatable {
+    public var skills: [String]?
+    public var name: String?
+    public var phone: String?
+    public var district: String?
+    public var verified: Bool?
+    public var radiusKm: Double?
+
+    public init() {}
+}
+
+/// WORKER LIST's filters and paging.
+public struct WorkerFilter: Sendable, Equatable {
+    public var skill: String?
+    public var status: String?
+    public var district: String?
+    public var limit: Int?
+    public var after: String?
+
+    public init() {}
+}
+
+/// One GPS fix as a phone reports it.
+public struct LocationFix: Sendable, Equatable {
+    public var point: GeoPoint
+    public var accuracyMetres: Double?
+    /// Unix seconds of the fix, when the phone sent one.
+    public var timestamp: Double?
+    public var speedMetresPerSecond: Double?
+    public var headingDegrees: Double?
+
+    public init(point: GeoPoint) { self.point = point }
+}
+
+/// NEAR's question.
+public struct NearQuery: Sendable, Equatable {
+    public var center: GeoPoint
+    public var skill: String?
+    public var radiusKm: Double?
+    public var limit: Int?
+    /// `all=yes`: every visible worker, not only dispatchable ones.
+    public var includeAll = false
+
+    public init(center: GeoPoint) { self.center = center }
+}

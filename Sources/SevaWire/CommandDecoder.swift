@@ -1,0 +1,55 @@
+import SevaCore
+
+/// Turns a parsed request line into a `Command`, checking every argument's form.
+/// Verbs and sub-verbs are case-insensitive; unknown verbs are `ERR UNKNOWN`, malformed or
+/// unexpected arguments `ERR BADARG` naming the argument.
+public enum CommandDecoder {
+    /// Decodes one line.
+    public static func decode(_ line: RequestLine) throws(WireError) -> Command {
+        switch verb(line) {
+        case "hello":
+            var arguments = try ArgumentReader(line, command: "HELLO [name=...]")
+            let name = arguments.take("name")
+            try arguments.finish(allowedKeys: ["name"])
+            return .hello(name: name)
+        case "auth":
+            var arguments = try ArgumentReader(line, command: "AUTH <token>")
+            let token = try arguments.next("token")
+            try arguments.finish()
+            return .auth(token: token)
+        case "ping": return try bare(line, .ping)
+        case "quit": return try bare(line, .quit)
+        case "stats": return try bare(line, .stats)
+        case "reload": return try bare(line, .reload)
+        case "worker": return try decodeWorker(line)
+        case "token": return try decodeToken(line)
+        case "loc": return try decodeLocation(line)
+        case "avail": return try decodeAvailability(line)
+        case "near": return try decodeNear(line)
+        default:
+            let verb = String(decoding: line.verbBytes.prefix(32), as: UTF8.self)
+            throw WireError(.unknown, "unknown verb '\(verb)'; try HELLO, PING, AUTH, WORKER, TOKEN, LOC, AVAIL, NEAR, STATS")
+        }
+    }
+
+    /// The verb in lower case (a short ASCII string, stored inline: no allocation).
+    static func verb(_ line: RequestLine) -> String {
+        lowered(line.verbBytes)
+    }
+
+    /// The sub-verb (first argument) in lower case, or "" when there is none or it is named.
+    static func subverb(_ line: RequestLine) -> String {
+        guard let first = line.arguments.first, !first.isNamed, !first.quoted else { return "" }
+        return lowered(line.bytes[first.value])
+    }
+
+    private static func lowered(_ bytes: ArraySlice<UInt8>) -> String {
+        guard bytes.count <= 16 else { return "" }
+        return String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    private static func bare(_ line: RequestLine, _ command: Command) throws(WireError) -> Command {
+        try ArgumentReader(line, command: command.verb).finish()
+        return command
+    }
+}

@@ -6,7 +6,8 @@ DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev
 ARGS ?= --help
 
-.PHONY: help deps build release test demo run bench install uninstall clean
+.PHONY: help deps build release test demo run bench fuzz install uninstall clean
+FUZZ_SECONDS ?= 60
 
 help:
 	@echo "make deps     install the system libraries the build needs ($(APT_PACKAGES))"
@@ -15,6 +16,7 @@ help:
 	@echo "make demo     release build, then measure the live index on a synthetic UP workforce"
 	@echo "make run      run sevad (ARGS='$(ARGS)')"
 	@echo "make bench    index (10k/1M/10M workers) and store benchmarks; tables + var/bench/{index,store}.json"
+	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make install  binaries, config and systemd snippets under DESTDIR/PREFIX (default /usr/local)"
 
 deps:
@@ -56,6 +58,13 @@ run: build
 bench: release
 	.build/release/sevabench all
 
+fuzz: deps
+	$(SWIFT) build --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	mkdir -p var/fuzz/corpus var/fuzz/crashes
+	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/FuzzParser -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-artifact_prefix=var/fuzz/crashes/ var/fuzz/corpus Tests/FuzzCorpus/parser
+
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 .build/release/sevad .build/release/sevactl .build/release/sevasim $(DESTDIR)$(PREFIX)/bin/
@@ -69,4 +78,4 @@ uninstall:
 	rm -f $(DESTDIR)/usr/lib/sysusers.d/sevad.conf $(DESTDIR)/usr/lib/tmpfiles.d/sevad.conf
 
 clean:
-	rm -rf .build var/bench
+	rm -rf .build .build-fuzz var/bench var/fuzz

@@ -31,6 +31,8 @@ let package = Package(
         .executableTarget(name: "sevactl", dependencies: ["SevaWire"]),
         .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
         .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore"], swiftSettings: optimize),
+        // The parser's libFuzzer target (`make fuzz`); plainly built it replays inputs.
+        .executableTarget(name: "FuzzParser", dependencies: ["SevaWire"]),
 
         // Tests mirror the modules.
         .testTarget(name: "SevaCoreTests", dependencies: ["SevaCore"]),

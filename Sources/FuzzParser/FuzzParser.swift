@@ -1,0 +1,45 @@
+// A libFuzzer target for the request-line parser and command decoder (`make fuzz`). Built
+// with -DFUZZING it is the fuzzer's entry point; built plainly it replays files given as
+// arguments, so a crashing input can be run under a debugger.
+import Foundation
+import SevaWire
+
+/// Parses and decodes every line of `data`, checking what the parser promises.
+func exercise(_ data: UnsafeBufferPointer<UInt8>) {
+    for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+        let line = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+        guard let request = try? RequestLine(line) else { continue }
+        precondition(!request.verb.isEmpty && request.verb.upperBound <= request.bytes.count)
+        for argument in request.arguments {
+            precondition(argument.value.lowerBound >= 0 && argument.value.upperBound <= request.bytes.count)
+            precondition(argument.key.upperBound <= request.bytes.count)
+            _ = request.value(argument)
+        }
+        if let command = try? CommandDecoder.decode(request) {
+            precondition(!command.verb.isEmpty)
+        }
+    }
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    exercise(UnsafeBufferPointer(start: data, count: size))
+    return 0
+}
+#else
+/// Replays inputs given as file arguments.
+@main
+struct ReplayInputs {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                FileHandle.standardError.write(Data("FuzzParser: cannot read \(path)\n".utf8))
+                exit(2)
+            }
+            contents.withUnsafeBytes { exercise($0.bindMemory(to: UInt8.self)) }
+            print("ok \(path)")
+        }
+    }
+}
+#endif

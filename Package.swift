@@ -12,6 +12,9 @@ let package = Package(
         .executable(name: "sevasim", targets: ["sevasim"]),
         .executable(name: "sevabench", targets: ["sevabench"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
     targets: [
         // System libraries from Debian (libsqlite3-dev, libsystemd-dev), through module maps.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
@@ -24,7 +27,9 @@ let package = Package(
         .target(name: "SevaWire", dependencies: ["SevaCore"]),
         .target(name: "SevaStore", dependencies: ["SevaCore", "CSQLite"]),
         .target(name: "SevaSystemd", dependencies: ["CSystemd"]),
-        .target(name: "SevaServer", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaSystemd"]),
+        .target(name: "SevaServer", dependencies: [
+            "SevaCore", "SevaWire", "SevaStore", "SevaSystemd", .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
 
         // Executables: thin mains over the libraries.
         .executableTarget(name: "sevad", dependencies: ["SevaServer"]),
@@ -41,6 +46,6 @@ let package = Package(
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd"]),
-        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer"]),
+        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "sevad"]),
     ]
 )

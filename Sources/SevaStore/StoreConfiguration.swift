@@ -1,7 +1,7 @@
 /// The store's settings, the `[store]` table of sevad.toml; each default is the documented one.
 public struct StoreConfiguration: Sendable, Equatable {
     /// How hard a commit waits for the disk (`PRAGMA synchronous`).
-    public enum Synchronous: String, Sendable {
+    public enum Synchronous: String, Sendable, CaseIterable {
         /// fsync on every commit: a power cut loses nothing acknowledged. The default.
         case full
         /// fsync at WAL checkpoints only: a power cut may lose the last commits (a crash of the

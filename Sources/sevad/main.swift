@@ -5,27 +5,79 @@ import SevaWire
 let usage = """
     sevad \(ProtocolVersion.release) — the Seva Mitra dispatch daemon (line protocol v\(ProtocolVersion.current))
 
-    usage: sevad --paths      print the state, runtime and configuration directories it would use
-           sevad --version    print the version
-           sevad --help       this text
+    usage: sevad [--config FILE] [--SECTION.KEY VALUE ...] --check-config
+           sevad --paths | --version | --help
 
-    This release holds the live spatial index only; the listeners, store and dispatch
-    engine come with the next releases (see README.md, "Status"). Try `make demo`.
+      --config FILE     read FILE (default: sevad.toml in $CONFIGURATION_DIRECTORY or ./etc
+                        when it exists, else the built-in defaults)
+      --SECTION.KEY V   override one key, e.g. --server.max_connections 500 or
+                        --store.path=/tmp/sevad.db (V is a TOML value; bare words are strings)
+      --check-config    validate the configuration, print what is wrong, exit 0 or 1
+      --paths           print the state, runtime and configuration directories in use
+      --version         print the version
+
+    Every key, with its default, is documented in etc/sevad.toml. This release validates
+    configuration but does not serve yet: the listeners come with the next release (see
+    README.md, "Status"). Try `make demo`.
     """
 
-let arguments = CommandLine.arguments.dropFirst()
-switch arguments.first {
-case "--version":
-    print("sevad \(ProtocolVersion.release) (protocol \(ProtocolVersion.current))")
-case "--help", "-h":
-    print(usage)
-case "--paths":
-    let paths = RuntimePaths(environment: ProcessInfo.processInfo.environment,
-                             workingDirectory: FileManager.default.currentDirectoryPath)
-    print("state:         \(paths.stateDirectory)")
-    print("runtime:       \(paths.runtimeDirectory)")
-    print("configuration: \(paths.configurationDirectory)")
-default:
-    FileHandle.standardError.write(Data((usage + "\n").utf8))
-    exit(2)
+func fail(_ message: String, status: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("sevad: \(message)\n".utf8))
+    exit(status)
+}
+
+let environment = ProcessInfo.processInfo.environment
+let paths = RuntimePaths(environment: environment, workingDirectory: FileManager.default.currentDirectoryPath)
+var configPath: String?
+var checkOnly = false
+var overrides: [(key: String, value: String)] = []
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let argument = arguments.removeFirst()
+    switch argument {
+    case "--help", "-h":
+        print(usage)
+        exit(0)
+    case "--version":
+        print("sevad \(ProtocolVersion.release) (protocol \(ProtocolVersion.current))")
+        exit(0)
+    case "--paths":
+        print("state:         \(paths.stateDirectory)")
+        print("runtime:       \(paths.runtimeDirectory)")
+        print("configuration: \(paths.configurationDirectory)")
+        exit(0)
+    case "--check-config":
+        checkOnly = true
+    case "--config":
+        guard !arguments.isEmpty else { fail("--config needs a file path\n\n\(usage)") }
+        configPath = arguments.removeFirst()
+    case let flag where flag.hasPrefix("--") && flag.contains("."):
+        let body = flag.dropFirst(2)
+        if let equals = body.firstIndex(of: "=") {
+            overrides.append((String(body[..<equals]), String(body[body.index(after: equals)...])))
+        } else {
+            guard !arguments.isEmpty else { fail("\(flag) needs a value") }
+            overrides.append((String(body), arguments.removeFirst()))
+        }
+    default:
+        fail("unknown option '\(argument)'\n\n\(usage)")
+    }
+}
+
+let defaultFile = paths.configuration("sevad.toml")
+let source = configPath ?? (FileManager.default.fileExists(atPath: defaultFile) ? defaultFile : nil)
+switch ConfigurationLoader.load(path: source, overrides: overrides) {
+case .failure(let failure):
+    FileHandle.standardError.write(Data("sevad: configuration \(source ?? "(defaults)") is not valid:\n".utf8))
+    for problem in failure.problems { FileHandle.standardError.write(Data("  \(problem)\n".utf8)) }
+    exit(1)
+case .success(let configuration):
+    if checkOnly {
+        print("sevad: configuration \(source ?? "(built-in defaults)") is valid")
+        print("  listeners: \(configuration.server.tcp.joined(separator: ", ")) and unix:\(paths.runtime(configuration.server.unixSocket))")
+        print("  store: \(paths.state(configuration.store.path)) (synchronous=\(configuration.store.synchronous.rawValue))")
+        print("  skills: \(configuration.skills.count), districts: \(configuration.districts.count)")
+        exit(0)
+    }
+    fail("this release validates configuration (--check-config) but does not serve yet; see README.md, \"Status\"")
 }

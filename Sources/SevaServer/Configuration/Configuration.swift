@@ -1,0 +1,94 @@
+import SevaCore
+import SevaStore
+
+/// Everything sevad can be told, with the defaults of DESIGN.md §7. `ConfigurationKeys`
+/// holds the one table that names, parses, bounds and documents each key.
+public struct Configuration: Sendable, Equatable {
+    /// `[server]`
+    public struct Server: Sendable, Equatable {
+        /// Listen addresses, `host:port`; empty = Unix socket only. Loopback by default.
+        public var tcp = ["127.0.0.1:7878"]
+        /// Under the runtime directory unless absolute.
+        public var unixSocket = "sevad.sock"
+        /// Unix-socket peers in this group (or uid 0) are admin.
+        public var adminGroup = "sevad"
+        public var maxConnections = 10_000
+        public var maxLineBytes = 4_096
+        public var outputBufferBytes = 1_048_576
+        public var idleTimeoutSeconds = 300.0
+        /// Per connection of the worker role; gateways are exempt.
+        public var maxPingsPerSecond = 20
+        public var authFailures = 3
+    }
+
+    /// `[store]` — resolved into a `StoreConfiguration` by `storeConfiguration(paths:)`.
+    public struct Store: Sendable, Equatable {
+        public var path = "sevad.db"
+        public var synchronous = StoreConfiguration.Synchronous.full
+        public var commitBatchMax = 1_024
+        public var queueMax = 100_000
+        public var locationHistoryDays = 7
+        public var cacheSizeKiB = 65_536
+        public var busyTimeoutMs = 5_000
+        public var walAutocheckpointPages = 16_384
+        public var probeIntervalSeconds = 2.0
+        public var maintenanceIntervalSeconds = 3_600.0
+    }
+
+    /// `[dispatch]`
+    public struct Dispatch: Sendable, Equatable {
+        public enum Policy: String, Sendable, CaseIterable { case nearestFair = "nearest-fair", nearest }
+        public enum Accept: String, Sendable, CaseIterable { case offer, auto }
+        public var policy = Policy.nearestFair
+        public var accept = Accept.offer
+        public var offerTimeoutSeconds = 30.0
+        public var maxOffers = 5
+        public var radiiKm: [Double] = [2, 5, 10, 25]
+        public var staleAfterSeconds = 120.0
+        public var maxAccuracyMetres = 200.0
+        public var maxSpeedKmh = 150.0
+        public var arriveRadiusMetres = 100.0
+        public var speedKmh = 20.0
+        public var timeoutsToAway = 3
+        public var leadSeconds = 1_800.0
+        public var minRating = 0.0
+        public var minRatings = 5
+    }
+
+    public var server = Server()
+    public var store = Store()
+    public var dispatch = Dispatch()
+    /// `[skills] catalogue`
+    public var skills = ["electrician", "plumber", "carpenter", "beautician", "ac_mechanic",
+                         "computer_mechanic", "cook", "driver", "nurse", "painter", "mason", "caterer"]
+    /// `[rates]`: fixed visit rate per skill, rupees; shown, never used to match.
+    public var rates: [String: Int] = ["electrician": 200, "plumber": 200]
+    /// `[districts]`: centre points for bookings without GPS.
+    public var districts: [String: GeoPoint] = [
+        "hathras": try! GeoPoint(latitude: 27.5960, longitude: 78.0500),
+        "lucknow": try! GeoPoint(latitude: 26.8467, longitude: 80.9462),
+    ]
+    /// `[log] level`
+    public var logLevel = "info"
+    /// `[metrics] listen`; empty = off.
+    public var metricsListen = ""
+    /// `[debug] allow_stall`
+    public var allowStall = false
+
+    public init() {}
+
+    /// The store's settings with its path resolved under the state directory.
+    public func storeConfiguration(paths: RuntimePaths) -> StoreConfiguration {
+        var resolved = StoreConfiguration(path: paths.state(store.path))
+        resolved.synchronous = store.synchronous
+        resolved.commitBatchMax = store.commitBatchMax
+        resolved.queueMax = store.queueMax
+        resolved.locationHistoryDays = store.locationHistoryDays
+        resolved.cacheSizeKiB = store.cacheSizeKiB
+        resolved.busyTimeoutMs = store.busyTimeoutMs
+        resolved.walAutocheckpointPages = store.walAutocheckpointPages
+        resolved.probeIntervalSeconds = store.probeIntervalSeconds
+        resolved.maintenanceIntervalSeconds = store.maintenanceIntervalSeconds
+        return resolved
+    }
+}

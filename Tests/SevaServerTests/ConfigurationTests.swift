@@ -1,0 +1,180 @@
+import Foundation
+import SevaCore
+import Testing
+@testable import SevaServer
+
+@Suite struct ConfigurationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    func load(_ text: String, _ overrides: [(key: String, value: String)] = []) -> Result<Configuration, ConfigurationLoader.Failure> {
+        ConfigurationLoader.load(contents: text, overrides: overrides)
+    }
+
+    func problems(_ text: String, _ overrides: [(key: String, value: String)] = []) -> [String] {
+        guard case .failure(let failure) = load(text, overrides) else { return [] }
+        return failure.problems.map(\.description)
+    }
+
+    @Test func defaultsAreTheContractsValues() {
+        let configuration = Configuration()
+        #expect(configuration.server.tcp == ["127.0.0.1:7878"])
+        #expect(configuration.server.unixSocket == "sevad.sock")
+        #expect(configuration.server.maxConnections == 10_000 && configuration.server.maxLineBytes == 4_096)
+        #expect(configuration.server.outputBufferBytes == 1_048_576 && configuration.server.idleTimeoutSeconds == 300)
+        #expect(configuration.server.maxPingsPerSecond == 20 && configuration.server.authFailures == 3)
+        #expect(configuration.store.synchronous == .full && configuration.store.commitBatchMax == 1_024)
+        #expect(configuration.store.queueMax == 100_000 && configuration.store.locationHistoryDays == 7)
+        #expect(configuration.dispatch.policy == .nearestFair && configuration.dispatch.accept == .offer)
+        #expect(configuration.dispatch.radiiKm == [2, 5, 10, 25] && configuration.dispatch.maxOffers == 5)
+        #expect(configuration.dispatch.offerTimeoutSeconds == 30 && configuration.dispatch.staleAfterSeconds == 120)
+        #expect(configuration.dispatch.maxSpeedKmh == 150 && configuration.dispatch.arriveRadiusMetres == 100)
+        #expect(configuration.dispatch.leadSeconds == 1_800 && configuration.dispatch.minRatings == 5)
+        #expect(configuration.skills.count == 12 && configuration.rates == ["electrician": 200, "plumber": 200])
+        #expect(configuration.logLevel == "info" && configuration.metricsListen.isEmpty && !configuration.allowStall)
+    }
+
+    @Test func theShippedFileDocumentsExactlyTheDefaults() throws {
+        let path = Self.repository.appendingPathComponent("etc/sevad.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let loaded = try ConfigurationLoader.load(path: path).get()
+        #expect(loaded == Configuration())
+        for key in ConfigurationKeys.all.map(\.name) {
+            let name = String(key.split(separator: ".")[1])
+            #expect(text.contains("\n\(name) =") || text.contains("\n\(name)="), "etc/sevad.toml does not document \(key)")
+        }
+    }
+
+    @Test func valuesAreReadAndTyped() throws {
+        let configuration = try load("""
+            [server]
+            tcp = ["0.0.0.0:7878", "[::1]:7879"]
+            max_connections = 500
+            idle_timeout_s = 90
+            [store]
+            synchronous = "normal"
+            [dispatch]
+            policy = "nearest"
+            offer_timeout_s = 12.5
+            radii_km = [1, 3.5]
+            [skills]
+            catalogue = ["cook", "driver"]
+            [rates]
+            cook = 150
+            [districts]
+            agra = [27.1767, 78.0081]
+            [log]
+            level = "debug"
+            [debug]
+            allow_stall = true
+            """).get()
+        #expect(configuration.server.tcp == ["0.0.0.0:7878", "[::1]:7879"])
+        #expect(configuration.server.maxConnections == 500 && configuration.server.idleTimeoutSeconds == 90)
+        #expect(configuration.store.synchronous == .normal)
+        #expect(configuration.dispatch.policy == .nearest && configuration.dispatch.offerTimeoutSeconds == 12.5)
+        #expect(configuration.dispatch.radiiKm == [1, 3.5])
+        #expect(configuration.skills == ["cook", "driver"])
+        #expect(configuration.rates == ["cook": 150], "a file's [rates] replaces the defaults")
+        #expect(configuration.districts == ["agra": try GeoPoint(latitude: 27.1767, longitude: 78.0081)])
+        #expect(configuration.logLevel == "debug" && configuration.allowStall)
+    }
+
+    @Test func overridesWinAndAreTyped() throws {
+        let configuration = try load("[server]\nmax_connections = 500\n", [
+            ("server.max_connections", "700"), ("store.path", "/tmp/x.db"), ("dispatch.radii_km", "[3, 6]"),
+            ("debug.allow_stall", "true"), ("rates.cook", "90"),
+        ]).get()
+        #expect(configuration.server.maxConnections == 700)
+        #expect(configuration.store.path == "/tmp/x.db")
+        #expect(configuration.dispatch.radiiKm == [3, 6])
+        #expect(configuration.allowStall)
+        #expect(configuration.rates == ["electrician": 200, "plumber": 200, "cook": 90], "overrides add to the tables")
+    }
+
+    @Test(arguments: [
+        ("[server]\nmax_conections = 5", "server.max_conections: unknown key; [server] takes tcp"),
+        ("[serverz]\nx = 1", "unknown section [serverz]"),
+        ("[server]\nmax_connections = \"many\"", "server.max_connections: must be an integer, not a string"),
+        ("[server]\nmax_connections = 0", "server.max_connections: must be within 1...1000000"),
+        ("[server]\ntcp = \"127.0.0.1:7878\"", "server.tcp: must be a list of strings"),
+        ("[server]\ntcp = [\"localhost\"]", "'localhost' is not host:port"),
+        ("[server]\ntcp = []\nunix_socket = \"\"", "no listener"),
+        ("[store]\nsynchronous = \"off\"", "store.synchronous: must be one of \"full\", \"normal\""),
+        ("[store]\ncommit_batch_max = 5000\nqueue_max = 100", "must not exceed store.queue_max"),
+        ("[dispatch]\nradii_km = [5, 2]", "radii must be increasing"),
+        ("[dispatch]\nmin_rating = 6", "dispatch.min_rating: must be within 0.0...5.0"),
+        ("[dispatch]\noffer_timeout_s = nan", "dispatch.offer_timeout_s: must be a number"),
+        ("[skills]\ncatalogue = [\"Plumber\"]", "skills are lower-case names"),
+        ("[skills]\ncatalogue = [\"cook\", \"cook\"]", "cook is listed twice"),
+        ("[rates]\nwizard = 100", "rates.wizard: wizard is not in skills.catalogue"),
+        ("[rates]\ncook = -1", "rates.cook: must be a whole number of rupees"),
+        ("[districts]\nagra = [95, 78]", "districts.agra: must be [latitude, longitude]"),
+        ("[log]\nlevel = \"loud\"", "log.level: must be one of"),
+        ("[debug]\nallow_stall = \"yes\"", "debug.allow_stall: must be true or false"),
+        ("server = 5", "server: expected a [server] table"),
+        ("[server\nx=1", "configuration:1:"),
+    ])
+    func problemsNameTheirKey(_ text: String, _ expected: String) {
+        let found = problems(text)
+        #expect(found.contains { $0.contains(expected) }, "\(text.debugDescription) gave \(found)")
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        #expect(problems("[server]\nmax_connections = 0\nauth_failures = 0\n[store]\nqueue_max = 0").count == 3)
+    }
+
+    @Test func storeSettingsResolveUnderTheStateDirectory() {
+        var configuration = Configuration()
+        configuration.store.synchronous = .normal
+        let paths = RuntimePaths(environment: ["STATE_DIRECTORY": "/var/lib/sevad"], workingDirectory: "/")
+        let store = configuration.storeConfiguration(paths: paths)
+        #expect(store.path == "/var/lib/sevad/sevad.db" && store.synchronous == .normal)
+        #expect(store.commitBatchMax == 1_024 && store.walAutocheckpointPages == 16_384)
+    }
+}
+
+/// The real `sevad` binary's --check-config.
+@Suite struct CheckConfigTests {
+    var sevad: String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("sevad").path
+    }
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: sevad)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func theShippedFileIsValid() throws {
+        let path = ConfigurationTests.repository.appendingPathComponent("etc/sevad.toml").path
+        let (status, output) = try run(["--config", path, "--check-config"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("is valid"))
+    }
+
+    @Test func aBadFileOrOverrideFailsWithEveryProblem() throws {
+        let file = NSTemporaryDirectory() + "sevad-bad-\(getpid()).toml"
+        try "[server]\nmax_connections = -3\n[bogus]\nx = 1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { unlink(file) }
+        let (status, output) = try run(["--config", file, "--check-config", "--store.queue_max=0"])
+        #expect(status == 1)
+        #expect(output.contains("server.max_connections") && output.contains("unknown section [bogus]")
+            && output.contains("store.queue_max"), "\(output)")
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        #expect(try run(["--frobnicate"]).status == 2)
+        #expect(try run(["--config"]).status == 2)
+        let (status, output) = try run(["--help"])
+        #expect(status == 0 && output.contains("--check-config"))
+    }
+}

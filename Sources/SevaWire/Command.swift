@@ -53,11 +53,6 @@ public enum Role: String, Sendable, CaseIterable {
     case admin, booker, worker, gateway, viewer
 }
 
-/// A worker's own choice of whether to receive offers.
-public enum Availability: String, Sendable, CaseIterable {
-    case on, off, `break`
-}
-
 /// The registered fields of a worker; nil means "not given" (WORKER SET leaves it unchanged).
 public struct WorkerFields: Sendable, Equatable {
     public var skills: [String]?

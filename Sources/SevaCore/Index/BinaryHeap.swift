@@ -55,3 +55,5 @@ struct Reverse<Wrapped: Comparable>: Comparable {
     let value: Wrapped
     static func < (lhs: Self, rhs: Self) -> Bool { rhs.value < lhs.value }
 }
+
+extension BinaryHeap: Sendable where Element: Sendable {}

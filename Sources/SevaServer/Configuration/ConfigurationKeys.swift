@@ -1,3 +1,5 @@
+import SevaCore
+
 /// Every configuration key in one table (after Redis's `standardConfig`): the dotted name,
 /// what it accepts, whether a reload may change it, and where it lands. Parsing, validation,
 /// `--check-config` and command-line overrides are all driven by this table.
@@ -159,8 +161,8 @@ enum ConfigurationKeys {
 
     static func skillCatalogue(_ name: String) -> ConfigurationKey {
         ConfigurationKey(name: name, reloadable: true) { configuration, value throws(ConfigurationProblem) in
-            guard case .list(let items) = value, !items.isEmpty, items.count <= 32 else {
-                throw ConfigurationProblem(name, "must list 1 to 32 skills")
+            guard case .list(let items) = value, !items.isEmpty, items.count <= SkillCatalogue.capacity else {
+                throw ConfigurationProblem(name, "must list 1 to \(SkillCatalogue.capacity) skills")
             }
             var skills: [String] = []
             for item in items {

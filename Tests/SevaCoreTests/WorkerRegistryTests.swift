@@ -1,0 +1,168 @@
+import Testing
+@testable import SevaCore
+
+@Suite struct WorkerRegistryTests {
+    let catalogue = SkillCatalogue(["electrician", "plumber", "carpenter", "cook"])!
+    let hathras = try! GeoPoint(latitude: 27.5960, longitude: 78.0500)
+
+    func registry() -> WorkerRegistry { WorkerRegistry(catalogue: catalogue) }
+
+    func profile(_ id: String, _ skills: [String] = ["plumber"], verified: Bool = true) -> WorkerProfile {
+        var profile = WorkerProfile(id: id, skills: try! catalogue.skills(skills).get())
+        profile.verified = verified
+        return profile
+    }
+
+    /// A worker ready for dispatch at `metres` east of Hathras.
+    func ready(_ registry: inout WorkerRegistry, _ id: String, metres: Double, skills: [String] = ["plumber"],
+               verified: Bool = true, now: Double = 1_000) {
+        registry.upsert(profile(id, skills, verified: verified), now: now)
+        registry.setAvailability(id, .on, now: now)
+        let point = GeoMath.destination(from: hathras, metres: metres, bearingDegrees: 90)
+        let outcome1 = registry.recordFix(id, at: point, accuracyMetres: 10, now: now)
+        #expect(outcome1 == .accepted)
+    }
+
+    @Test func catalogueMapsNamesToBitsAndRefusesUnknownOnes() throws {
+        let set = try catalogue.skills(["cook", "plumber"]).get()
+        #expect(catalogue.names(of: set) == ["plumber", "cook"])
+        #expect(catalogue.skill("cook") == SkillSet(rawValue: 1 << 3))
+        guard case .failure(let error) = catalogue.skills(["plumber", "wizard"]) else { Issue.record("accepted wizard"); return }
+        #expect(error.description.contains("unknown skill 'wizard'"))
+        #expect(SkillCatalogue(Array(repeating: "x", count: 2)) == nil)
+        #expect(SkillCatalogue((0...SkillCatalogue.capacity).map { "s\($0)" }) == nil)
+    }
+
+    @Test func statusFollowsFreshnessChoiceAndEngagement() {
+        var registry = registry()
+        registry.upsert(profile("w1"), now: 1_000)
+        #expect(registry.status("w1", now: 1_000) == .offline, "no fix yet")
+        registry.setAvailability("w1", .on, now: 1_000)
+        #expect(registry.status("w1", now: 1_000) == .offline, "still no fix")
+        _ = registry.recordFix("w1", at: hathras, now: 1_000)
+        #expect(registry.status("w1", now: 1_000) == .available)
+        registry.setEngagement("w1", .offered, now: 1_001)
+        #expect(registry.status("w1", now: 1_001) == .offered)
+        registry.setEngagement("w1", .busy, now: 1_002)
+        #expect(registry.status("w1", now: 1_002) == .busy)
+        registry.setEngagement("w1", .free, now: 1_003)
+        registry.setAvailability("w1", .break, now: 1_003)
+        #expect(registry.status("w1", now: 1_003) == .break)
+        registry.setAvailability("w1", .off, now: 1_004)
+        #expect(registry.status("w1", now: 1_004) == .offline)
+        registry.setAvailability("w1", .on, now: 1_005)
+        #expect(registry.status("w1", now: 1_000 + 120) == .available)
+        #expect(registry.status("w1", now: 1_000 + 121) == .offline, "stale after dispatch.stale_after_s")
+        #expect(registry.status("nobody", now: 1_000) == nil)
+    }
+
+    @Test func gpsFiltersOlderFutureAndSuspectFixes() {
+        var registry = registry()
+        ready(&registry, "w1", metres: 0, now: 1_000)
+        let start = registry.snapshot("w1", now: 1_000)?.position
+        let near = GeoMath.destination(from: hathras, metres: 50, bearingDegrees: 0)
+        let outcome2 = registry.recordFix("w1", at: near, timestamp: 999, now: 1_001)
+        #expect(outcome2 == .older)
+        let outcome3 = registry.recordFix("w1", at: near, timestamp: 1_000, now: 1_001)
+        #expect(outcome3 == .older, "as old as the last")
+        let outcome4 = registry.recordFix("w1", at: near, timestamp: 1_400, now: 1_001)
+        #expect(outcome4 == .future)
+        let far = GeoMath.destination(from: hathras, metres: 10_000, bearingDegrees: 0)
+        guard case .suspect(let kmh)? = registry.recordFix("w1", at: far, timestamp: 1_060, now: 1_060) else {
+            Issue.record("10 km in a minute was accepted")
+            return
+        }
+        #expect(kmh > 500)
+        #expect(registry.snapshot("w1", now: 1_060)?.position == start, "a suspect fix is not used")
+        let outcome5 = registry.recordFix("w1", at: near, timestamp: 1_061, now: 1_061)
+        #expect(outcome5 == .accepted)
+        #expect(registry.snapshot("w1", now: 1_061)?.suspectFixes == 1)
+        #expect(registry.counters == FixCounters(accepted: 2, older: 2, suspect: 1, future: 1))
+        let outcome6 = registry.recordFix("nobody", at: near, now: 1_061)
+        #expect(outcome6 == nil)
+    }
+
+    @Test func nearFindsOnlyWhoMayTakeAJobUnlessAskedForAll() {
+        var registry = registry()
+        ready(&registry, "near-plumber", metres: 300)
+        ready(&registry, "far-plumber", metres: 3_000)
+        ready(&registry, "cook", metres: 100, skills: ["cook"])
+        ready(&registry, "unverified", metres: 200, verified: false)
+        ready(&registry, "on-break", metres: 150)
+        registry.setAvailability("on-break", .break, now: 1_000)
+        ready(&registry, "blurry", metres: 120)
+        _ = registry.recordFix("blurry", at: GeoMath.destination(from: hathras, metres: 121, bearingDegrees: 90),
+                               accuracyMetres: 900, now: 1_001)
+        let plumber = catalogue.skill("plumber")
+        let dispatchable = registry.nearest(to: hathras, skill: plumber, radiusMetres: 5_000, limit: 10, now: 1_002)
+        #expect(dispatchable.map(\.id) == ["near-plumber", "far-plumber"])
+        #expect(abs(dispatchable[0].metres - 300) < 1)
+        let withinTwoKm = registry.nearest(to: hathras, skill: plumber, radiusMetres: 2_000, limit: 10, now: 1_002)
+        #expect(withinTwoKm.map(\.id) == ["near-plumber"])
+        let anySkill = registry.nearest(to: hathras, radiusMetres: 5_000, limit: 10, now: 1_002)
+        #expect(anySkill.map(\.id) == ["cook", "near-plumber", "far-plumber"])
+        let everyone = registry.nearest(to: hathras, skill: plumber, radiusMetres: 5_000, limit: 10, includeAll: true, now: 1_002)
+        #expect(everyone.map(\.id) == ["blurry", "on-break", "unverified", "near-plumber", "far-plumber"])
+        #expect(everyone.first { $0.id == "on-break" }?.status == .break)
+    }
+
+    @Test func staleWorkersLeaveDispatchAndComeBackWithAFix() {
+        var registry = registry()
+        ready(&registry, "w1", metres: 100, now: 1_000)
+        ready(&registry, "w2", metres: 200, now: 1_100)
+        let outcome7 = registry.expireStale(now: 1_119)
+        #expect(outcome7.isEmpty)
+        let outcome8 = registry.expireStale(now: 1_121)
+        #expect(outcome8 == ["w1"])
+        let plumber = catalogue.skill("plumber")
+        #expect(registry.nearest(to: hathras, skill: plumber, radiusMetres: 1_000, limit: 5, now: 1_121).map(\.id) == ["w2"])
+        #expect(registry.nearest(to: hathras, radiusMetres: 1_000, limit: 5, includeAll: true, now: 1_121).map(\.id) == ["w2"])
+        _ = registry.recordFix("w1", at: hathras, now: 1_130)
+        #expect(registry.nearest(to: hathras, skill: plumber, radiusMetres: 1_000, limit: 5, now: 1_130).map(\.id) == ["w1", "w2"])
+        let outcome9 = registry.expireStale(now: 1_221).sorted()
+        #expect(outcome9 == ["w2"])
+        let outcome10 = registry.expireStale(now: 1_251)
+        #expect(outcome10 == ["w1"])
+        #expect(registry.statusCounts(now: 1_251)[.offline] == 2)
+    }
+
+    @Test func answersStayExactBetweenSweeps() {
+        var registry = registry()
+        ready(&registry, "w1", metres: 100, now: 1_000)
+        // No sweep has run, but the worker is stale by now.
+        #expect(registry.nearest(to: hathras, radiusMetres: 1_000, limit: 5, now: 1_500).isEmpty)
+    }
+
+    @Test func lowRatingsKeepAWorkerOutOnceRatedEnough() {
+        var registry = registry()
+        registry.rules.minRating = 3.5
+        ready(&registry, "w1", metres: 100)
+        var rated = profile("w1")
+        rated.ratingSum = 12
+        rated.ratingCount = 4
+        registry.upsert(rated, now: 1_000)
+        #expect(registry.nearest(to: hathras, radiusMetres: 1_000, limit: 5, now: 1_000).count == 1, "fewer than min_ratings")
+        rated.ratingSum = 15
+        rated.ratingCount = 5
+        registry.upsert(rated, now: 1_000)
+        #expect(registry.nearest(to: hathras, radiusMetres: 1_000, limit: 5, now: 1_000).isEmpty, "mean 3.0 < 3.5")
+    }
+
+    @Test func removedWorkersVanishAndTheirHandlesAreReused() {
+        var registry = registry()
+        ready(&registry, "w1", metres: 100, now: 1_000)
+        let outcome11 = registry.remove("w1")
+        #expect(outcome11)
+        let outcome12 = registry.remove("w1")
+        #expect(!outcome12)
+        #expect(registry.nearest(to: hathras, radiusMetres: 1_000, limit: 5, includeAll: true, now: 1_000).isEmpty)
+        ready(&registry, "w2", metres: 50, now: 1_010)
+        #expect(registry.count == 1)
+        // The reused slot's old expiry must not expire the new worker early.
+        let outcome13 = registry.expireStale(now: 1_125)
+        #expect(outcome13.isEmpty)
+        let outcome14 = registry.expireStale(now: 1_131)
+        #expect(outcome14 == ["w2"])
+        #expect(registry.index.invariantViolations() == [])
+    }
+}

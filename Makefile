@@ -4,7 +4,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev
-ARGS ?= --help
+ARGS ?= --config etc/sevad.toml --check-config
 
 .PHONY: help deps build release test demo run bench fuzz install uninstall clean
 FUZZ_SECONDS ?= 60

@@ -1,0 +1,78 @@
+import SevaWire
+
+/// Who a connection is: its role once authenticated (nil before), and for the worker role the
+/// one worker it acts for.
+public struct Principal: Sendable, Equatable {
+    public var role: Role?
+    public var worker: String?
+
+    public init(role: Role? = nil, worker: String? = nil) {
+        self.role = role
+        self.worker = worker
+    }
+
+    /// Not authenticated yet.
+    public static let anonymous = Principal()
+}
+
+/// The role table of DESIGN.md §2, applied to a decoded command: may this connection do it,
+/// and for which worker. One function, so the whole matrix can be read — and tested — at once.
+public enum Permissions {
+    /// What an allowed command acts on.
+    public struct Decision: Sendable, Equatable {
+        /// For device commands: the worker the command acts for.
+        public var worker: String?
+    }
+
+    /// Allows `command` for `principal`, or says why not: `NOAUTH` before AUTH, `DENIED` for
+    /// a role that may not, `BADARG` when a gateway or admin leaves out the worker id.
+    public static func check(_ command: Command, for principal: Principal) -> Result<Decision, WireError> {
+        switch command {
+        case .hello, .auth, .ping, .quit:
+            return .success(Decision())
+        default:
+            break
+        }
+        guard let role = principal.role else {
+            return .failure(WireError(.noAuth, "AUTH <token> first; before it only HELLO, PING, AUTH and QUIT"))
+        }
+        switch command {
+        case .location(let worker, _), .availability(let worker, _):
+            return device(command, worker: worker, principal: principal, role: role)
+        default:
+            let allowed: Set<Role>
+            switch command {
+            case .workerGet: allowed = [.admin, .booker, .viewer]
+            case .workerList, .stats: allowed = [.admin, .viewer]
+            case .near: allowed = [.admin, .booker, .viewer]
+            default: allowed = [.admin]
+            }
+            guard allowed.contains(role) else { return .failure(denied(command, role)) }
+            return .success(Decision())
+        }
+    }
+
+    /// Device commands: a worker acts only for itself; a gateway or admin names the worker.
+    private static func device(_ command: Command, worker: String?, principal: Principal, role: Role)
+        -> Result<Decision, WireError> {
+        switch role {
+        case .worker:
+            guard let own = principal.worker else { return .failure(WireError(.internal, "worker token without a worker")) }
+            guard worker == nil || worker == own else {
+                return .failure(WireError(.denied, "a worker token acts only for its own worker (\(own))"))
+            }
+            return .success(Decision(worker: own))
+        case .gateway, .admin:
+            guard let worker else {
+                return .failure(.badArgument("worker", "give the worker id first: \(command.verb) <worker> ..."))
+            }
+            return .success(Decision(worker: worker))
+        case .booker, .viewer:
+            return .failure(denied(command, role))
+        }
+    }
+
+    private static func denied(_ command: Command, _ role: Role) -> WireError {
+        WireError(.denied, "the \(role.rawValue) role may not use \(command.verb)")
+    }
+}

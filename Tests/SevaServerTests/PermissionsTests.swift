@@ -1,0 +1,92 @@
+import SevaCore
+import SevaWire
+import Testing
+@testable import SevaServer
+
+@Suite struct PermissionsTests {
+    static let point = try! GeoPoint(latitude: 27.596, longitude: 78.05)
+
+    /// One command of each kind, by name.
+    static let commands: [(String, Command)] = [
+        ("HELLO", .hello(name: nil)), ("AUTH", .auth(token: "x")), ("PING", .ping), ("QUIT", .quit),
+        ("WORKER ADD", .workerAdd(id: "w1", WorkerFields())), ("WORKER SET", .workerSet(id: "w1", WorkerFields())),
+        ("WORKER GET", .workerGet(id: "w1")), ("WORKER DEL", .workerDelete(id: "w1")),
+        ("WORKER LIST", .workerList(WorkerFilter())), ("TOKEN ISSUE", .tokenIssue(role: .viewer, worker: nil, label: nil)),
+        ("TOKEN REVOKE", .tokenRevoke(prefix: "sv1_abcd")), ("TOKEN LIST", .tokenList),
+        ("NEAR", .near(NearQuery(center: point))), ("STATS", .stats), ("RELOAD", .reload),
+    ]
+
+    /// DESIGN.md §2's table for the commands above (device commands are checked separately).
+    static let allowed: [Role: Set<String>] = [
+        .admin: Set(commands.map(\.0)),
+        .booker: ["HELLO", "AUTH", "PING", "QUIT", "NEAR", "WORKER GET"],
+        .worker: ["HELLO", "AUTH", "PING", "QUIT"],
+        .gateway: ["HELLO", "AUTH", "PING", "QUIT"],
+        .viewer: ["HELLO", "AUTH", "PING", "QUIT", "WORKER GET", "WORKER LIST", "NEAR", "STATS"],
+    ]
+
+    @Test(arguments: Role.allCases)
+    func theRoleTableHolds(_ role: Role) {
+        let principal = Principal(role: role, worker: role == .worker ? "w1" : nil)
+        for (name, command) in Self.commands {
+            switch Permissions.check(command, for: principal) {
+            case .success:
+                #expect(Self.allowed[role]!.contains(name), "\(role) may not \(name) but was allowed")
+            case .failure(let error):
+                #expect(!Self.allowed[role]!.contains(name), "\(role) may \(name) but got \(error)")
+                #expect(error.code == .denied)
+            }
+        }
+    }
+
+    @Test func beforeAuthOnlyTheConnectionCommands() {
+        for (name, command) in Self.commands {
+            let result = Permissions.check(command, for: .anonymous)
+            if ["HELLO", "AUTH", "PING", "QUIT"].contains(name) {
+                #expect((try? result.get()) != nil, "\(name)")
+            } else {
+                guard case .failure(let error) = result else { Issue.record("\(name) allowed before AUTH"); continue }
+                #expect(error.code == .noAuth)
+            }
+        }
+        guard case .failure(let error) = Permissions.check(.location(worker: "w1", LocationFix(point: Self.point)), for: .anonymous)
+        else { Issue.record("LOC allowed before AUTH"); return }
+        #expect(error.code == .noAuth)
+    }
+
+    @Test func aWorkerActsOnlyForItself() {
+        let me = Principal(role: .worker, worker: "w1")
+        let fix = LocationFix(point: Self.point)
+        #expect((try? Permissions.check(.location(worker: nil, fix), for: me).get())?.worker == "w1")
+        #expect((try? Permissions.check(.location(worker: "w1", fix), for: me).get())?.worker == "w1")
+        #expect((try? Permissions.check(.availability(worker: nil, .on), for: me).get())?.worker == "w1")
+        for command in [Command.location(worker: "w2", fix), .availability(worker: "w2", .off)] {
+            guard case .failure(let error) = Permissions.check(command, for: me) else {
+                Issue.record("a worker acted for another: \(command)")
+                continue
+            }
+            #expect(error.code == .denied)
+        }
+    }
+
+    @Test(arguments: [Role.gateway, .admin])
+    func gatewaysAndAdminsNameTheWorker(_ role: Role) {
+        let fix = LocationFix(point: Self.point)
+        #expect((try? Permissions.check(.location(worker: "w9", fix), for: Principal(role: role)).get())?.worker == "w9")
+        guard case .failure(let error) = Permissions.check(.location(worker: nil, fix), for: Principal(role: role)) else {
+            Issue.record("\(role) LOC without a worker id was allowed")
+            return
+        }
+        #expect(error.code == .badArgument && error.message.contains("worker"))
+    }
+
+    @Test(arguments: [Role.booker, .viewer])
+    func readersCannotMoveWorkers(_ role: Role) {
+        guard case .failure(let error) = Permissions.check(.location(worker: "w1", LocationFix(point: Self.point)),
+                                                           for: Principal(role: role)) else {
+            Issue.record("\(role) moved a worker")
+            return
+        }
+        #expect(error.code == .denied)
+    }
+}

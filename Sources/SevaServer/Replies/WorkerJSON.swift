@@ -1,0 +1,53 @@
+import SevaCore
+import SevaWire
+
+/// The JSON shapes of DESIGN.md §2 for workers and NEAR rows, written with `JSONWriter`.
+/// Coordinates carry 6 decimals (≈ 0.1 m); distances and ages are whole numbers.
+public enum WorkerJSON {
+    /// A worker: `{"id","name","phone","skills":[…],"verified","district","status","lat","lon",
+    /// "age_s","rating","ratings"}`; position fields only when the position is known.
+    public static func write(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, into json: inout JSONWriter) {
+        let profile = worker.profile
+        json.beginObject()
+        json.key("id"); json.string(profile.id)
+        json.key("name"); json.string(profile.name)
+        json.key("phone"); json.string(profile.phone)
+        json.key("skills"); json.beginArray()
+        for skill in catalogue.names(of: profile.skills) { json.string(skill) }
+        json.endArray()
+        json.key("verified"); json.bool(profile.verified)
+        json.key("district"); json.string(profile.district)
+        json.key("status"); json.string(worker.status.rawValue)
+        if let position = worker.position, let age = worker.ageSeconds {
+            json.key("lat"); json.number(position.latitude, decimals: 6)
+            json.key("lon"); json.number(position.longitude, decimals: 6)
+            json.key("age_s"); json.integer(Int(age.rounded()))
+        }
+        if let rating = profile.rating {
+            json.key("rating"); json.number(rating, decimals: 2)
+        }
+        json.key("ratings"); json.integer(profile.ratingCount)
+        json.endObject()
+    }
+
+    /// NEAR's rows, nearest first. A worker's exact position is personal data: for the booker
+    /// role (`redacted`) rows carry the distance rounded to 100 m and no coordinates.
+    public static func write(_ rows: [WorkerRegistry.Nearby], redacted: Bool, into json: inout JSONWriter) {
+        json.beginArray()
+        for row in rows {
+            json.beginObject()
+            json.key("id"); json.string(row.id)
+            if redacted {
+                json.key("dist_m"); json.integer(Int((row.metres / 100).rounded()) * 100)
+            } else {
+                json.key("dist_m"); json.integer(Int(row.metres.rounded()))
+                json.key("lat"); json.number(row.position.latitude, decimals: 6)
+                json.key("lon"); json.number(row.position.longitude, decimals: 6)
+            }
+            json.key("status"); json.string(row.status.rawValue)
+            json.key("age_s"); json.integer(Int(row.ageSeconds.rounded()))
+            json.endObject()
+        }
+        json.endArray()
+    }
+}

@@ -1,0 +1,57 @@
+import SevaCore
+import SevaWire
+import Testing
+@testable import SevaServer
+
+@Suite struct TokenBookTests {
+    @Test func issuedTokensAuthenticateAsTheirRole() {
+        var book = TokenBook()
+        var random = SeededGenerator(seed: 1)
+        let (workerToken, workerEntry) = book.issue(role: .worker, worker: "w-1", label: "phone", now: 10, using: &random)
+        let (bookerToken, _) = book.issue(role: .booker, worker: nil, label: "portal", now: 11, using: &random)
+        #expect(book.authenticate(workerToken) == Principal(role: .worker, worker: "w-1"))
+        #expect(book.authenticate(bookerToken) == Principal(role: .booker))
+        #expect(workerEntry.hash == AccessToken.hash(workerToken) && workerEntry.prefix == AccessToken.prefix(workerToken))
+        #expect(!book.entries.contains { $0.hash == Array(workerToken.utf8) }, "only hashes are kept")
+        #expect(book.count == 2)
+    }
+
+    @Test func wrongAndMalformedTokensDoNot() {
+        var book = TokenBook()
+        var random = SeededGenerator(seed: 2)
+        let (token, _) = book.issue(role: .admin, worker: nil, label: "", now: 0, using: &random)
+        var wrong = Array(token.utf8)
+        wrong[wrong.count - 1] = wrong[wrong.count - 1] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(book.authenticate(String(decoding: wrong, as: UTF8.self)) == nil, "same prefix, wrong secret")
+        #expect(book.authenticate("") == nil)
+        #expect(book.authenticate(String(token.dropLast())) == nil)
+        #expect(book.authenticate(token + "x") == nil)
+    }
+
+    @Test func revocationByPrefixAndByWorker() {
+        var book = TokenBook()
+        var random = SeededGenerator(seed: 3)
+        let (first, firstEntry) = book.issue(role: .worker, worker: "w-1", label: "", now: 0, using: &random)
+        let (second, _) = book.issue(role: .worker, worker: "w-1", label: "", now: 0, using: &random)
+        let (third, _) = book.issue(role: .viewer, worker: nil, label: "", now: 0, using: &random)
+        let byPrefix = book.revoke(prefix: firstEntry.prefix)
+        #expect(byPrefix.map(\.prefix) == [firstEntry.prefix])
+        #expect(book.authenticate(first) == nil)
+        #expect(book.authenticate(second) != nil)
+        let byWorker = book.revoke(worker: "w-1")
+        #expect(byWorker == 1)
+        #expect(book.authenticate(second) == nil)
+        #expect(book.authenticate(third) == Principal(role: .viewer))
+        let none = book.revoke(prefix: "sv1_zzzzzzzz")
+        #expect(none.isEmpty)
+    }
+
+    @Test func aBookRebuiltFromStoredEntriesAuthenticates() {
+        var book = TokenBook()
+        var random = SeededGenerator(seed: 4)
+        let (token, entry) = book.issue(role: .gateway, worker: nil, label: "gw", now: 5, using: &random)
+        let reloaded = TokenBook([entry])
+        #expect(reloaded.authenticate(token) == Principal(role: .gateway))
+        #expect(reloaded.entries == [entry])
+    }
+}

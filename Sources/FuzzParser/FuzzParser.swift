@@ -4,10 +4,21 @@
 import Foundation
 import SevaWire
 
-/// Parses and decodes every line of `data`, checking what the parser promises.
+/// Frames `data` (in two chunks, split where its first byte says), then parses and decodes
+/// every line, checking what the framer and the parser promise.
 func exercise(_ data: UnsafeBufferPointer<UInt8>) {
-    for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-        let line = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+    var framer = LineFramer(maxLineBytes: 1_024)
+    let cut = data.isEmpty ? 0 : Int(data[0]) % (data.count + 1)
+    var lines: [[UInt8]] = []
+    for chunk in [data[..<cut], data[cut...]] {
+        for frame in framer.feed(chunk) {
+            guard case .line(let line) = frame else { continue }
+            precondition(!line.isEmpty && line.count <= 1_024 && !line.contains(UInt8(ascii: "\n")))
+            lines.append(line)
+        }
+        precondition(framer.bufferedBytes <= 1_025)
+    }
+    for line in lines {
         guard let request = try? RequestLine(line) else { continue }
         precondition(!request.verb.isEmpty && request.verb.upperBound <= request.bytes.count)
         for argument in request.arguments {

@@ -9,7 +9,7 @@ public struct StoreConfiguration: Sendable, Equatable {
         case normal
     }
 
-    /// The database file, already resolved against the state directory.
+    /// The database file (the daemon resolves a relative one under its state directory).
     public var path: String
     /// `store.synchronous` (default full).
     public var synchronous: Synchronous = .full

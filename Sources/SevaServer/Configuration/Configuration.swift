@@ -21,20 +21,6 @@ public struct Configuration: Sendable, Equatable {
         public var authFailures = 3
     }
 
-    /// `[store]` — resolved into a `StoreConfiguration` by `storeConfiguration(paths:)`.
-    public struct Store: Sendable, Equatable {
-        public var path = "sevad.db"
-        public var synchronous = StoreConfiguration.Synchronous.full
-        public var commitBatchMax = 1_024
-        public var queueMax = 100_000
-        public var locationHistoryDays = 7
-        public var cacheSizeKiB = 65_536
-        public var busyTimeoutMs = 5_000
-        public var walAutocheckpointPages = 16_384
-        public var probeIntervalSeconds = 2.0
-        public var maintenanceIntervalSeconds = 3_600.0
-    }
-
     /// `[dispatch]`
     public struct Dispatch: Sendable, Equatable {
         public enum Policy: String, Sendable, CaseIterable { case nearestFair = "nearest-fair", nearest }
@@ -56,7 +42,8 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public var server = Server()
-    public var store = Store()
+    /// `[store]`, with `path` as written (relative to the state directory unless absolute).
+    public var store = StoreConfiguration(path: "sevad.db")
     public var dispatch = Dispatch()
     /// `[skills] catalogue`
     public var skills = ["electrician", "plumber", "carpenter", "beautician", "ac_mechanic",
@@ -79,16 +66,8 @@ public struct Configuration: Sendable, Equatable {
 
     /// The store's settings with its path resolved under the state directory.
     public func storeConfiguration(paths: RuntimePaths) -> StoreConfiguration {
-        var resolved = StoreConfiguration(path: paths.state(store.path))
-        resolved.synchronous = store.synchronous
-        resolved.commitBatchMax = store.commitBatchMax
-        resolved.queueMax = store.queueMax
-        resolved.locationHistoryDays = store.locationHistoryDays
-        resolved.cacheSizeKiB = store.cacheSizeKiB
-        resolved.busyTimeoutMs = store.busyTimeoutMs
-        resolved.walAutocheckpointPages = store.walAutocheckpointPages
-        resolved.probeIntervalSeconds = store.probeIntervalSeconds
-        resolved.maintenanceIntervalSeconds = store.maintenanceIntervalSeconds
+        var resolved = store
+        resolved.path = paths.state(store.path)
         return resolved
     }
 }

@@ -4,7 +4,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev
-ARGS ?= --config etc/sevad.toml --check-config
+ARGS ?= --config etc/sevad.toml
 
 .PHONY: help deps build release test demo run bench fuzz install uninstall clean
 FUZZ_SECONDS ?= 60
@@ -14,7 +14,7 @@ help:
 	@echo "make build    debug build of every target"
 	@echo "make test     run the whole test suite"
 	@echo "make demo     release build, then measure the live index on a synthetic UP workforce"
-	@echo "make run      run sevad (ARGS='$(ARGS)')"
+	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
 	@echo "make bench    index (10k/1M/10M workers) and store benchmarks; tables + var/bench/{index,store}.json"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make install  binaries, config and systemd snippets under DESTDIR/PREFIX (default /usr/local)"

@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // System libraries from Debian (libsqlite3-dev, libsystemd-dev), through module maps.
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "SevaSystemd", dependencies: ["CSystemd"]),
         .target(name: "SevaServer", dependencies: [
             "SevaCore", "SevaWire", "SevaStore", "SevaSystemd", .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
         // Executables: thin mains over the libraries.

@@ -5,7 +5,7 @@ import SevaWire
 let usage = """
     sevad \(ProtocolVersion.release) — the Seva Mitra dispatch daemon (line protocol v\(ProtocolVersion.current))
 
-    usage: sevad [--config FILE] [--SECTION.KEY VALUE ...] --check-config
+    usage: sevad [--config FILE] [--SECTION.KEY VALUE ...] [--check-config]
            sevad --paths | --version | --help
 
       --config FILE     read FILE (default: sevad.toml in $CONFIGURATION_DIRECTORY or ./etc
@@ -13,12 +13,12 @@ let usage = """
       --SECTION.KEY V   override one key, e.g. --server.max_connections 500 or
                         --store.path=/tmp/sevad.db (V is a TOML value; bare words are strings)
       --check-config    validate the configuration, print what is wrong, exit 0 or 1
+                        (without it, sevad serves until SIGTERM or SIGINT)
       --paths           print the state, runtime and configuration directories in use
       --version         print the version
 
-    Every key, with its default, is documented in etc/sevad.toml. This release validates
-    configuration but does not serve yet: the listeners come with the next release (see
-    README.md, "Status"). Try `make demo`.
+    Every key, with its default, is documented in etc/sevad.toml. By hand, state lives in
+    ./var (the store, the Unix socket); under systemd in its directories.
     """
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
@@ -79,5 +79,14 @@ case .success(let configuration):
         print("  skills: \(configuration.skills.count), districts: \(configuration.districts.count)")
         exit(0)
     }
-    fail("this release validates configuration (--check-config) but does not serve yet; see README.md, \"Status\"")
+    let log: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data("sevad: \(line)\n".utf8))
+    }
+    do {
+        let daemon = try Daemon(configuration: configuration, paths: paths, log: log)
+        daemon.runUntilSignalled()
+        exit(0)
+    } catch {
+        fail("cannot start: \(error)", status: 1)
+    }
 }

@@ -30,6 +30,9 @@ public struct WorkerRegistry: Sendable {
     /// Workers registered.
     public var count: Int { handles.count }
 
+    /// The ids of all registered workers, in no particular order.
+    public var ids: Dictionary<String, Int>.Keys { handles.keys }
+
     /// Adds a worker or replaces the profile of an existing one; returns true when added.
     @discardableResult
     public mutating func upsert(_ profile: WorkerProfile, now: Double) -> Bool {

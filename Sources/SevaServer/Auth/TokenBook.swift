@@ -37,11 +37,23 @@ public struct TokenBook: Sendable {
     /// Issues a new token: returns the token (to show once) and the entry (to store).
     public mutating func issue(role: Role, worker: String?, label: String, now: Double,
                                using random: inout some RandomNumberGenerator) -> (token: String, entry: Entry) {
+        let minted = Self.mint(role: role, worker: worker, label: label, now: now, using: &random)
+        add(minted.entry)
+        return minted
+    }
+
+    /// A new token and its entry, not yet in any book (the engine adds it after the commit).
+    public static func mint(role: Role, worker: String?, label: String, now: Double,
+                            using random: inout some RandomNumberGenerator) -> (token: String, entry: Entry) {
         let token = AccessToken.generate(using: &random)
         let entry = Entry(hash: AccessToken.hash(token), prefix: AccessToken.prefix(token), role: role, worker: worker,
                           label: label, createdAt: now)
-        byPrefix[entry.prefix, default: []].append(entry)
         return (token, entry)
+    }
+
+    /// Adds an entry issued elsewhere (once its store write has committed).
+    public mutating func add(_ entry: Entry) {
+        byPrefix[entry.prefix, default: []].append(entry)
     }
 
     /// The principal a presented token stands for, or nil.

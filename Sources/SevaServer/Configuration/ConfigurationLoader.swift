@@ -129,7 +129,7 @@ public enum ConfigurationLoader {
     }
 }
 
-/// A TCP listen address, `host:port` or `[v6]:port`.
+/// A TCP listen address, `host:port` or `[v6]:port`; port 0 lets the system choose (logged).
 public struct ListenAddress: Sendable, Equatable {
     public let host: String
     public let port: Int
@@ -146,7 +146,7 @@ public struct ListenAddress: Sendable, Equatable {
             host = text[..<colon]
             port = text[text.index(after: colon)...]
         }
-        guard !host.isEmpty, let number = Int(port), (1...65_535).contains(number) else { return nil }
+        guard !host.isEmpty, let number = Int(port), (0...65_535).contains(number) else { return nil }
         self.host = String(host)
         self.port = number
     }

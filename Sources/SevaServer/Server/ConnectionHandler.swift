@@ -1,0 +1,175 @@
+import NIOCore
+import SevaCore
+import SevaWire
+
+/// One client connection: frames its lines, parses and checks each, sends the engine's work
+/// there in one hop per read, and writes the replies strictly in request order — even when a
+/// later request (a PING) is answered before an earlier one waiting for a commit.
+///
+/// While an AUTH is being checked, later lines wait, so a pipelined `AUTH` + command is
+/// judged with the new role.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let engine: Engine
+    private var framer: LineFramer
+    private var principal: Principal
+    private var authFailures = 0
+    private let maxAuthFailures: Int
+    private var nextSequence = 0
+    private var nextToWrite = 0
+    private var ready: [Int: Reply] = [:]
+    private var waitingForAuth = false
+    private var heldLines: [[UInt8]] = []
+    private var closing = false
+
+    init(engine: Engine, principal: Principal) {
+        self.engine = engine
+        self.principal = principal
+        framer = LineFramer(maxLineBytes: engine.configuration.server.maxLineBytes)
+        maxAuthFailures = engine.configuration.server.authFailures
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        var lines: [[UInt8]] = []
+        for frame in framer.feed(buffer.readableBytesView) {
+            switch frame {
+            case .line(let line): lines.append(line)
+            case .tooLong:
+                process(lines, context: context)
+                lines = []
+                respond(sequence(), .error(WireError(.tooLong, "line longer than server.max_line_bytes "
+                    + "(\(framer.maxLineBytes)); closing"), closes: true), context: context)
+                closing = true
+            }
+        }
+        process(lines, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        _ = framer.finish()
+        context.fireChannelInactive()
+    }
+
+    private func sequence() -> Int {
+        defer { nextSequence += 1 }
+        return nextSequence
+    }
+
+    /// Handles complete lines in order; the engine's share goes there in one hop.
+    private func process(_ lines: [[UInt8]], context: ChannelHandlerContext) {
+        var work: [(Int, Command, Permissions.Decision, Principal)] = []
+        for (position, line) in lines.enumerated() {
+            if closing { return }
+            if waitingForAuth {
+                heldLines += lines[position...]
+                break
+            }
+            let number = sequence()
+            let command: Command
+            do throws(WireError) {
+                command = try CommandDecoder.decode(try RequestLine(line))
+            } catch {
+                respond(number, .error(error), context: context)
+                continue
+            }
+            switch command {
+            case .ping: respond(number, .ok, context: context)
+            case .quit:
+                closing = true
+                respond(number, Reply(bytes: Reply.ok.bytes, closes: true), context: context)
+            case .hello: respond(number, hello(), context: context)
+            case .auth(let token):
+                waitingForAuth = true
+                authenticate(token, sequence: number, context: context)
+            default:
+                switch Permissions.check(command, for: principal) {
+                case .failure(let error): respond(number, .error(error), context: context)
+                case .success(let decision): work.append((number, command, decision, principal))
+                }
+            }
+        }
+        guard !work.isEmpty else { return }
+        let batch = work
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let home = context.eventLoop
+        let engine = self.engine
+        engine.loop.execute {
+            for (number, command, decision, principal) in batch {
+                engine.run(command, decision: decision, principal: principal) { reply in
+                    home.execute { handler.value.respond(number, reply, context: bound.value) }
+                }
+            }
+        }
+    }
+
+    private func authenticate(_ token: String, sequence number: Int, context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let home = context.eventLoop
+        let engine = self.engine
+        engine.loop.execute {
+            let found = engine.authenticate(token)
+            home.execute { handler.value.authenticated(found, sequence: number, context: bound.value) }
+        }
+    }
+
+    private func authenticated(_ found: Principal?, sequence number: Int, context: ChannelHandlerContext) {
+        waitingForAuth = false
+        if let found {
+            principal = found
+            var json = JSONWriter()
+            json.beginObject()
+            json.key("role"); json.string(found.role?.rawValue ?? "")
+            json.key("worker"); if let worker = found.worker { json.string(worker) } else { json.null() }
+            json.endObject()
+            respond(number, .json(json), context: context)
+        } else {
+            authFailures += 1
+            let last = authFailures >= maxAuthFailures
+            if last { closing = true }
+            respond(number, .error(WireError(.denied, last ? "invalid token; too many failures, closing"
+                : "invalid token"), closes: last), context: context)
+        }
+        let held = heldLines
+        heldLines = []
+        process(held, context: context)
+    }
+
+    private func hello() -> Reply {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("server"); json.string("sevad")
+        json.key("version"); json.string(ProtocolVersion.release)
+        json.key("proto"); json.integer(ProtocolVersion.current)
+        json.key("role"); if let role = principal.role { json.string(role.rawValue) } else { json.null() }
+        json.endObject()
+        return .json(json)
+    }
+
+    /// Records a reply and writes every reply that is now next in order.
+    private func respond(_ number: Int, _ reply: Reply, context: ChannelHandlerContext) {
+        ready[number] = reply
+        var wrote = false
+        while let next = ready.removeValue(forKey: nextToWrite) {
+            var buffer = context.channel.allocator.buffer(capacity: next.bytes.count)
+            buffer.writeBytes(next.bytes)
+            nextToWrite += 1
+            if next.closes {
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+                ready = [:]
+                return
+            }
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            wrote = true
+        }
+        if wrote { context.flush() }
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionHandler: Sendable {}

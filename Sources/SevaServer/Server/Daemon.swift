@@ -1,0 +1,127 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SevaCore
+import SevaStore
+import SevaWire
+
+/// The running daemon: opens and loads the store, builds the engine on one event loop, binds
+/// the TCP and Unix listeners, and on SIGTERM/SIGINT closes the listeners, commits what is
+/// queued and closes the store.
+public final class Daemon: Sendable {
+    let group: MultiThreadedEventLoopGroup
+    let store: Store
+    let engine: Engine
+    let channels: [any Channel]
+    let log: @Sendable (String) -> Void
+
+    /// Starts everything; returns once the listeners are bound.
+    public init(configuration: Configuration, paths: RuntimePaths, log: @escaping @Sendable (String) -> Void) throws {
+        self.log = log
+        try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
+        store = try Store(configuration.storeConfiguration(paths: paths)) { health in log("store \(health)") }
+        let state = try store.loadCommittedState()
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+        let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state)
+        self.engine = engine
+        log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
+        var channels: [any Channel] = []
+        for text in configuration.server.tcp {
+            guard let address = ListenAddress(text) else { continue }
+            let channel = try Self.bootstrap(group, engine: engine, unixAdminGroup: nil)
+                .bind(host: address.host, port: address.port).wait()
+            log("listening on tcp \(Self.describe(channel.localAddress, fallback: text))")
+            channels.append(channel)
+        }
+        if !configuration.server.unixSocket.isEmpty {
+            let path = paths.runtime(configuration.server.unixSocket)
+            let channel = try Self.bootstrap(group, engine: engine, unixAdminGroup: configuration.server.adminGroup)
+                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+            chmod(path, 0o660)
+            log("listening on unix \(path)")
+            channels.append(channel)
+        }
+        self.channels = channels
+    }
+
+    /// Blocks until SIGTERM or SIGINT, then shuts down cleanly.
+    public func runUntilSignalled() {
+        let done = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { done.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        done.wait()
+        log("stopping: closing listeners, committing what is queued")
+        for channel in channels { try? channel.close().wait() }
+        store.close()
+        try? group.syncShutdownGracefully()
+        log("stopped")
+        _ = sources
+    }
+
+    private static func describe(_ address: SocketAddress?, fallback: String) -> String {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return fallback }
+        return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    private static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, unixAdminGroup: String?)
+        -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                guard let adminGroup = unixAdminGroup else {
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(engine: engine, principal: .anonymous))
+                    }
+                }
+                return PeerCredentials.principal(of: channel, adminGroup: adminGroup).flatMap { principal in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(engine: engine, principal: principal))
+                    }
+                }
+            }
+    }
+}
+
+/// Who is on the other end of a Unix socket (SO_PEERCRED): root or a member of
+/// `server.admin_group` is admin; anyone else must AUTH like a TCP client.
+enum PeerCredentials {
+    /// Linux's `struct ucred`, which Swift's Glibc module does not export.
+    struct Credentials: Sendable {
+        var pid: Int32
+        var uid: UInt32
+        var gid: UInt32
+    }
+
+    /// `SO_PEERCRED` on Linux.
+    static let soPeerCredentials: Int32 = 17
+
+    static func principal(of channel: any Channel, adminGroup: String) -> EventLoopFuture<Principal> {
+        guard let provider = channel as? any SocketOptionProvider else { return channel.eventLoop.makeSucceededFuture(.anonymous) }
+        let future: EventLoopFuture<Credentials> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(soPeerCredentials))
+        return future.map { credentials -> Principal in
+            isAdmin(uid: credentials.uid, gid: credentials.gid, group: adminGroup) ? Principal(role: .admin) : Principal.anonymous
+        }.recover { _ in Principal.anonymous }
+    }
+
+    static func isAdmin(uid: uid_t, gid: gid_t, group: String) -> Bool {
+        if uid == 0 { return true }
+        guard let entry = getgrnam(group) else { return false }
+        if entry.pointee.gr_gid == gid { return true }
+        guard let user = getpwuid(uid), let name = user.pointee.pw_name else { return false }
+        var member = entry.pointee.gr_mem
+        while let current = member?.pointee {
+            if strcmp(current, name) == 0 { return true }
+            member = member?.advanced(by: 1)
+        }
+        return false
+    }
+}

@@ -1,0 +1,190 @@
+import SevaCore
+import SevaStore
+import SevaWire
+
+/// The commands of the registry and device verbs, on the engine's loop.
+extension Engine {
+    /// Runs one allowed command; `reply` is called exactly once, on `loop`.
+    func run(_ command: Command, decision: Permissions.Decision, principal: Principal, reply: @escaping (Reply) -> Void) {
+        loop.preconditionInEventLoop()
+        switch command {
+        case .workerAdd(let id, let fields): addWorker(id, fields, reply: reply)
+        case .workerSet(let id, let fields): setWorker(id, fields, reply: reply)
+        case .workerGet(let id):
+            guard let snapshot = registry.snapshot(id, now: now) else { return reply(.error(WireError(.notFound, "no worker \(id)"))) }
+            var json = JSONWriter()
+            WorkerJSON.write(snapshot, catalogue: catalogue, into: &json)
+            reply(.json(json))
+        case .workerDelete(let id):
+            guard registry.profile(id) != nil else { return reply(.error(WireError(.notFound, "no worker \(id)"))) }
+            registry.remove(id)
+            tokens.revoke(worker: id)
+            persist({ try $0.deleteWorker(id) }, success: .ok, reply: reply)
+        case .workerList(let filter): reply(listWorkers(filter))
+        case .tokenIssue(let role, let worker, let label): issueToken(role, worker, label ?? "", reply: reply)
+        case .tokenRevoke(let prefix):
+            let matching = tokens.entries.filter { $0.prefix.hasPrefix(prefix) }
+            guard !matching.isEmpty else { return reply(.error(WireError(.notFound, "no token starts with \(prefix)"))) }
+            let at = Int64(now * 1000)
+            let revoked = tokens.revoke(prefix: prefix)
+            var json = JSONWriter()
+            json.beginObject(); json.key("revoked"); json.integer(revoked.count); json.endObject()
+            persist({ try $0.revokeTokens(prefix: prefix, atMs: at) }, success: .json(json), reply: reply)
+        case .tokenList:
+            var json = JSONWriter()
+            json.beginArray()
+            for entry in tokens.entries {
+                json.beginObject()
+                json.key("prefix"); json.string(entry.prefix)
+                json.key("role"); json.string(entry.role.rawValue)
+                if let worker = entry.worker { json.key("worker"); json.string(worker) }
+                json.key("label"); json.string(entry.label)
+                json.key("created_at"); json.integer(Int(entry.createdAt))
+                json.endObject()
+            }
+            json.endArray()
+            reply(.json(json))
+        case .location(_, let fix):
+            guard let worker = decision.worker,
+                  registry.recordFix(worker, at: fix.point, accuracyMetres: fix.accuracyMetres, timestamp: fix.timestamp,
+                                     now: now) != nil else {
+                return reply(.error(WireError(.notFound, "no worker \(decision.worker ?? "")")))
+            }
+            reply(.ok)
+        case .availability(_, let availability):
+            guard let id = decision.worker, let profile = registry.profile(id) else {
+                return reply(.error(WireError(.notFound, "no worker \(decision.worker ?? "")")))
+            }
+            let record = stored(profile, availability: availability)
+            registry.setAvailability(id, availability, now: now)
+            persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
+        case .near(let query): reply(near(query, principal: principal))
+        case .stats: reply(stats())
+        case .hello, .auth, .ping, .quit: reply(.ok)
+        case .reload: reply(.error(WireError(.unknown, "RELOAD arrives with the systemd release; restart sevad to reload")))
+        }
+    }
+
+    private func addWorker(_ id: String, _ fields: WorkerFields, reply: @escaping (Reply) -> Void) {
+        guard registry.profile(id) == nil else { return reply(.error(WireError(.conflict, "worker \(id) exists; use WORKER SET"))) }
+        guard case .success(let skills) = catalogue.skills(fields.skills ?? []) else {
+            return reply(.error(.badArgument("skills", unknownSkill(fields.skills ?? []))))
+        }
+        var profile = WorkerProfile(id: id, skills: skills)
+        apply(fields, to: &profile)
+        let record = stored(profile, availability: .off)
+        registry.upsert(profile, now: now)
+        persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
+    }
+
+    private func setWorker(_ id: String, _ fields: WorkerFields, reply: @escaping (Reply) -> Void) {
+        guard var profile = registry.profile(id), let snapshot = registry.snapshot(id, now: now) else {
+            return reply(.error(WireError(.notFound, "no worker \(id)")))
+        }
+        if let names = fields.skills {
+            guard case .success(let skills) = catalogue.skills(names) else {
+                return reply(.error(.badArgument("skills", unknownSkill(names))))
+            }
+            profile.skills = skills
+        }
+        apply(fields, to: &profile)
+        let record = stored(profile, availability: snapshot.availability)
+        registry.upsert(profile, now: now)
+        persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
+    }
+
+    private func unknownSkill(_ names: [String]) -> String {
+        let unknown = names.first { catalogue.skill($0) == nil } ?? ""
+        return "unknown skill '\(unknown)'; the catalogue has \(catalogue.names.joined(separator: ", "))"
+    }
+
+    private func apply(_ fields: WorkerFields, to profile: inout WorkerProfile) {
+        if let name = fields.name { profile.name = name }
+        if let phone = fields.phone { profile.phone = phone }
+        if let district = fields.district { profile.district = district }
+        if let verified = fields.verified { profile.verified = verified }
+        if let radius = fields.radiusKm { profile.radiusKm = radius }
+    }
+
+    private func issueToken(_ role: Role, _ worker: String?, _ label: String, reply: @escaping (Reply) -> Void) {
+        if let worker, registry.profile(worker) == nil { return reply(.error(WireError(.notFound, "no worker \(worker)"))) }
+        let (token, entry) = TokenBook.mint(role: role, worker: worker, label: label, now: now, using: &random)
+        var record = StoredToken(hash: entry.hash, prefix: entry.prefix, role: role.rawValue, worker: worker,
+                                 createdMs: Int64(entry.createdAt * 1000))
+        record.label = label
+        let stored = record
+        tokens.add(entry)
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("token"); json.string(token)
+        json.key("prefix"); json.string(entry.prefix)
+        json.key("role"); json.string(role.rawValue)
+        json.endObject()
+        persist({ try $0.insertToken(stored) }, success: .json(json), reply: reply)
+    }
+
+    private func listWorkers(_ filter: WorkerFilter) -> Reply {
+        let skill = filter.skill.flatMap { catalogue.skill($0) }
+        if filter.skill != nil && skill == nil { return .error(.badArgument("skill", unknownSkill([filter.skill!]))) }
+        let limit = filter.limit ?? 100
+        let moment = now
+        var ids = registry.ids.sorted()
+        if let after = filter.after { ids = ids.filter { $0 > after } }
+        var json = JSONWriter()
+        json.beginArray()
+        var written = 0
+        for id in ids where written < limit {
+            guard let snapshot = registry.snapshot(id, now: moment) else { continue }
+            if let skill, !snapshot.profile.skills.isSuperset(of: skill) { continue }
+            if let district = filter.district, snapshot.profile.district != district { continue }
+            if let status = filter.status, snapshot.status.rawValue != status { continue }
+            WorkerJSON.write(snapshot, catalogue: catalogue, into: &json)
+            written += 1
+        }
+        json.endArray()
+        return .json(json)
+    }
+
+    private func near(_ query: NearQuery, principal: Principal) -> Reply {
+        var skill: SkillSet?
+        if let name = query.skill {
+            guard let set = catalogue.skill(name) else { return .error(.badArgument("skill", unknownSkill([name]))) }
+            skill = set
+        }
+        let radiusKm = query.radiusKm ?? configuration.dispatch.radiiKm.last ?? 25
+        let rows = registry.nearest(to: query.center, skill: skill, radiusMetres: radiusKm * 1000,
+                                    limit: query.limit ?? 10, includeAll: query.includeAll, now: now)
+        var json = JSONWriter()
+        WorkerJSON.write(rows, redacted: principal.role == .booker, into: &json)
+        return .json(json)
+    }
+
+    private func stats() -> Reply {
+        let moment = now
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("workers"); json.beginObject()
+        for (status, count) in registry.statusCounts(now: moment).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            json.key(status.rawValue); json.integer(count)
+        }
+        json.endObject()
+        let fixes = registry.counters
+        json.key("fixes"); json.beginObject()
+        json.key("accepted"); json.integer(fixes.accepted)
+        json.key("older"); json.integer(fixes.older)
+        json.key("suspect"); json.integer(fixes.suspect)
+        json.key("future"); json.integer(fixes.future)
+        json.endObject()
+        let statistics = store.statistics
+        json.key("store"); json.beginObject()
+        json.key("health"); json.string(store.health.description)
+        json.key("queue_depth"); json.integer(statistics.queueDepth)
+        json.key("commits"); json.integer(statistics.batches)
+        json.key("last_commit_ms"); json.number(statistics.lastCommitMs, decimals: 3)
+        json.endObject()
+        json.key("tokens"); json.integer(tokens.count)
+        json.key("uptime_s"); json.integer(Int(moment - startedAt))
+        json.endObject()
+        return .json(json)
+    }
+}

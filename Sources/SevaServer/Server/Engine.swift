@@ -1,0 +1,136 @@
+import Foundation
+import NIOCore
+import SevaCore
+import SevaStore
+import SevaWire
+
+/// The one owner of live state — the worker registry and the token book — confined to one
+/// event loop (`loop`): every command runs there, so every command sees a consistent state
+/// and no lock guards it. State changes that must survive go through the store first; the
+/// in-memory change and the reply follow the commit.
+///
+/// `@unchecked Sendable`: all mutable state is touched only on `loop` (each entry point
+/// asserts it).
+final class Engine: @unchecked Sendable {
+    let loop: any EventLoop
+    let configuration: Configuration
+    let catalogue: SkillCatalogue
+    let store: Store
+    private let completions: EventLoopCompletions
+    private let clock: @Sendable () -> Double
+    let startedAt: Double
+    var registry: WorkerRegistry
+    var tokens: TokenBook
+    var random = SystemRandomNumberGenerator()
+
+    init(loop: any EventLoop, configuration: Configuration, store: Store, state: RecoveredState,
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+        guard let catalogue = SkillCatalogue(configuration.skills) else { throw WireError(.internal, "bad skill catalogue") }
+        self.loop = loop
+        self.configuration = configuration
+        self.catalogue = catalogue
+        self.store = store
+        self.clock = clock
+        completions = EventLoopCompletions(loop)
+        startedAt = clock()
+        var rules = RegistryRules()
+        rules.staleAfterSeconds = configuration.dispatch.staleAfterSeconds
+        rules.maxAccuracyMetres = configuration.dispatch.maxAccuracyMetres
+        rules.maxSpeedKmh = configuration.dispatch.maxSpeedKmh
+        rules.minRating = configuration.dispatch.minRating
+        rules.minRatings = configuration.dispatch.minRatings
+        registry = WorkerRegistry(catalogue: catalogue, rules: rules)
+        tokens = TokenBook()
+        load(state)
+    }
+
+    /// Replaces all live state with what the store holds.
+    func load(_ state: RecoveredState) {
+        registry = WorkerRegistry(catalogue: catalogue, rules: registry.rules)
+        tokens = TokenBook(state.tokens.compactMap { stored in
+            Role(rawValue: stored.role).map {
+                TokenBook.Entry(hash: stored.hash, prefix: stored.prefix, role: $0, worker: stored.worker,
+                                label: stored.label, createdAt: Double(stored.createdMs) / 1000)
+            }
+        })
+        let now = clock()
+        for stored in state.workers {
+            registry.upsert(Self.profile(stored, catalogue), now: now)
+            registry.setAvailability(stored.id, Availability(rawValue: stored.availability) ?? .off, now: now)
+        }
+        for position in state.positions {
+            guard let point = try? GeoPoint(latitude: position.lat, longitude: position.lon) else { continue }
+            _ = registry.recordFix(position.worker, at: point, accuracyMetres: position.accuracyM,
+                                   timestamp: Double(position.atMs) / 1000, now: now)
+        }
+    }
+
+    var now: Double { clock() }
+
+    static func profile(_ stored: StoredWorker, _ catalogue: SkillCatalogue) -> WorkerProfile {
+        let skills = (try? catalogue.skills(stored.skills.names.filter { catalogue.skill($0) != nil }).get()) ?? SkillSet()
+        var profile = WorkerProfile(id: stored.id, skills: skills)
+        profile.name = stored.name
+        profile.phone = stored.phone
+        profile.district = stored.district
+        profile.verified = stored.verified
+        profile.radiusKm = stored.radiusKm
+        profile.ratingSum = stored.ratingSum
+        profile.ratingCount = stored.ratingCount
+        return profile
+    }
+
+    func stored(_ profile: WorkerProfile, availability: Availability) -> StoredWorker {
+        var worker = StoredWorker(id: profile.id, skills: SkillNames(catalogue.names(of: profile.skills)),
+                                  updatedMs: Int64(now * 1000))
+        worker.name = profile.name
+        worker.phone = profile.phone
+        worker.district = profile.district
+        worker.verified = profile.verified
+        worker.radiusKm = profile.radiusKm
+        worker.availability = availability.rawValue
+        worker.ratingSum = profile.ratingSum
+        worker.ratingCount = profile.ratingCount
+        return worker
+    }
+
+    /// The principal a token stands for, or nil. On `loop`.
+    func authenticate(_ token: String) -> Principal? {
+        loop.preconditionInEventLoop()
+        return tokens.authenticate(token)
+    }
+
+    /// A state change that must survive: the caller has already made it in memory (so the
+    /// next command, on any connection, sees it); `record` writes it through the store and the
+    /// reply goes out only after the commit. If the commit fails the reply is `ERR UNAVAILABLE`
+    /// and the live state is rebuilt from what is committed (DESIGN.md §4).
+    func persist(_ record: @escaping @Sendable (StoreTransaction) throws -> Void, success: Reply,
+                 reply: @escaping (Reply) -> Void) {
+        nonisolated(unsafe) let reply = reply
+        let failure: (StoreError) -> Void = { [self] error in
+            switch error {
+            case .queueFull(let limit): reply(.error(WireError(.limit, "store queue full (\(limit)); nothing was changed")))
+            case .unavailable(let reason): reply(.error(WireError(.unavailable, "store cannot commit: \(reason); nothing was changed")))
+            default: reply(.error(WireError(.unavailable, "\(error); nothing was changed")))
+            }
+            rebuild()
+        }
+        nonisolated(unsafe) let fail = failure
+        do {
+            try store.submit(on: completions, record) { result in
+                switch result {
+                case .success: reply(success)
+                case .failure(let error): fail(error)
+                }
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Throws away live state and reloads what is committed.
+    func rebuild() {
+        loop.preconditionInEventLoop()
+        if let state = try? store.loadCommittedState() { load(state) }
+    }
+}

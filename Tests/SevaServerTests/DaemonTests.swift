@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import SevaServer
+
+/// The real daemon over real sockets.
+@Suite(.serialized) struct DaemonTests {
+    func token(_ reply: String) throws -> String {
+        guard let range = reply.range(of: #""token":"[^"]+""#, options: .regularExpression) else {
+            throw HarnessError("no token in \(reply)")
+        }
+        return String(reply[range].dropFirst(9).dropLast())
+    }
+
+    @Test func rolesOverUnixAndTCP() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let admin = try LineClient(unixPath: daemon.socketPath)
+        #expect(admin.ask("HELLO").contains(#""role":"admin""#), "root on the Unix socket is admin")
+        #expect(admin.ask("WORKER ADD w1 skills=plumber verified=yes name=\"Ramesh\"") == "OK")
+        #expect(admin.ask("WORKER ADD w1 skills=plumber").hasPrefix("ERR CONFLICT"))
+        #expect(admin.ask("WORKER ADD w2 skills=wizard").hasPrefix("ERR BADARG skills: unknown skill 'wizard'"))
+        let gateway = try token(admin.ask("TOKEN ISSUE gateway"))
+        let booker = try token(admin.ask("TOKEN ISSUE booker"))
+        let worker = try token(admin.ask("TOKEN ISSUE worker worker=w1"))
+
+        let gatewayClient = try LineClient(tcpPort: daemon.port)
+        #expect(gatewayClient.ask("PING") == "OK")
+        #expect(gatewayClient.ask("WORKER GET w1").hasPrefix("ERR NOAUTH"))
+        #expect(gatewayClient.ask("AUTH \(gateway)").contains(#""role":"gateway""#))
+        #expect(gatewayClient.ask("LOC w1 27.5960 78.0500 acc=8") == "OK")
+        #expect(gatewayClient.ask("AVAIL w1 on") == "OK")
+        #expect(gatewayClient.ask("LOC nobody 27.5960 78.0500").hasPrefix("ERR NOTFOUND"))
+        #expect(gatewayClient.ask("LOC 27.5960 78.0500").hasPrefix("ERR BADARG worker"))
+
+        let bookerClient = try LineClient(tcpPort: daemon.port)
+        #expect(bookerClient.ask("AUTH \(booker)").contains(#""role":"booker""#))
+        let near = bookerClient.ask("NEAR 27.5970 78.0500 skill=plumber radius_km=5")
+        #expect(near.hasPrefix("OK [{\"id\":\"w1\",\"dist_m\":100,"), "\(near)")
+        #expect(!near.contains("\"lat\""), "a booker sees no coordinates")
+        #expect(bookerClient.ask("WORKER ADD w9 skills=cook").hasPrefix("ERR DENIED"))
+        #expect(bookerClient.ask("WORKER GET w1").contains(#""name":"Ramesh""#))
+
+        let workerClient = try LineClient(tcpPort: daemon.port)
+        #expect(workerClient.ask("AUTH \(worker)").contains(#""worker":"w1""#))
+        #expect(workerClient.ask("LOC 27.5961 78.0501") == "OK")
+        #expect(workerClient.ask("LOC w2 27.5961 78.0501").hasPrefix("ERR DENIED"))
+        #expect(workerClient.ask("NEAR 27.59 78.05").hasPrefix("ERR DENIED"))
+        #expect(admin.ask("STATS").contains(#""available":1"#))
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let admin = try LineClient(unixPath: daemon.socketPath)
+        var burst = ""
+        var expected: [String] = []
+        for index in 0..<2_500 {
+            switch index % 5 {
+            case 0: burst += "WORKER ADD p\(index) skills=cook\n"; expected.append("OK")
+            case 1: burst += "WORKER GET p\(index - 1)\n"; expected.append("OK {\"id\":\"p\(index - 1)\"")
+            case 2: burst += "PING\n"; expected.append("OK")
+            case 3: burst += "FLY\n"; expected.append("ERR UNKNOWN")
+            default: burst += "LOC p\(index - 4) 91 78\n"; expected.append("ERR BADARG lat")
+            }
+        }
+        admin.send(burst)
+        for (index, prefix) in expected.enumerated() {
+            let reply = admin.line() ?? "<closed>"
+            #expect(reply.hasPrefix(prefix), "reply \(index): \(reply) instead of \(prefix)…")
+            if !reply.hasPrefix(prefix) { return }
+        }
+        #expect(admin.ask("PING") == "OK")
+    }
+
+    @Test func badInputGetsAnErrorAndTheDaemonKeepsServing() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let client = try LineClient(tcpPort: daemon.port)
+        client.send([0x00, 0x01, 0xFF, 0xFE, 0x0A])
+        #expect(client.line()?.hasPrefix("ERR PROTO") == true)
+        client.send(Array("PING \"unbalanced\n".utf8))
+        #expect(client.line()?.hasPrefix("ERR PROTO unbalanced quote") == true)
+        #expect(client.ask("LOC w1 27 nan").hasPrefix("ERR BADARG lon"))
+        #expect(client.ask("LOC w1 27 78").hasPrefix("ERR NOAUTH"))
+        #expect(client.ask("PING") == "OK")
+        client.send(String(repeating: "x", count: 10_000) + "\n")
+        #expect(client.line()?.hasPrefix("ERR TOOLONG") == true)
+        #expect(client.line() == nil, "the connection closes after TOOLONG")
+        let next = try LineClient(tcpPort: daemon.port)
+        #expect(next.ask("PING") == "OK", "other clients are unaffected")
+    }
+
+    @Test func threeFailedAuthsClose() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let client = try LineClient(tcpPort: daemon.port)
+        #expect(client.ask("AUTH sv1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").hasPrefix("ERR DENIED invalid token"))
+        #expect(client.ask("AUTH nonsense").hasPrefix("ERR DENIED"))
+        #expect(client.ask("AUTH again").contains("closing"))
+        #expect(client.line() == nil)
+    }
+
+    @Test func whatWasAcknowledgedSurvivesARestart() throws {
+        let first = try DaemonProcess()
+        let admin = try LineClient(unixPath: first.socketPath)
+        #expect(admin.ask("WORKER ADD w-keep skills=mason district=hathras verified=yes") == "OK")
+        let booker = try token(admin.ask("TOKEN ISSUE booker label=portal"))
+        #expect(first.stop() == 0, "SIGTERM exits 0")
+        let second = try DaemonProcess(directory: first.directory)
+        defer { second.stop() }
+        let again = try LineClient(unixPath: second.socketPath)
+        #expect(again.ask("WORKER GET w-keep").contains(#""district":"hathras""#))
+        let client = try LineClient(tcpPort: second.port)
+        #expect(client.ask("AUTH \(booker)").contains(#""role":"booker""#))
+        #expect(again.ask("TOKEN LIST").contains(#""label":"portal""#))
+    }
+}

@@ -107,6 +107,9 @@ final class LineClient {
         }
     }
 
+    /// Closes the sending side, as `nc -N` does at the end of its input.
+    func finishSending() { shutdown(descriptor, Int32(SHUT_WR)) }
+
     /// The next reply line, or nil at end of stream (or after the timeout).
     func line() -> String? {
         while true {

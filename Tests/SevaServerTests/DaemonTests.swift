@@ -90,6 +90,18 @@ import Testing
         #expect(next.ask("PING") == "OK", "other clients are unaffected")
     }
 
+    @Test func aClientThatStopsSendingStillGetsEveryReply() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let admin = try LineClient(unixPath: daemon.socketPath)
+        admin.send("WORKER ADD h1 skills=cook\nTOKEN ISSUE viewer\nWORKER GET h1\nPING")
+        admin.finishSending()
+        #expect(admin.line() == "OK")
+        #expect(admin.line()?.hasPrefix("OK {\"token\"") == true)
+        #expect(admin.line()?.hasPrefix("OK {\"id\":\"h1\"") == true)
+        #expect(admin.line() == nil, "an unfinished last line is dropped, then the daemon closes")
+    }
+
     @Test func threeFailedAuthsClose() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }

@@ -23,6 +23,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var waitingForAuth = false
     private var heldLines: [[UInt8]] = []
     private var closing = false
+    /// The client closed its sending side: answer what it sent, then close.
+    private var inputClosed = false
 
     init(engine: Engine, principal: Principal) {
         self.engine = engine
@@ -46,6 +48,24 @@ final class ConnectionHandler: ChannelInboundHandler {
             }
         }
         process(lines, context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            _ = framer.finish()
+            inputClosed = true
+            closeIfAnswered(context: context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func closeIfAnswered(context: ChannelHandlerContext) {
+        guard inputClosed, !waitingForAuth, heldLines.isEmpty, nextToWrite == nextSequence else { return }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -168,6 +188,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             wrote = true
         }
         if wrote { context.flush() }
+        closeIfAnswered(context: context)
     }
 }
 

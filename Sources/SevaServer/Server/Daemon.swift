@@ -75,6 +75,7 @@ public final class Daemon: Sendable {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 guard let adminGroup = unixAdminGroup else {
                     return channel.eventLoop.makeCompletedFuture {

@@ -25,12 +25,14 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var closing = false
     /// The client closed its sending side: answer what it sent, then close.
     private var inputClosed = false
+    private var pings: PingBudget
 
     init(engine: Engine, principal: Principal) {
         self.engine = engine
         self.principal = principal
         framer = LineFramer(maxLineBytes: engine.configuration.server.maxLineBytes)
         maxAuthFailures = engine.configuration.server.authFailures
+        pings = PingBudget(perSecond: engine.configuration.server.maxPingsPerSecond)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,7 +52,27 @@ final class ConnectionHandler: ChannelInboundHandler {
         process(lines, context: context)
     }
 
+    /// A client that stops reading is disconnected once its pending replies pass
+    /// `server.output_buffer_bytes` (the channel's high water mark).
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !context.channel.isWritable {
+            closing = true
+            context.close(promise: nil)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            closing = true
+            var bytes: [UInt8] = []
+            ReplyEncoder.error(WireError(.limit, "idle for server.idle_timeout_s; closing"), into: &bytes)
+            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+            buffer.writeBytes(bytes)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
         if let event = event as? ChannelEvent, event == .inputClosed {
             _ = framer.finish()
             inputClosed = true
@@ -104,6 +126,9 @@ final class ConnectionHandler: ChannelInboundHandler {
             case .auth(let token):
                 waitingForAuth = true
                 authenticate(token, sequence: number, context: context)
+            case .location where principal.role == .worker && !pings.spend():
+                respond(number, .error(WireError(.limit, "more than server.max_pings_per_s "
+                    + "(\(Int(pings.perSecond))) position pings a second; slow down")), context: context)
             default:
                 switch Permissions.check(command, for: principal) {
                 case .failure(let error): respond(number, .error(error), context: context)

@@ -27,16 +27,18 @@ public final class Daemon: Sendable {
         self.engine = engine
         log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
         var channels: [any Channel] = []
+        let limits = Limits(configuration.server)
         for text in configuration.server.tcp {
             guard let address = ListenAddress(text) else { continue }
-            let channel = try Self.bootstrap(group, engine: engine, unixAdminGroup: nil)
+            let channel = try Self.bootstrap(group, engine: engine, limits: limits, unixAdminGroup: nil)
                 .bind(host: address.host, port: address.port).wait()
             log("listening on tcp \(Self.describe(channel.localAddress, fallback: text))")
             channels.append(channel)
         }
         if !configuration.server.unixSocket.isEmpty {
             let path = paths.runtime(configuration.server.unixSocket)
-            let channel = try Self.bootstrap(group, engine: engine, unixAdminGroup: configuration.server.adminGroup)
+            let channel = try Self.bootstrap(group, engine: engine, limits: limits,
+                                             unixAdminGroup: configuration.server.adminGroup)
                 .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
             chmod(path, 0o660)
             log("listening on unix \(path)")
@@ -70,26 +72,70 @@ public final class Daemon: Sendable {
         return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
-    private static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, unixAdminGroup: String?)
-        -> ServerBootstrap {
+    /// The per-connection limits of `[server]`, shared by every listener.
+    struct Limits: Sendable {
+        let connections: ConnectionCount
+        let idleTimeout: TimeAmount
+        let outputBytes: Int
+
+        init(_ server: Configuration.Server) {
+            connections = ConnectionCount(limit: server.maxConnections)
+            idleTimeout = .milliseconds(Int64(server.idleTimeoutSeconds * 1000))
+            outputBytes = server.outputBufferBytes
+        }
+    }
+
+    private static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, limits: Limits,
+                                  unixAdminGroup: String?) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: limits.outputBytes / 2, high: limits.outputBytes))
             .childChannelInitializer { channel in
-                guard let adminGroup = unixAdminGroup else {
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(engine: engine, principal: .anonymous))
-                    }
-                }
-                return PeerCredentials.principal(of: channel, adminGroup: adminGroup).flatMap { principal in
+                guard limits.connections.admit() else { return refuse(channel, limit: limits.connections.limit) }
+                channel.closeFuture.whenComplete { _ in limits.connections.release() }
+                let principal = unixAdminGroup.map { PeerCredentials.principal(of: channel, adminGroup: $0) }
+                    ?? channel.eventLoop.makeSucceededFuture(.anonymous)
+                return principal.flatMap { principal in
                     channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
                         try channel.pipeline.syncOperations.addHandler(ConnectionHandler(engine: engine, principal: principal))
                     }
                 }
             }
     }
+
+    /// Tells a connection over `server.max_connections` why, and closes it.
+    private static func refuse(_ channel: any Channel, limit: Int) -> EventLoopFuture<Void> {
+        var bytes: [UInt8] = []
+        ReplyEncoder.error(WireError(.limit, "server.max_connections (\(limit)) reached; try again later"), into: &bytes)
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(RefusingHandler(reply: bytes))
+        }
+    }
 }
+
+/// Answers a connection that cannot be served with one error line, then closes it.
+final class RefusingHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private let reply: [UInt8]
+
+    init(reply: [UInt8]) { self.reply = reply }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: reply.count)
+        buffer.writeBytes(reply)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
+@available(*, unavailable)
+extension RefusingHandler: Sendable {}
 
 /// Who is on the other end of a Unix socket (SO_PEERCRED): root or a member of
 /// `server.admin_group` is admin; anyone else must AUTH like a TCP client.

@@ -32,5 +32,9 @@ public struct StoreConfiguration: Sendable, Equatable {
     /// (default 3600).
     public var maintenanceIntervalSeconds = 3_600.0
 
+    /// `store.position_snapshot_s`: how often the daemon writes the positions that changed,
+    /// so a restart is warm (default 30).
+    public var positionSnapshotSeconds = 30.0
+
     public init(path: String) { self.path = path }
 }

@@ -165,4 +165,16 @@ import Testing
         #expect(outcome14 == ["w2"])
         #expect(registry.index.invariantViolations() == [])
     }
+
+    @Test func movedPositionsAreHandedOutOnce() {
+        var registry = registry()
+        ready(&registry, "w1", metres: 100, now: 1_000)
+        ready(&registry, "w2", metres: 200, now: 1_000)
+        let first = registry.takeMovedPositions()
+        #expect(first.map(\.id) == ["w1", "w2"] && first[0].fixTime == 1_000)
+        #expect(registry.takeMovedPositions().isEmpty)
+        _ = registry.recordFix("w2", at: hathras, now: 1_010)
+        _ = registry.recordFix("w1", at: hathras, timestamp: 900, now: 1_010)
+        #expect(registry.takeMovedPositions().map(\.id) == ["w2"], "an ignored fix moves nothing")
+    }
 }

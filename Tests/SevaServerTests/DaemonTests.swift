@@ -102,6 +102,26 @@ import Testing
         #expect(admin.line() == nil, "an unfinished last line is dropped, then the daemon closes")
     }
 
+    @Test func positionsAreSnapshottedSoARestartIsWarm() throws {
+        let first = try DaemonProcess(arguments: ["--store.position_snapshot_s", "0.2"])
+        let admin = try LineClient(unixPath: first.socketPath)
+        #expect(admin.ask("WORKER ADD w1 skills=cook") == "OK")
+        #expect(admin.ask("WORKER ADD w2 skills=cook") == "OK")
+        #expect(admin.ask("LOC w1 27.5960 78.0500") == "OK")
+        usleep(800_000)
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        let second = try DaemonProcess(directory: first.directory)
+        let again = try LineClient(unixPath: second.socketPath)
+        #expect(again.ask("WORKER GET w1").contains(#""lat":27.596000"#), "the periodic snapshot survived kill -9")
+        #expect(again.ask("LOC w2 26.8467 80.9462") == "OK")
+        #expect(second.stop() == 0)
+        let third = try DaemonProcess(directory: first.directory)
+        defer { third.stop() }
+        let last = try LineClient(unixPath: third.socketPath)
+        #expect(last.ask("WORKER GET w2").contains(#""lat":26.846700"#), "the shutdown snapshot was written")
+    }
+
     @Test func threeFailedAuthsClose() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }

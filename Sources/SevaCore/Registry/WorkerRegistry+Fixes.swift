@@ -45,6 +45,7 @@ extension WorkerRegistry {
             index.move(handle, to: point)
         }
         retag(handle, now: now)
+        moved.insert(handle)
         if !worker.queuedForExpiry {
             workers[handle]?.queuedForExpiry = true
             expiries.push(Expiry(deadline: fixTime + rules.staleAfterSeconds, handle: handle, generation: worker.generation))

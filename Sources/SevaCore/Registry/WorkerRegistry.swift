@@ -15,6 +15,8 @@ public struct WorkerRegistry: Sendable {
     /// When each positioned worker goes stale, earliest first; at most one entry per worker.
     var expiries = BinaryHeap<Expiry>()
     var nextGeneration = 0
+    /// Workers whose position changed since the last `takeMovedPositions()`.
+    var moved: Set<Int> = []
     public internal(set) var counters = FixCounters()
 
     /// Index tag bits: the worker has a fresh position; the worker may take a job now. The
@@ -57,6 +59,7 @@ public struct WorkerRegistry: Sendable {
         guard let handle = handles.removeValue(forKey: id) else { return false }
         workers[handle] = nil
         index.remove(handle)
+        moved.remove(handle)
         freeHandles.append(handle)
         return true
     }
@@ -110,6 +113,15 @@ public struct WorkerRegistry: Sendable {
             }
         }
         return expired
+    }
+
+    /// The positions that changed since the last call, for the periodic snapshot to the store.
+    public mutating func takeMovedPositions() -> [(id: String, point: GeoPoint, accuracyMetres: Double?, fixTime: Double)] {
+        defer { moved.removeAll(keepingCapacity: true) }
+        return moved.sorted().compactMap { handle in
+            guard let worker = workers[handle], let point = worker.position, let fixTime = worker.fixTime else { return nil }
+            return (worker.profile.id, point, worker.accuracyMetres, fixTime)
+        }
     }
 
     /// How many workers are in each state now.

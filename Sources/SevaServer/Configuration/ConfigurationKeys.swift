@@ -49,6 +49,7 @@ enum ConfigurationKeys {
         integer("store.wal_autocheckpoint", 0...10_000_000, reloadable: false) { $0.store.walAutocheckpointPages = $1 },
         number("store.probe_interval_s", 0.01...3_600, reloadable: false) { $0.store.probeIntervalSeconds = $1 },
         number("store.maintenance_interval_s", 1...604_800, reloadable: false) { $0.store.maintenanceIntervalSeconds = $1 },
+        number("store.position_snapshot_s", 0.1...86_400, reloadable: false) { $0.store.positionSnapshotSeconds = $1 },
 
         choice("dispatch.policy") { $0.dispatch.policy = $1 },
         choice("dispatch.accept") { $0.dispatch.accept = $1 },

@@ -25,6 +25,7 @@ public final class Daemon: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state)
         self.engine = engine
+        engine.loop.execute { engine.startTimers() }
         log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
         var channels: [any Channel] = []
         let limits = Limits(configuration.server)
@@ -61,6 +62,8 @@ public final class Daemon: Sendable {
         done.wait()
         log("stopping: closing listeners, committing what is queued")
         for channel in channels { try? channel.close().wait() }
+        let engine = self.engine
+        try? engine.loop.submit { engine.snapshotPositions() }.wait()
         store.close()
         try? group.syncShutdownGracefully()
         log("stopped")

@@ -128,6 +128,31 @@ final class Engine: @unchecked Sendable {
         }
     }
 
+    /// Starts the engine's periodic work on its loop: the staleness sweep every second and the
+    /// position snapshot every `store.position_snapshot_s`.
+    func startTimers() {
+        loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
+            _ = registry.expireStale(now: now)
+        }
+        let snapshot = TimeAmount.milliseconds(Int64(configuration.store.positionSnapshotSeconds * 1000))
+        loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in snapshotPositions() }
+    }
+
+    /// Writes the positions that changed since the last snapshot (and, when history is kept,
+    /// samples them into `location_history`). Nothing waits for it; a failure degrades the store.
+    func snapshotPositions() {
+        loop.preconditionInEventLoop()
+        let positions = registry.takeMovedPositions().map {
+            StoredPosition(worker: $0.id, lat: $0.point.latitude, lon: $0.point.longitude,
+                           accuracyM: $0.accuracyMetres, atMs: Int64($0.fixTime * 1000))
+        }
+        guard !positions.isEmpty else { return }
+        try? store.submit(on: completions, { transaction in
+            try transaction.savePositions(positions)
+            try transaction.appendLocationHistory(positions)
+        }, completion: { _ in })
+    }
+
     /// Throws away live state and reloads what is committed.
     func rebuild() {
         loop.preconditionInEventLoop()

@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(name: "sevad", dependencies: ["SevaServer"]),
         .executableTarget(name: "sevactl", dependencies: ["SevaWire"]),
         .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
-        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore"], swiftSettings: optimize),
+        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer"], swiftSettings: optimize),
         // The parser's libFuzzer target (`make fuzz`); plainly built it replays inputs.
         .executableTarget(name: "FuzzParser", dependencies: ["SevaWire"]),
 

@@ -1,5 +1,6 @@
 import Foundation
 import SevaCore
+import SevaWire
 
 let usage = """
     sevabench — sevad's in-process benchmarks (run a release build: `make bench`)
@@ -7,7 +8,8 @@ let usage = """
     usage: sevabench index [--sizes N,N,...] [--seed N] [--ops N] [--queries N] [--bucket N] [--json FILE]
            sevabench store [--dir DIR] [--submitters N] [--window N] [--seconds S]
                            [--workers N] [--jobs N] [--json FILE]
-           sevabench all   (both, with their defaults)
+           sevabench server [--workers N] [--connections N] [--in-flight N] [--seconds S]
+           sevabench all   (all three, with their defaults)
 
       index         the live quadtree on a synthetic UP workforce: moves, filtered kNN,
                     radius counts, memory per worker
@@ -26,6 +28,10 @@ let usage = """
         --workers   workers in the start-up load (default 1000000)
         --jobs      open jobs in the start-up load (default 100000)
         --json      default var/bench/store.json
+
+      server        end to end over loopback: a daemon in this process, pipelining TCP
+                    clients; LOC/s (gateway form) and NEAR/s (k=10, 5 km, one skill)
+        --workers 100000, --connections 4, --in-flight 64, --seconds 3; JSON var/bench/server.json
 
     Each prints a table on stdout and writes JSON; progress goes to stderr.
     """
@@ -123,6 +129,45 @@ func runStore(_ arguments: ArraySlice<String>) {
     }
 }
 
+func runServer(_ arguments: ArraySlice<String>) {
+    var options = ServerBenchmark.Options()
+    flags(arguments) { flag, value in
+        switch flag {
+        case "--workers": options.workers = positive(flag, value)
+        case "--connections": options.connections = positive(flag, value)
+        case "--in-flight": options.inFlight = positive(flag, value)
+        case "--seconds":
+            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
+            options.seconds = seconds
+        default: return false
+        }
+        return true
+    }
+    progress("server benchmark: \(options.workers) workers, \(options.connections) connections × \(options.inFlight) in flight")
+    do {
+        let result = try ServerBenchmark(options: options).run(progress: progress)
+        print("server figure (\(result.workers) workers, \(options.connections)×\(options.inFlight) pipelined)   value        target")
+        print(String(repeating: "-", count: 80))
+        print(pad("LOC/s, gateway form", 58) + leftPad(format0(result.locPerSecond), 10) + "   ≥ 1000000")
+        print(pad("NEAR/s, k=10 within 5 km, one skill", 58) + leftPad(format0(result.nearPerSecond), 10) + "   ≥ 200000")
+        print(pad("setup: WORKER ADD + AVAIL over the Unix socket, s", 58) + leftPad(format1(result.setupSeconds), 10))
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("benchmark"); json.string("server")
+        json.key("workers"); json.integer(result.workers)
+        json.key("connections"); json.integer(options.connections)
+        json.key("in_flight"); json.integer(options.inFlight)
+        json.key("loc_per_s"); json.number(result.locPerSecond, decimals: 0)
+        json.key("near_per_s"); json.number(result.nearPerSecond, decimals: 0)
+        json.endObject()
+        writeJSON(json.text, to: "var/bench/server.json")
+    } catch {
+        FileHandle.standardError.write(Data("sevabench: server benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
 #if DEBUG
 progress("warning: this is a debug build; figures are meaningless (use `make bench`)")
 #endif
@@ -130,10 +175,12 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "index": runIndex(arguments.dropFirst())
 case "store": runStore(arguments.dropFirst())
+case "server": runServer(arguments.dropFirst())
 case "all":
-    guard arguments.count == 1 else { fail("`all` takes no options; run `index` or `store` for those") }
+    guard arguments.count == 1 else { fail("`all` takes no options; run `index`, `store` or `server` for those") }
     runIndex([])
     runStore([])
+    runServer([])
 case "--help", "-h": print(usage)
 case nil: fail("name a benchmark")
 case let other?: fail("unknown benchmark '\(other)'")

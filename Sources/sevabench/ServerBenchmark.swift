@@ -1,0 +1,209 @@
+import Foundation
+import SevaCore
+import SevaServer
+import SevaWire
+
+/// End to end over loopback: a daemon in this process, clients on real TCP sockets that
+/// pipeline, measuring LOC/s (gateway form) and NEAR/s.
+struct ServerBenchmark {
+    struct Options {
+        var workers = 100_000
+        var connections = 4
+        var inFlight = 64
+        var seconds = 3.0
+    }
+
+    struct Result {
+        let workers: Int
+        let locPerSecond: Double
+        let nearPerSecond: Double
+        let setupSeconds: Double
+    }
+
+    let options: Options
+
+    func run(progress: (String) -> Void) throws -> Result {
+        let directory = NSTemporaryDirectory() + "sevabench-server-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = Configuration()
+        configuration.server.tcp = ["127.0.0.1:0"]
+        configuration.server.unixSocket = directory + "/sevad.sock"
+        configuration.store.path = directory + "/sevad.db"
+        configuration.store.synchronous = .normal
+        let paths = RuntimePaths(environment: ["STATE_DIRECTORY": directory, "RUNTIME_DIRECTORY": directory],
+                                 workingDirectory: directory)
+        let portBox = PortBox()
+        let daemon = try Daemon(configuration: configuration, paths: paths) { line in portBox.note(line) }
+        _ = daemon
+        let port = portBox.port
+        progress("  registering \(options.workers) workers over the Unix socket")
+        let started = Clock.now()
+        let admin = try BenchClient(unixPath: directory + "/sevad.sock")
+        var random = SeededGenerator(seed: 7)
+        let workforce = UPWorkforce()
+        var positions: [GeoPoint] = []
+        for chunk in stride(from: 0, to: options.workers, by: 1_000) {
+            var lines = ""
+            for index in chunk..<min(options.workers, chunk + 1_000) {
+                lines += "WORKER ADD b\(index) skills=plumber,cook verified=yes\nAVAIL b\(index) on\n"
+                positions.append(workforce.position(using: &random))
+            }
+            try admin.exchange(lines, replies: 2 * (min(options.workers, chunk + 1_000) - chunk))
+        }
+        let gateway = try Self.token(admin, "TOKEN ISSUE gateway")
+        let viewer = try Self.token(admin, "TOKEN ISSUE viewer")
+        let setupSeconds = Double(Clock.now() - started) / 1e9
+        let places = positions
+
+        progress("  LOC, \(options.connections) connections × \(options.inFlight) in flight, \(options.seconds) s")
+        let locCount = try drive(port: port, token: gateway) { index, random in
+            let worker = Int(random.next() % UInt64(places.count))
+            let point = places[worker]
+            return "LOC b\(worker) \(Self.fixed(point.latitude + Double(index % 100) * 1e-6)) \(Self.fixed(point.longitude))\n"
+        }
+        progress("  NEAR k=10 within 5 km, skill=plumber")
+        let nearCount = try drive(port: port, token: viewer) { _, random in
+            let point = places[Int(random.next() % UInt64(places.count))]
+            return "NEAR \(Self.fixed(point.latitude)) \(Self.fixed(point.longitude)) skill=plumber radius_km=5 limit=10\n"
+        }
+        return Result(workers: options.workers, locPerSecond: Double(locCount) / options.seconds,
+                      nearPerSecond: Double(nearCount) / options.seconds, setupSeconds: setupSeconds)
+    }
+
+    /// Runs `connections` clients for `seconds`, each keeping `inFlight` requests outstanding;
+    /// returns the replies received (all must be OK).
+    private func drive(port: Int, token: String, request: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {
+        let total = Counter()
+        let deadline = Clock.now() + UInt64(options.seconds * 1e9)
+        let group = DispatchGroup()
+        let failures = Counter()
+        for connection in 0..<options.connections {
+            group.enter()
+            let inFlight = options.inFlight
+            Thread.detachNewThread {
+                defer { group.leave() }
+                guard let client = try? BenchClient(tcpPort: port), (try? client.exchange("AUTH \(token)\n", replies: 1)) != nil else {
+                    failures.add(1)
+                    return
+                }
+                var random = SeededGenerator(seed: UInt64(connection + 1))
+                var sent = 0
+                while Clock.now() < deadline {
+                    var burst = ""
+                    for _ in 0..<inFlight {
+                        burst += request(sent, &random)
+                        sent += 1
+                    }
+                    guard (try? client.exchange(burst, replies: inFlight)) != nil else {
+                        failures.add(1)
+                        return
+                    }
+                    total.add(inFlight)
+                }
+            }
+        }
+        group.wait()
+        if failures.value > 0 { throw HarnessFailure("\(failures.value) benchmark connections failed") }
+        return total.value
+    }
+
+    static func fixed(_ value: Double) -> String {
+        var json = JSONWriter()
+        json.number(value, decimals: 6)
+        return json.text
+    }
+
+    static func token(_ client: BenchClient, _ request: String) throws -> String {
+        let reply = try client.exchange(request + "\n", replies: 1).first ?? ""
+        guard let range = reply.range(of: #"sv1_[A-Za-z0-9_-]+"#, options: .regularExpression) else {
+            throw HarnessFailure("no token in \(reply)")
+        }
+        return String(reply[range])
+    }
+}
+
+struct HarnessFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A thread-safe counter. `@unchecked Sendable`: `count` is guarded by `lock`.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add(_ amount: Int) { lock.lock(); count += amount; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+/// Catches the daemon's "listening on tcp" log line. `@unchecked Sendable`: guarded by `lock`.
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var found = 0
+    func note(_ line: String) {
+        guard let range = line.range(of: #"listening on tcp 127\.0\.0\.1:\d+"#, options: .regularExpression),
+              let port = Int(line[range].split(separator: ":").last ?? "") else { return }
+        lock.lock(); found = port; lock.unlock()
+    }
+    var port: Int { lock.lock(); defer { lock.unlock() }; return found }
+}
+
+/// A blocking, pipelining line client for the benchmark.
+final class BenchClient {
+    private let descriptor: Int32
+    private var pending: [UInt8] = []
+
+    init(tcpPort port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw HarnessFailure("cannot connect to 127.0.0.1:\(port)") }
+        var one: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    init(unixPath path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else { throw HarnessFailure("cannot connect to \(path)") }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Sends `text` and reads `replies` lines; throws on a closed connection or an ERR reply.
+    @discardableResult
+    func exchange(_ text: String, replies: Int) throws -> [String] {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard sent > 0 else { throw HarnessFailure("write failed") }
+            offset += sent
+        }
+        var lines: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while lines.count < replies {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: pending[..<newline], as: UTF8.self)
+                pending.removeSubrange(...newline)
+                guard line.hasPrefix("OK") else { throw HarnessFailure("reply: \(line)") }
+                lines.append(line)
+                continue
+            }
+            let received = read(descriptor, &buffer, buffer.count)
+            guard received > 0 else { throw HarnessFailure("connection closed") }
+            pending += buffer[..<received]
+        }
+        return lines
+    }
+}

@@ -143,11 +143,21 @@ final class ConnectionHandler: ChannelInboundHandler {
         let home = context.eventLoop
         let engine = self.engine
         engine.loop.execute {
+            // Replies ready while the batch runs go back in one hop (one write, one flush);
+            // those waiting for a commit go back as their commits complete.
+            let collected = ReplyBatch()
             for (number, command, decision, principal) in batch {
                 engine.run(command, decision: decision, principal: principal) { reply in
-                    home.execute { handler.value.respond(number, reply, context: bound.value) }
+                    if collected.open {
+                        collected.replies.append((number, reply))
+                    } else {
+                        home.execute { handler.value.respond([(number, reply)], context: bound.value) }
+                    }
                 }
             }
+            collected.open = false
+            let replies = collected.replies
+            if !replies.isEmpty { home.execute { handler.value.respond(replies, context: bound.value) } }
         }
     }
 
@@ -197,7 +207,12 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     /// Records a reply and writes every reply that is now next in order.
     private func respond(_ number: Int, _ reply: Reply, context: ChannelHandlerContext) {
-        ready[number] = reply
+        respond([(number, reply)], context: context)
+    }
+
+    /// Records replies and writes, with one flush, every reply that is now next in order.
+    private func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) {
+        for (number, reply) in replies { ready[number] = reply }
         var wrote = false
         while let next = ready.removeValue(forKey: nextToWrite) {
             var buffer = context.channel.allocator.buffer(capacity: next.bytes.count)
@@ -219,3 +234,10 @@ final class ConnectionHandler: ChannelInboundHandler {
 
 @available(*, unavailable)
 extension ConnectionHandler: Sendable {}
+
+/// The replies the engine produces while it runs one batch of a connection's commands.
+/// `@unchecked Sendable`: used only on the engine's loop.
+private final class ReplyBatch: @unchecked Sendable {
+    var open = true
+    var replies: [(Int, Reply)] = []
+}

@@ -11,7 +11,7 @@ func exercise(_ data: UnsafeBufferPointer<UInt8>) {
     let cut = data.isEmpty ? 0 : Int(data[0]) % (data.count + 1)
     var lines: [[UInt8]] = []
     for chunk in [data[..<cut], data[cut...]] {
-        for frame in framer.feed(chunk) {
+        for frame in framer.feed(Array(chunk)) {
             guard case .line(let line) = frame else { continue }
             precondition(!line.isEmpty && line.count <= 1_024 && !line.contains(UInt8(ascii: "\n")))
             lines.append(line)

@@ -25,7 +25,7 @@ public struct LineFramer: Sendable {
 
     /// Feeds received bytes; returns the frames they complete, in order. Copies each line
     /// once, by slices, never byte by byte.
-    public mutating func feed(_ bytes: some BidirectionalCollection<UInt8>) -> [Frame] {
+    public mutating func feed(_ bytes: [UInt8]) -> [Frame] {
         guard !failed else { return [] }
         var frames: [Frame] = []
         var rest = bytes[...]

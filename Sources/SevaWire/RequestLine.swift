@@ -28,7 +28,12 @@ public struct RequestLine: Sendable {
 
     /// Parses one line (without its LF and CR).
     public init(_ line: some Collection<UInt8>) throws(WireError) {
-        bytes = Array(line)
+        try self.init(bytes: Array(line))
+    }
+
+    /// Parses one line held in an array (without its LF and CR), without copying it.
+    public init(bytes line: [UInt8]) throws(WireError) {
+        bytes = line
         var scanner = Scanner(bytes: bytes)
         try scanner.validateText()
         scanner.skipSpaces()

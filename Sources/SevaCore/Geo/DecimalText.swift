@@ -8,14 +8,14 @@ public enum DecimalText {
     /// Longest accepted text; anything longer is malformed, not silently truncated.
     public static let maxLength = 64
 
-    private static let powersOfTen: [Double] = (0...22).map { exponent in
+    @usableFromInline static let powersOfTen: [Double] = (0...22).map { exponent in
         var value = 1.0
         for _ in 0..<exponent { value *= 10 }
         return value
     }
 
     /// The value of `text`, or nil when it is not a plain decimal number.
-    public static func parse(_ text: some Collection<UInt8>) -> Double? {
+    @inlinable public static func parse(_ text: some Collection<UInt8>) -> Double? {
         let count = text.count
         guard count > 0, count <= maxLength else { return nil }
         var negative = false

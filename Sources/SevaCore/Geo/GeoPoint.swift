@@ -19,7 +19,7 @@ public struct GeoPoint: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses two decimal-degree texts as a client sends them (`27.5960`, `-0`, `78`).
-    public init(parsingLatitude latitudeText: some Collection<UInt8>,
+    @inlinable public init(parsingLatitude latitudeText: some Collection<UInt8>,
                 longitude longitudeText: some Collection<UInt8>) throws(CoordinateError) {
         guard let latitude = DecimalText.parse(latitudeText) else { throw .malformed(.latitude) }
         guard let longitude = DecimalText.parse(longitudeText) else { throw .malformed(.longitude) }

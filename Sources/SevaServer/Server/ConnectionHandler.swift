@@ -38,7 +38,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         var lines: [[UInt8]] = []
-        for frame in framer.feed(buffer.readableBytesView) {
+        for frame in framer.feed(Array(buffer.readableBytesView)) {
             switch frame {
             case .line(let line): lines.append(line)
             case .tooLong:
@@ -112,7 +112,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             let number = sequence()
             let command: Command
             do throws(WireError) {
-                command = try CommandDecoder.decode(try RequestLine(line))
+                command = try CommandDecoder.decode(try RequestLine(bytes: line))
             } catch {
                 respond(number, .error(error), context: context)
                 continue

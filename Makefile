@@ -15,7 +15,8 @@ help:
 	@echo "make test     run the whole test suite"
 	@echo "make demo     release build, then measure the live index on a synthetic UP workforce"
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
-	@echo "make bench    index (10k/1M/10M workers) and store benchmarks; tables + var/bench/{index,store}.json"
+	@echo "make bench    index (10k/1M/10M workers), store and server benchmarks, each in its own process;"
+	@echo "              tables on stdout, JSON in var/bench/{index,store,server}.json"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make install  binaries, config and systemd snippets under DESTDIR/PREFIX (default /usr/local)"
 
@@ -56,7 +57,9 @@ run: build
 	.build/debug/sevad $(ARGS)
 
 bench: release
-	.build/release/sevabench all
+	.build/release/sevabench index
+	.build/release/sevabench store
+	.build/release/sevabench server
 
 fuzz: deps
 	$(SWIFT) build --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \

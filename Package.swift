@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "SevaWire", dependencies: ["SevaCore"]),
         .target(name: "SevaStore", dependencies: ["SevaCore", "CSQLite"]),
         .target(name: "SevaSystemd", dependencies: ["CSystemd"]),
+        .target(name: "SevaClient"),
         .target(name: "SevaServer", dependencies: [
             "SevaCore", "SevaWire", "SevaStore", "SevaSystemd", .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -37,7 +38,7 @@ let package = Package(
         .executableTarget(name: "sevad", dependencies: ["SevaServer"]),
         .executableTarget(name: "sevactl", dependencies: ["SevaWire"]),
         .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
-        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer"], swiftSettings: optimize),
+        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient"], swiftSettings: optimize),
         // The parser's libFuzzer target (`make fuzz`); plainly built it replays inputs.
         .executableTarget(name: "FuzzParser", dependencies: ["SevaWire"]),
 
@@ -48,6 +49,6 @@ let package = Package(
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd"]),
-        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "sevad"]),
+        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import SevaClient
 import SevaCore
 import SevaServer
 import SevaWire
@@ -39,7 +40,7 @@ struct ServerBenchmark {
         let port = portBox.port
         progress("  registering \(options.workers) workers over the Unix socket")
         let started = Clock.now()
-        let admin = try BenchClient(unixPath: directory + "/sevad.sock")
+        let admin = try LineConnection(unixPath: directory + "/sevad.sock")
         var random = SeededGenerator(seed: 7)
         let workforce = UPWorkforce()
         var positions: [GeoPoint] = []
@@ -49,7 +50,9 @@ struct ServerBenchmark {
                 lines += "WORKER ADD b\(index) skills=plumber,cook verified=yes\nAVAIL b\(index) on\n"
                 positions.append(workforce.position(using: &random))
             }
-            try admin.exchange(lines, replies: 2 * (min(options.workers, chunk + 1_000) - chunk))
+            guard admin.send(lines), admin.awaitOK(2 * (min(options.workers, chunk + 1_000) - chunk)) else {
+                throw HarnessFailure("registering workers failed")
+            }
         }
         let gateway = try Self.token(admin, "TOKEN ISSUE gateway")
         let viewer = try Self.token(admin, "TOKEN ISSUE viewer")
@@ -83,7 +86,7 @@ struct ServerBenchmark {
             let inFlight = options.inFlight
             Thread.detachNewThread {
                 defer { group.leave() }
-                guard let client = try? BenchClient(tcpPort: port), (try? client.exchange("AUTH \(token)\n", replies: 1)) != nil else {
+                guard let client = try? LineConnection(port: port), client.ask("AUTH \(token)").hasPrefix("OK") else {
                     failures.add(1)
                     return
                 }
@@ -102,7 +105,7 @@ struct ServerBenchmark {
                 }
                 var round = 0
                 while Clock.now() < deadline {
-                    guard (try? client.exchangeCounting(bursts[round % bursts.count], replies: inFlight)) != nil else {
+                    guard client.send(bursts[round % bursts.count]), client.awaitOK(inFlight) else {
                         failures.add(1)
                         return
                     }
@@ -122,8 +125,8 @@ struct ServerBenchmark {
         return json.text
     }
 
-    static func token(_ client: BenchClient, _ request: String) throws -> String {
-        let reply = try client.exchange(request + "\n", replies: 1).first ?? ""
+    static func token(_ client: LineConnection, _ request: String) throws -> String {
+        let reply = client.ask(request)
         guard let range = reply.range(of: #"sv1_[A-Za-z0-9_-]+"#, options: .regularExpression) else {
             throw HarnessFailure("no token in \(reply)")
         }
@@ -154,87 +157,4 @@ final class PortBox: @unchecked Sendable {
         lock.lock(); found = port; lock.unlock()
     }
     var port: Int { lock.lock(); defer { lock.unlock() }; return found }
-}
-
-/// A blocking, pipelining line client for the benchmark.
-final class BenchClient {
-    private let descriptor: Int32
-    private var pending: [UInt8] = []
-
-    init(tcpPort port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { throw HarnessFailure("cannot connect to 127.0.0.1:\(port)") }
-        var one: Int32 = 1
-        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-    }
-
-    init(unixPath path: String) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard result == 0 else { throw HarnessFailure("cannot connect to \(path)") }
-    }
-
-    deinit { close(descriptor) }
-
-    /// Sends `bytes` and waits for `replies` lines, checking only that each starts with `O`
-    /// (OK); throws on ERR or a closed connection.
-    func exchangeCounting(_ bytes: [UInt8], replies: Int) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard sent > 0 else { throw HarnessFailure("write failed") }
-            offset += sent
-        }
-        var counted = 0
-        var atLineStart = pending.isEmpty
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while counted < replies {
-            let received = read(descriptor, &buffer, buffer.count)
-            guard received > 0 else { throw HarnessFailure("connection closed") }
-            for byte in buffer[..<received] {
-                if atLineStart && byte != UInt8(ascii: "O") { throw HarnessFailure("an ERR reply") }
-                atLineStart = byte == UInt8(ascii: "\n")
-                if atLineStart { counted += 1 }
-            }
-        }
-    }
-
-    /// Sends `text` and reads `replies` lines; throws on a closed connection or an ERR reply.
-    @discardableResult
-    func exchange(_ text: String, replies: Int) throws -> [String] {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard sent > 0 else { throw HarnessFailure("write failed") }
-            offset += sent
-        }
-        var lines: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while lines.count < replies {
-            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
-                guard line.hasPrefix("OK") else { throw HarnessFailure("reply: \(line)") }
-                lines.append(line)
-                continue
-            }
-            let received = read(descriptor, &buffer, buffer.count)
-            guard received > 0 else { throw HarnessFailure("connection closed") }
-            pending += buffer[..<received]
-        }
-        return lines
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SevaClient
 import Testing
 @testable import SevaServer
 
@@ -14,7 +15,7 @@ import Testing
     @Test func rolesOverUnixAndTCP() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
-        let admin = try LineClient(unixPath: daemon.socketPath)
+        let admin = try LineConnection(unixPath: daemon.socketPath)
         #expect(admin.ask("HELLO").contains(#""role":"admin""#), "root on the Unix socket is admin")
         #expect(admin.ask("WORKER ADD w1 skills=plumber verified=yes name=\"Ramesh\"") == "OK")
         #expect(admin.ask("WORKER ADD w1 skills=plumber").hasPrefix("ERR CONFLICT"))
@@ -23,7 +24,7 @@ import Testing
         let booker = try token(admin.ask("TOKEN ISSUE booker"))
         let worker = try token(admin.ask("TOKEN ISSUE worker worker=w1"))
 
-        let gatewayClient = try LineClient(tcpPort: daemon.port)
+        let gatewayClient = try LineConnection(port: daemon.port)
         #expect(gatewayClient.ask("PING") == "OK")
         #expect(gatewayClient.ask("WORKER GET w1").hasPrefix("ERR NOAUTH"))
         #expect(gatewayClient.ask("AUTH \(gateway)").contains(#""role":"gateway""#))
@@ -32,7 +33,7 @@ import Testing
         #expect(gatewayClient.ask("LOC nobody 27.5960 78.0500").hasPrefix("ERR NOTFOUND"))
         #expect(gatewayClient.ask("LOC 27.5960 78.0500").hasPrefix("ERR BADARG worker"))
 
-        let bookerClient = try LineClient(tcpPort: daemon.port)
+        let bookerClient = try LineConnection(port: daemon.port)
         #expect(bookerClient.ask("AUTH \(booker)").contains(#""role":"booker""#))
         let near = bookerClient.ask("NEAR 27.5970 78.0500 skill=plumber radius_km=5")
         #expect(near.hasPrefix("OK [{\"id\":\"w1\",\"dist_m\":100,"), "\(near)")
@@ -40,7 +41,7 @@ import Testing
         #expect(bookerClient.ask("WORKER ADD w9 skills=cook").hasPrefix("ERR DENIED"))
         #expect(bookerClient.ask("WORKER GET w1").contains(#""name":"Ramesh""#))
 
-        let workerClient = try LineClient(tcpPort: daemon.port)
+        let workerClient = try LineConnection(port: daemon.port)
         #expect(workerClient.ask("AUTH \(worker)").contains(#""worker":"w1""#))
         #expect(workerClient.ask("LOC 27.5961 78.0501") == "OK")
         #expect(workerClient.ask("LOC w2 27.5961 78.0501").hasPrefix("ERR DENIED"))
@@ -51,7 +52,7 @@ import Testing
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
-        let admin = try LineClient(unixPath: daemon.socketPath)
+        let admin = try LineConnection(unixPath: daemon.socketPath)
         var burst = ""
         var expected: [String] = []
         for index in 0..<2_500 {
@@ -75,7 +76,7 @@ import Testing
     @Test func badInputGetsAnErrorAndTheDaemonKeepsServing() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
-        let client = try LineClient(tcpPort: daemon.port)
+        let client = try LineConnection(port: daemon.port)
         client.send([0x00, 0x01, 0xFF, 0xFE, 0x0A])
         #expect(client.line()?.hasPrefix("ERR PROTO") == true)
         client.send(Array("PING \"unbalanced\n".utf8))
@@ -86,14 +87,14 @@ import Testing
         client.send(String(repeating: "x", count: 10_000) + "\n")
         #expect(client.line()?.hasPrefix("ERR TOOLONG") == true)
         #expect(client.line() == nil, "the connection closes after TOOLONG")
-        let next = try LineClient(tcpPort: daemon.port)
+        let next = try LineConnection(port: daemon.port)
         #expect(next.ask("PING") == "OK", "other clients are unaffected")
     }
 
     @Test func aClientThatStopsSendingStillGetsEveryReply() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
-        let admin = try LineClient(unixPath: daemon.socketPath)
+        let admin = try LineConnection(unixPath: daemon.socketPath)
         admin.send("WORKER ADD h1 skills=cook\nTOKEN ISSUE viewer\nWORKER GET h1\nPING")
         admin.finishSending()
         #expect(admin.line() == "OK")
@@ -104,7 +105,7 @@ import Testing
 
     @Test func positionsAreSnapshottedSoARestartIsWarm() throws {
         let first = try DaemonProcess(arguments: ["--store.position_snapshot_s", "0.2"])
-        let admin = try LineClient(unixPath: first.socketPath)
+        let admin = try LineConnection(unixPath: first.socketPath)
         #expect(admin.ask("WORKER ADD w1 skills=cook") == "OK")
         #expect(admin.ask("WORKER ADD w2 skills=cook") == "OK")
         #expect(admin.ask("LOC w1 27.5960 78.0500") == "OK")
@@ -112,20 +113,20 @@ import Testing
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
         let second = try DaemonProcess(directory: first.directory)
-        let again = try LineClient(unixPath: second.socketPath)
+        let again = try LineConnection(unixPath: second.socketPath)
         #expect(again.ask("WORKER GET w1").contains(#""lat":27.596000"#), "the periodic snapshot survived kill -9")
         #expect(again.ask("LOC w2 26.8467 80.9462") == "OK")
         #expect(second.stop() == 0)
         let third = try DaemonProcess(directory: first.directory)
         defer { third.stop() }
-        let last = try LineClient(unixPath: third.socketPath)
+        let last = try LineConnection(unixPath: third.socketPath)
         #expect(last.ask("WORKER GET w2").contains(#""lat":26.846700"#), "the shutdown snapshot was written")
     }
 
     @Test func threeFailedAuthsClose() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }
-        let client = try LineClient(tcpPort: daemon.port)
+        let client = try LineConnection(port: daemon.port)
         #expect(client.ask("AUTH sv1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").hasPrefix("ERR DENIED invalid token"))
         #expect(client.ask("AUTH nonsense").hasPrefix("ERR DENIED"))
         #expect(client.ask("AUTH again").contains("closing"))
@@ -134,15 +135,15 @@ import Testing
 
     @Test func whatWasAcknowledgedSurvivesARestart() throws {
         let first = try DaemonProcess()
-        let admin = try LineClient(unixPath: first.socketPath)
+        let admin = try LineConnection(unixPath: first.socketPath)
         #expect(admin.ask("WORKER ADD w-keep skills=mason district=hathras verified=yes") == "OK")
         let booker = try token(admin.ask("TOKEN ISSUE booker label=portal"))
         #expect(first.stop() == 0, "SIGTERM exits 0")
         let second = try DaemonProcess(directory: first.directory)
         defer { second.stop() }
-        let again = try LineClient(unixPath: second.socketPath)
+        let again = try LineConnection(unixPath: second.socketPath)
         #expect(again.ask("WORKER GET w-keep").contains(#""district":"hathras""#))
-        let client = try LineClient(tcpPort: second.port)
+        let client = try LineConnection(port: second.port)
         #expect(client.ask("AUTH \(booker)").contains(#""role":"booker""#))
         #expect(again.ask("TOKEN LIST").contains(#""label":"portal""#))
     }

@@ -62,10 +62,10 @@ bench: release
 	.build/release/sevabench server
 
 fuzz: deps
-	$(SWIFT) build --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \
 		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 	mkdir -p var/fuzz/corpus var/fuzz/crashes
-	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/FuzzParser -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	SWIFT_BACKTRACE=enable=no .build-fuzz/release/FuzzParser -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=var/fuzz/crashes/ var/fuzz/corpus Tests/FuzzCorpus/parser
 
 install: release

@@ -82,6 +82,14 @@ public final class LineConnection {
         return true
     }
 
+    /// True when a reply line (or the end of the stream) is waiting, or arrives within
+    /// `milliseconds`; never consumes it.
+    public func hasInput(withinMilliseconds milliseconds: Int32 = 0) -> Bool {
+        if pending.contains(UInt8(ascii: "\n")) { return true }
+        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&waiting, 1, milliseconds) > 0
+    }
+
     /// The next reply line, or nil at end of stream (or after the timeout).
     public func line() -> String? {
         while true {

@@ -78,7 +78,8 @@ struct ArgumentReader {
         if let key = named.keys.sorted().first {
             let known = allowedKeys.isEmpty ? "it takes no key=value arguments"
                 : "it takes " + allowedKeys.map { $0 + "=" }.joined(separator: ", ")
-            throw .badArgument(key, "unknown key for \(command.split(separator: " ").prefix(2).joined(separator: " ")); \(known)")
+            let verbs = command.split(separator: " ").prefix { word in word.allSatisfy { $0.isUppercase } }
+            throw .badArgument(key, "unknown key for \(verbs.joined(separator: " ")); \(known)")
         }
     }
 

@@ -1,3 +1,5 @@
+import SevaCore
+
 /// WORKER and TOKEN: the registry commands of the admin role.
 extension CommandDecoder {
     static let workerUsage = "WORKER ADD|SET|GET|DEL|LIST ..."
@@ -33,7 +35,12 @@ extension CommandDecoder {
             var arguments = try ArgumentReader(line, command: "WORKER LIST [skill=] [status=] [district=] [limit=] [after=<id>]", skip: 1)
             var filter = WorkerFilter()
             filter.skill = try arguments.take("skill").map { text throws(WireError) in try skillName(text, "skill") }
-            filter.status = arguments.take("status")
+            filter.status = try arguments.take("status").map { text throws(WireError) in
+                guard WorkerStatus(rawValue: text) != nil else {
+                    throw .badArgument("status", "must be one of \(WorkerStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return text
+            }
             filter.district = arguments.take("district")
             filter.limit = try arguments.integer("limit", in: 1...10_000)
             filter.after = try arguments.take("after").map { text throws(WireError) in try ArgumentReader.workerID(text, "after") }

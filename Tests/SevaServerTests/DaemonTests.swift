@@ -49,30 +49,6 @@ import Testing
         #expect(admin.ask("STATS").contains(#""available":1"#))
     }
 
-    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
-        let daemon = try DaemonProcess()
-        defer { daemon.stop() }
-        let admin = try LineConnection(unixPath: daemon.socketPath)
-        var burst = ""
-        var expected: [String] = []
-        for index in 0..<2_500 {
-            switch index % 5 {
-            case 0: burst += "WORKER ADD p\(index) skills=cook\n"; expected.append("OK")
-            case 1: burst += "WORKER GET p\(index - 1)\n"; expected.append("OK {\"id\":\"p\(index - 1)\"")
-            case 2: burst += "PING\n"; expected.append("OK")
-            case 3: burst += "FLY\n"; expected.append("ERR UNKNOWN")
-            default: burst += "LOC p\(index - 4) 91 78\n"; expected.append("ERR BADARG lat")
-            }
-        }
-        admin.send(burst)
-        for (index, prefix) in expected.enumerated() {
-            let reply = admin.line() ?? "<closed>"
-            #expect(reply.hasPrefix(prefix), "reply \(index): \(reply) instead of \(prefix)…")
-            if !reply.hasPrefix(prefix) { return }
-        }
-        #expect(admin.ask("PING") == "OK")
-    }
-
     @Test func badInputGetsAnErrorAndTheDaemonKeepsServing() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }

@@ -18,6 +18,7 @@ public final class Daemon: Sendable {
     /// Starts everything; returns once the listeners are bound.
     public init(configuration: Configuration, paths: RuntimePaths, log: @escaping @Sendable (String) -> Void) throws {
         self.log = log
+        if let warning = DescriptorLimit.raise(forConnections: configuration.server.maxConnections) { log(warning) }
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
         store = try Store(configuration.storeConfiguration(paths: paths)) { health in log("store \(health)") }
@@ -91,7 +92,7 @@ public final class Daemon: Sendable {
     private static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, limits: Limits,
                                   unixAdminGroup: String?) -> ServerBootstrap {
         ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: limits.outputBytes / 2, high: limits.outputBytes))

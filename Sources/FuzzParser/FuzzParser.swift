@@ -9,7 +9,7 @@ import SevaWire
 func exercise(_ data: UnsafeBufferPointer<UInt8>) {
     var framer = LineFramer(maxLineBytes: 1_024)
     let cut = data.isEmpty ? 0 : Int(data[0]) % (data.count + 1)
-    var lines: [[UInt8]] = []
+    var lines: [ArraySlice<UInt8>] = []
     for chunk in [data[..<cut], data[cut...]] {
         for frame in framer.feed(Array(chunk)) {
             guard case .line(let line) = frame else { continue }
@@ -19,11 +19,11 @@ func exercise(_ data: UnsafeBufferPointer<UInt8>) {
         precondition(framer.bufferedBytes <= 1_025)
     }
     for line in lines {
-        guard let request = try? RequestLine(line) else { continue }
-        precondition(!request.verb.isEmpty && request.verb.upperBound <= request.bytes.count)
+        guard let request = try? RequestLine(bytes: line) else { continue }
+        precondition(!request.verb.isEmpty && request.verb.upperBound <= request.bytes.endIndex)
         for argument in request.arguments {
-            precondition(argument.value.lowerBound >= 0 && argument.value.upperBound <= request.bytes.count)
-            precondition(argument.key.upperBound <= request.bytes.count)
+            precondition(argument.value.lowerBound >= request.bytes.startIndex && argument.value.upperBound <= request.bytes.endIndex)
+            precondition(argument.key.isEmpty || (argument.key.lowerBound >= request.bytes.startIndex && argument.key.upperBound <= request.bytes.endIndex))
             _ = request.value(argument)
         }
         if let command = try? CommandDecoder.decode(request) {

@@ -43,9 +43,17 @@ public enum CommandDecoder {
         return lowered(line.bytes[first.value])
     }
 
+    /// Lower-cased ASCII, as a small (inline, unallocated) string; "" when longer than any verb.
     private static func lowered(_ bytes: ArraySlice<UInt8>) -> String {
-        guard bytes.count <= 16 else { return "" }
-        return String(decoding: bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        guard bytes.count <= 15 else { return "" }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            var position = 0
+            for byte in bytes {
+                buffer[position] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                position += 1
+            }
+            return position
+        }
     }
 
     private static func bare(_ line: RequestLine, _ command: Command) throws(WireError) -> Command {

@@ -6,7 +6,9 @@
 public struct LineFramer: Sendable {
     /// What the framer found in the bytes fed so far.
     public enum Frame: Sendable, Equatable {
-        case line([UInt8])
+        /// A complete line, without its LF (and CR): a slice of the bytes fed when the line
+        /// came in one piece, so nothing is copied.
+        case line(ArraySlice<UInt8>)
         /// A line passed the limit; no more frames follow.
         case tooLong
     }
@@ -23,39 +25,43 @@ public struct LineFramer: Sendable {
     /// Bytes of an unfinished line held now (at most `maxLineBytes`).
     public var bufferedBytes: Int { partial.count }
 
-    /// Feeds received bytes; returns the frames they complete, in order. Copies each line
-    /// once, by slices, never byte by byte.
+    /// Feeds received bytes; returns the frames they complete, in order. A line wholly
+    /// inside `bytes` is returned as a slice of it; only a line that began in an earlier
+    /// read is copied (once).
     public mutating func feed(_ bytes: [UInt8]) -> [Frame] {
         guard !failed else { return [] }
         var frames: [Frame] = []
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            let newline = rest.firstIndex(of: UInt8(ascii: "\n"))
-            let piece = rest[..<(newline ?? rest.endIndex)]
-            // A CR may still be dropped before the LF, so one byte past the limit is allowed
-            // when it is a CR, until the line is complete.
-            let length = partial.count + piece.count
-            let trailingCR = (piece.last ?? partial.last) == UInt8(ascii: "\r")
-            if length > maxLineBytes + (trailingCR ? 1 : 0) {
-                failed = true
-                partial = []
-                frames.append(.tooLong)
-                return frames
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            guard let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) else {
+                // An unfinished line: keep it (a CR may still be dropped, so allow one more).
+                let pieceCount = bytes.endIndex - start
+                let trailingCR = bytes[bytes.endIndex - 1] == UInt8(ascii: "\r")
+                if partial.count + pieceCount > maxLineBytes + (trailingCR ? 1 : 0) { return fail(frames) }
+                partial.append(contentsOf: bytes[start...])
+                break
             }
-            partial.append(contentsOf: piece)
-            guard let newline else { break }
-            if partial.last == UInt8(ascii: "\r") { partial.removeLast() }
-            if partial.count > maxLineBytes {
-                failed = true
+            var line: ArraySlice<UInt8>
+            if partial.isEmpty {
+                line = bytes[start..<newline]
+            } else {
+                if partial.count + (newline - start) > maxLineBytes + 1 { return fail(frames) }
+                partial.append(contentsOf: bytes[start..<newline])
+                line = partial[...]
                 partial = []
-                frames.append(.tooLong)
-                return frames
             }
-            if !partial.isEmpty { frames.append(.line(partial)) }
-            partial.removeAll(keepingCapacity: true)
-            rest = rest[rest.index(after: newline)...]
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.count > maxLineBytes { return fail(frames) }
+            if !line.isEmpty { frames.append(.line(line)) }
+            start = newline + 1
         }
         return frames
+    }
+
+    private mutating func fail(_ frames: [Frame]) -> [Frame] {
+        failed = true
+        partial = []
+        return frames + [.tooLong]
     }
 
     /// What is left when the peer closes: an unfinished line is dropped, never executed.

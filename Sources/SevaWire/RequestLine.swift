@@ -1,5 +1,5 @@
 /// One request line split into its verb and arguments, as byte ranges into the line: no
-/// `String` is made per token. Parsing checks the whole grammar of DESIGN.md §2 — printable
+/// `String` is made per token, and the line itself is a slice of the bytes a read brought. Parsing checks the whole grammar of DESIGN.md §2 — printable
 /// UTF-8 only, words, quoted strings with `\"` `\\` `\n` `\t`, `key=value` with lower-case
 /// keys — and refuses anything else with `ERR PROTO`.
 ///
@@ -20,19 +20,19 @@ public struct RequestLine: Sendable {
         public var isNamed: Bool { !key.isEmpty }
     }
 
-    /// The line's bytes.
-    public let bytes: [UInt8]
+    /// The line's bytes; ranges below index into it (it need not start at 0).
+    public let bytes: ArraySlice<UInt8>
     /// The verb's bytes.
     public let verb: Range<Int>
     public let arguments: [Argument]
 
     /// Parses one line (without its LF and CR).
     public init(_ line: some Collection<UInt8>) throws(WireError) {
-        try self.init(bytes: Array(line))
+        try self.init(bytes: Array(line)[...])
     }
 
-    /// Parses one line held in an array (without its LF and CR), without copying it.
-    public init(bytes line: [UInt8]) throws(WireError) {
+    /// Parses one line held in an array slice (without its LF and CR), without copying it.
+    public init(bytes line: ArraySlice<UInt8>) throws(WireError) {
         bytes = line
         var scanner = Scanner(bytes: bytes)
         try scanner.validateText()
@@ -49,7 +49,7 @@ public struct RequestLine: Sendable {
         while !scanner.atEnd {
             arguments.append(try scanner.argument())
             guard scanner.atEnd || scanner.peek == .space else {
-                throw .proto("arguments must be separated by spaces (at byte \(scanner.index + 1))")
+                throw .proto("arguments must be separated by spaces (at byte \(scanner.column))")
             }
             scanner.skipSpaces()
         }
@@ -58,6 +58,17 @@ public struct RequestLine: Sendable {
 
     /// The verb's bytes, e.g. to match case-insensitively.
     public var verbBytes: ArraySlice<UInt8> { bytes[verb] }
+
+    /// True when the bytes in `range` are exactly `text`'s.
+    public func bytes(_ range: Range<Int>, equal text: StaticString) -> Bool {
+        guard range.count == text.utf8CodeUnitCount else { return false }
+        var position = range.lowerBound
+        for byte in UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount) {
+            guard bytes[position] == byte else { return false }
+            position += 1
+        }
+        return true
+    }
 
     /// The text of a range of the line (a key or an unquoted value).
     public func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
@@ -95,24 +106,32 @@ extension UInt8 {
 
 /// Walks a line's bytes for `RequestLine`.
 private struct Scanner {
-    let bytes: [UInt8]
-    var index = 0
+    let bytes: ArraySlice<UInt8>
+    var index: Int
 
-    var atEnd: Bool { index >= bytes.count }
+    init(bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        index = bytes.startIndex
+    }
+
+    var atEnd: Bool { index >= bytes.endIndex }
     var peek: UInt8? { atEnd ? nil : bytes[index] }
+    /// The 1-based byte position of `index`, for messages.
+    var column: Int { index - bytes.startIndex + 1 }
+    func column(_ position: Int) -> Int { position - bytes.startIndex + 1 }
 
     mutating func skipSpaces() {
-        while index < bytes.count && bytes[index] == .space { index += 1 }
+        while index < bytes.endIndex && bytes[index] == .space { index += 1 }
     }
 
     /// Refuses control bytes and invalid UTF-8 anywhere in the line.
     func validateText() throws(WireError) {
-        var position = 0
-        while position < bytes.count {
+        var position = bytes.startIndex
+        while position < bytes.endIndex {
             let byte = bytes[position]
             if byte < 0x80 {
                 guard byte >= 0x20 && byte != 0x7F else {
-                    throw .proto("control byte 0x\(String(byte, radix: 16)) at byte \(position + 1); quote text and use \\n or \\t")
+                    throw .proto("control byte 0x\(String(byte, radix: 16)) at byte \(column(position)); quote text and use \\n or \\t")
                 }
                 position += 1
                 continue
@@ -122,16 +141,16 @@ private struct Scanner {
             case 0xC2...0xDF: length = 2
             case 0xE0...0xEF: length = 3
             case 0xF0...0xF4: length = 4
-            default: throw .proto("invalid UTF-8 at byte \(position + 1)")
+            default: throw .proto("invalid UTF-8 at byte \(column(position))")
             }
-            guard position + length <= bytes.count else { throw .proto("invalid UTF-8 at byte \(position + 1)") }
+            guard position + length <= bytes.endIndex else { throw .proto("invalid UTF-8 at byte \(column(position))") }
             for offset in 1..<length where bytes[position + offset] & 0xC0 != 0x80 {
-                throw .proto("invalid UTF-8 at byte \(position + 1)")
+                throw .proto("invalid UTF-8 at byte \(column(position))")
             }
             let second = bytes[position + 1]
             let overlongOrSurrogate = (byte == 0xE0 && second < 0xA0) || (byte == 0xED && second > 0x9F)
                 || (byte == 0xF0 && second < 0x90) || (byte == 0xF4 && second > 0x8F)
-            guard !overlongOrSurrogate else { throw .proto("invalid UTF-8 at byte \(position + 1)") }
+            guard !overlongOrSurrogate else { throw .proto("invalid UTF-8 at byte \(column(position))") }
             position += length
         }
     }
@@ -147,7 +166,7 @@ private struct Scanner {
         while let byte = peek, byte != .space {
             if byte == .quote {
                 guard let equals = equalsAt, equals == index - 1 else {
-                    throw .proto("a quote may only open an argument or a value (at byte \(index + 1))")
+                    throw .proto("a quote may only open an argument or a value (at byte \(column))")
                 }
                 let key = start..<equals
                 try validateKey(key)
@@ -155,7 +174,7 @@ private struct Scanner {
                 return RequestLine.Argument(key: key, value: value, hasEscapes: escapes, quoted: true)
             }
             if byte == .equals && equalsAt == nil {
-                guard index > start else { throw .proto("an argument may not start with '=' (at byte \(index + 1))") }
+                guard index > start else { throw .proto("an argument may not start with '=' (at byte \(column))") }
                 equalsAt = index
             }
             index += 1
@@ -196,12 +215,12 @@ private struct Scanner {
                 escapes = true
                 index += 1
                 guard let escaped = peek else { break }
-                guard [UInt8.quote, .backslash, UInt8(ascii: "n"), UInt8(ascii: "t")].contains(escaped) else {
-                    throw .proto("unknown escape \\\(Character(Unicode.Scalar(escaped))) at byte \(index); use \\\" \\\\ \\n or \\t")
+                guard escaped == .quote || escaped == .backslash || escaped == UInt8(ascii: "n") || escaped == UInt8(ascii: "t") else {
+                    throw .proto("unknown escape \\\(Character(Unicode.Scalar(escaped))) at byte \(column - 1); use \\\" \\\\ \\n or \\t")
                 }
             }
             index += 1
         }
-        throw .proto("unbalanced quote opened at byte \(open + 1)")
+        throw .proto("unbalanced quote opened at byte \(column(open))")
     }
 }

@@ -106,3 +106,10 @@ func pad(_ text: String, _ width: Int) -> String {
 func leftPad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
 }
+
+func format3(_ value: Double) -> String {
+    guard value.isFinite else { return "-" }
+    var json = JSONWriter()
+    json.number(value, decimals: 3)
+    return json.text
+}

@@ -12,6 +12,8 @@ struct ServerBenchmark {
         var connections = 4
         var inFlight = 64
         var seconds = 3.0
+        /// Workers in the registry memory figure.
+        var registryWorkers = 1_000_000
     }
 
     struct Result {
@@ -19,6 +21,11 @@ struct ServerBenchmark {
         let locPerSecond: Double
         let nearPerSecond: Double
         let setupSeconds: Double
+        /// NEAR latency at half the NEAR rate measured, open loop, nanoseconds.
+        let nearAtHalfRate: Timings
+        let halfRate: Double
+        /// STATS answered every 20 ms on its own connection while LOC runs flat out, nanoseconds.
+        let statsUnderLoad: Timings
     }
 
     let options: Options
@@ -59,19 +66,39 @@ struct ServerBenchmark {
         let setupSeconds = Double(Clock.now() - started) / 1e9
         let places = positions
 
-        progress("  LOC, \(options.connections) connections × \(options.inFlight) in flight, \(options.seconds) s")
+        progress("  LOC, \(options.connections) connections × \(options.inFlight) in flight, \(options.seconds) s, "
+                 + "STATS every 20 ms alongside")
+        let running = Flag()
+        let socketPath = directory + "/sevad.sock"
+        let statsBox = TimingsBox()
+        let statsDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            if let statsClient = try? LineConnection(unixPath: socketPath) {
+                statsBox.add(LatencyProbe.sample(statsClient, request: "STATS", everyMilliseconds: 20) { running.isSet })
+            }
+            statsDone.signal()
+        }
         let locCount = try drive(port: port, token: gateway) { index, random in
             let worker = Int(random.next() % UInt64(places.count))
             let point = places[worker]
             return "LOC b\(worker) \(Self.fixed(point.latitude + Double(index % 100) * 1e-6)) \(Self.fixed(point.longitude))\n"
         }
+        running.clear()
+        statsDone.wait()
         progress("  NEAR k=10 within 5 km, skill=plumber")
-        let nearCount = try drive(port: port, token: viewer) { _, random in
+        let near: @Sendable (inout SeededGenerator) -> String = { random in
             let point = places[Int(random.next() % UInt64(places.count))]
             return "NEAR \(Self.fixed(point.latitude)) \(Self.fixed(point.longitude)) skill=plumber radius_km=5 limit=10\n"
         }
+        let nearCount = try drive(port: port, token: viewer) { _, random in near(&random) }
+        let nearPerSecond = Double(nearCount) / options.seconds
+        let halfRate = (nearPerSecond / 2).rounded()
+        progress("  NEAR latency at half that rate (\(Int(halfRate))/s, open loop)")
+        let latency = try LatencyProbe.openLoop(port: port, token: viewer, rate: halfRate, connections: options.connections,
+                                                seconds: options.seconds, request: near)
         return Result(workers: options.workers, locPerSecond: Double(locCount) / options.seconds,
-                      nearPerSecond: Double(nearCount) / options.seconds, setupSeconds: setupSeconds)
+                      nearPerSecond: nearPerSecond, setupSeconds: setupSeconds,
+                      nearAtHalfRate: latency, halfRate: halfRate, statsUnderLoad: statsBox.timings)
     }
 
     /// Runs `connections` clients for `seconds`, each keeping `inFlight` requests outstanding;
@@ -145,6 +172,14 @@ final class Counter: @unchecked Sendable {
     private var count = 0
     func add(_ amount: Int) { lock.lock(); count += amount; lock.unlock() }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+/// A flag set by one thread and read by others. `@unchecked Sendable`: guarded by `lock`.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = true
+    func clear() { lock.lock(); value = false; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 /// Catches the daemon's "listening on tcp" log line. `@unchecked Sendable`: guarded by `lock`.

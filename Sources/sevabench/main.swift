@@ -9,6 +9,7 @@ let usage = """
            sevabench store [--dir DIR] [--submitters N] [--window N] [--seconds S]
                            [--workers N] [--jobs N] [--json FILE]
            sevabench server [--workers N] [--connections N] [--in-flight N] [--seconds S]
+                        [--registry-workers N]
            sevabench all   (all three, with their defaults)
 
       index         the live quadtree on a synthetic UP workforce: moves, filtered kNN,
@@ -30,8 +31,11 @@ let usage = """
         --json      default var/bench/store.json
 
       server        end to end over loopback: a daemon in this process, pipelining TCP
-                    clients; LOC/s (gateway form) and NEAR/s (k=10, 5 km, one skill)
-        --workers 100000, --connections 4, --in-flight 64, --seconds 3; JSON var/bench/server.json
+                    clients; LOC/s (gateway form) and NEAR/s (k=10, 5 km, one skill), NEAR latency
+                at half that rate (open loop), STATS latency under full LOC load, and the
+                registry's resident memory per worker at --registry-workers
+        --workers 100000, --connections 4, --in-flight 64, --seconds 3,
+        --registry-workers 1000000; JSON var/bench/server.json
 
     Each prints a table on stdout and writes JSON; progress goes to stderr.
     """
@@ -134,6 +138,7 @@ func runServer(_ arguments: ArraySlice<String>) {
     flags(arguments) { flag, value in
         switch flag {
         case "--workers": options.workers = positive(flag, value)
+        case "--registry-workers": options.registryWorkers = positive(flag, value)
         case "--connections": options.connections = positive(flag, value)
         case "--in-flight": options.inFlight = positive(flag, value)
         case "--seconds":
@@ -143,6 +148,8 @@ func runServer(_ arguments: ArraySlice<String>) {
         }
         return true
     }
+    progress("registry memory: \(options.registryWorkers) workers with profiles and positions")
+    let memory = RegistryMemory.measure(workers: options.registryWorkers)
     progress("server benchmark: \(options.workers) workers, \(options.connections) connections × \(options.inFlight) in flight")
     do {
         let result = try ServerBenchmark(options: options).run(progress: progress)
@@ -150,6 +157,14 @@ func runServer(_ arguments: ArraySlice<String>) {
         print(String(repeating: "-", count: 80))
         print(pad("LOC/s, gateway form", 58) + leftPad(format0(result.locPerSecond), 10) + "   ≥ 1000000")
         print(pad("NEAR/s, k=10 within 5 km, one skill", 58) + leftPad(format0(result.nearPerSecond), 10) + "   ≥ 200000")
+        let near = result.nearAtHalfRate
+        let stats = result.statsUnderLoad
+        print(pad("NEAR p99 at half that rate (\(format0(result.halfRate))/s), ms", 58) + leftPad(format3(near.p99 / 1e6), 10) + "   ≤ 1")
+        print(pad("  p50 / p99.9, ms", 58) + leftPad(format3(near.median / 1e6) + " / " + format3(near.quantile(0.999) / 1e6), 10))
+        print(pad("STATS under full LOC load, p99 / max, ms (\(stats.samples.count) asked)", 58)
+              + leftPad(format3(stats.p99 / 1e6) + " / " + format3(stats.quantile(1) / 1e6), 10) + "   ≤ 10")
+        print(pad("RSS per worker at \(memory.workers) workers (registry + index), B", 58)
+              + leftPad(format1(memory.bytesPerWorker), 10) + "   ≤ 160")
         print(pad("setup: WORKER ADD + AVAIL over the Unix socket, s", 58) + leftPad(format1(result.setupSeconds), 10))
         var json = JSONWriter()
         json.beginObject()
@@ -159,6 +174,19 @@ func runServer(_ arguments: ArraySlice<String>) {
         json.key("in_flight"); json.integer(options.inFlight)
         json.key("loc_per_s"); json.number(result.locPerSecond, decimals: 0)
         json.key("near_per_s"); json.number(result.nearPerSecond, decimals: 0)
+        json.key("near_half_rate_per_s"); json.number(result.halfRate, decimals: 0)
+        json.key("near_half_rate_ms"); json.beginObject()
+        json.key("p50"); json.number(near.median / 1e6, decimals: 3)
+        json.key("p99"); json.number(near.p99 / 1e6, decimals: 3)
+        json.key("p999"); json.number(near.quantile(0.999) / 1e6, decimals: 3)
+        json.endObject()
+        json.key("registry_workers"); json.integer(memory.workers)
+        json.key("registry_bytes_per_worker"); json.number(memory.bytesPerWorker, decimals: 1)
+        json.key("stats_under_loc_load_ms"); json.beginObject()
+        json.key("samples"); json.integer(stats.samples.count)
+        json.key("p99"); json.number(stats.p99 / 1e6, decimals: 3)
+        json.key("max"); json.number(stats.quantile(1) / 1e6, decimals: 3)
+        json.endObject()
         json.endObject()
         writeJSON(json.text, to: "var/bench/server.json")
     } catch {

@@ -123,7 +123,7 @@ import Testing
         #expect(outcome9 == ["w2"])
         let outcome10 = registry.expireStale(now: 1_251)
         #expect(outcome10 == ["w1"])
-        #expect(registry.statusCounts(now: 1_251)[.offline] == 2)
+        #expect(registry.statusCounts[.offline] == 2)
     }
 
     @Test func answersStayExactBetweenSweeps() {

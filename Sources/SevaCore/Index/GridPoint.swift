@@ -37,3 +37,12 @@ public struct GridPoint: Hashable, Sendable {
     /// Latitude in radians.
     @inlinable public var latitudeRadians: Double { Double(y) * Self.radiansPerStep - Double.pi / 2 }
 }
+
+extension GridPoint {
+    /// The middle of the grid step, so a point read back and stored again lands on the same
+    /// step.
+    public var centre: GeoPoint {
+        try! GeoPoint(latitude: Swift.min(90, (Double(y) + 0.5) * Self.degreesPerStep - 90),
+                      longitude: (Double(x) + 0.5) * Self.degreesPerStep - 180)
+    }
+}

@@ -17,39 +17,39 @@ extension WorkerRegistry {
     /// is unknown.
     public mutating func recordFix(_ id: String, at point: GeoPoint, accuracyMetres: Double? = nil,
                                    timestamp: Double? = nil, now: Double) -> FixOutcome? {
-        guard let handle = handles[id], let worker = workers[handle] else { return nil }
+        guard let handle = handles.find(id, in: records) else { return nil }
         let fixTime = timestamp ?? now
         if fixTime > now + rules.maxFutureSeconds {
             counters.future += 1
             return .future
         }
-        if let last = worker.fixTime, fixTime <= last {
+        let last = live[handle].fixTime
+        if fixTime <= last {
             counters.older += 1
             return .older
         }
-        if let previous = worker.position, let last = worker.fixTime {
-            let kmh = GeoMath.distanceMetres(previous, point) / (fixTime - last) * 3.6
+        let previous = index.gridPosition(of: handle)
+        if let previous, !last.isNaN {
+            let kmh = GeoMath.distanceMetres(previous.centre, point) / (fixTime - last) * 3.6
             if kmh > rules.maxSpeedKmh {
                 counters.suspect += 1
-                workers[handle]?.suspectFixes += 1
+                live[handle].suspectFixes &+= 1
                 return .suspect(impliedKmh: kmh)
             }
         }
         counters.accepted += 1
-        workers[handle]?.position = point
-        workers[handle]?.fixTime = fixTime
-        workers[handle]?.accuracyMetres = accuracyMetres
-        if worker.position == nil {
+        live[handle].fixTime = fixTime
+        live[handle].accuracyMetres = accuracyMetres.map(Float.init) ?? .nan
+        if previous == nil {
             index.insert(handle, at: point, tags: 0)
         } else {
             index.move(handle, to: point)
         }
-        retag(handle, now: now)
-        moved.insert(handle)
-        if !worker.queuedForExpiry {
-            workers[handle]?.queuedForExpiry = true
-            expiries.push(Expiry(deadline: fixTime + rules.staleAfterSeconds, handle: handle, generation: worker.generation))
+        if !live[handle].moved {
+            live[handle].moved = true
+            movedHandles.append(Int32(handle))
         }
+        refresh(handle, now: now)
         return .accepted
     }
 }
@@ -75,14 +75,13 @@ extension WorkerRegistry {
         let hits = index.nearest(to: center, k: limit, withinMetres: radiusMetres, requiring: requiring) { handle in
             // The index is retagged when state changes and stale workers are swept every
             // second or so; this keeps answers exact in between.
-            guard let worker = workers[handle], isFresh(worker, now: now) else { return false }
-            if let skill, !worker.profile.skills.isSuperset(of: skill) { return false }
-            return includeAll || isDispatchable(worker, now: now)
+            guard isFresh(live[handle], now: now) else { return false }
+            if let skill, !records[handle].skills.isSuperset(of: skill) { return false }
+            return includeAll || isDispatchable(handle, now: now)
         }
-        return hits.compactMap { hit in
-            guard let worker = workers[hit.handle], let position = worker.position else { return nil }
-            return Nearby(id: worker.profile.id, metres: hit.metres, position: position,
-                          status: status(of: worker, now: now), ageSeconds: max(0, now - (worker.fixTime ?? now)))
+        return hits.map { hit in
+            Nearby(id: records[hit.handle].id, metres: hit.metres, position: index.gridPosition(of: hit.handle)!.centre,
+                   status: status(of: hit.handle, now: now), ageSeconds: max(0, now - live[hit.handle].fixTime))
         }
     }
 }

@@ -3,8 +3,9 @@ import SevaCore
 import SevaWire
 
 /// One client connection: frames its lines, parses and checks each, sends the engine's work
-/// there in one hop per read, and writes the replies strictly in request order — even when a
-/// later request (a PING) is answered before an earlier one waiting for a commit.
+/// there in one hop per read (or runs it at once when this is the engine's loop), and writes
+/// the replies strictly in request order — even when a later request (a PING) is answered
+/// before an earlier one waiting for a commit — into one buffer per flush.
 ///
 /// While an AUTH is being checked, later lines wait, so a pipelined `AUTH` + command is
 /// judged with the new role.
@@ -17,11 +18,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var principal: Principal
     private var authFailures = 0
     private let maxAuthFailures: Int
-    private var nextSequence = 0
-    private var nextToWrite = 0
-    private var ready: [Int: Reply] = [:]
+    private var sequencer = ReplySequencer()
     private var waitingForAuth = false
-    private var heldLines: [[UInt8]] = []
+    private var heldLines: [ArraySlice<UInt8>] = []
     private var closing = false
     /// The client closed its sending side: answer what it sent, then close.
     private var inputClosed = false
@@ -37,14 +36,14 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        var lines: [[UInt8]] = []
+        var lines: [ArraySlice<UInt8>] = []
         for frame in framer.feed(Array(buffer.readableBytesView)) {
             switch frame {
             case .line(let line): lines.append(line)
             case .tooLong:
                 process(lines, context: context)
                 lines = []
-                respond(sequence(), .error(WireError(.tooLong, "line longer than server.max_line_bytes "
+                respond(sequencer.number(), .error(WireError(.tooLong, "line longer than server.max_line_bytes "
                     + "(\(framer.maxLineBytes)); closing"), closes: true), context: context)
                 closing = true
             }
@@ -83,7 +82,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeIfAnswered(context: ChannelHandlerContext) {
-        guard inputClosed, !waitingForAuth, heldLines.isEmpty, nextToWrite == nextSequence else { return }
+        guard inputClosed, !waitingForAuth, heldLines.isEmpty, sequencer.allAnswered else { return }
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
@@ -95,21 +94,16 @@ final class ConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    private func sequence() -> Int {
-        defer { nextSequence += 1 }
-        return nextSequence
-    }
-
     /// Handles complete lines in order; the engine's share goes there in one hop.
-    private func process(_ lines: [[UInt8]], context: ChannelHandlerContext) {
-        var work: [(Int, Command, Permissions.Decision, Principal)] = []
+    private func process(_ lines: [ArraySlice<UInt8>], context: ChannelHandlerContext) {
+        var work: [(Int, Command, Permissions.Decision)] = []
         for (position, line) in lines.enumerated() {
             if closing { return }
             if waitingForAuth {
                 heldLines += lines[position...]
                 break
             }
-            let number = sequence()
+            let number = sequencer.number()
             let command: Command
             do throws(WireError) {
                 command = try CommandDecoder.decode(try RequestLine(bytes: line))
@@ -132,32 +126,18 @@ final class ConnectionHandler: ChannelInboundHandler {
             default:
                 switch Permissions.check(command, for: principal) {
                 case .failure(let error): respond(number, .error(error), context: context)
-                case .success(let decision): work.append((number, command, decision, principal))
+                case .success(let decision): work.append((number, command, decision))
                 }
             }
         }
         guard !work.isEmpty else { return }
-        let batch = work
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let home = context.eventLoop
+        let batch = EngineBatch(handler: self, context: context)
         let engine = self.engine
-        engine.loop.execute {
-            // Replies ready while the batch runs go back in one hop (one write, one flush);
-            // those waiting for a commit go back as their commits complete.
-            let collected = ReplyBatch()
-            for (number, command, decision, principal) in batch {
-                engine.run(command, decision: decision, principal: principal) { reply in
-                    if collected.open {
-                        collected.replies.append((number, reply))
-                    } else {
-                        home.execute { handler.value.respond([(number, reply)], context: bound.value) }
-                    }
-                }
-            }
-            collected.open = false
-            let replies = collected.replies
-            if !replies.isEmpty { home.execute { handler.value.respond(replies, context: bound.value) } }
+        let principal = self.principal
+        if engine.loop.inEventLoop {
+            engine.run(work, principal: principal, batch: batch)
+        } else {
+            engine.loop.execute { engine.run(work, principal: principal, batch: batch) }
         }
     }
 
@@ -210,24 +190,28 @@ final class ConnectionHandler: ChannelInboundHandler {
         respond([(number, reply)], context: context)
     }
 
-    /// Records replies and writes, with one flush, every reply that is now next in order.
-    private func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) {
-        for (number, reply) in replies { ready[number] = reply }
-        var wrote = false
-        while let next = ready.removeValue(forKey: nextToWrite) {
-            var buffer = context.channel.allocator.buffer(capacity: next.bytes.count)
-            buffer.writeBytes(next.bytes)
-            nextToWrite += 1
-            if next.closes {
+    /// Records replies and writes every reply that is now next in order, in one buffer with
+    /// one flush.
+    func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) {
+        var buffer: ByteBuffer?
+        var closesAfter = false
+        for (number, reply) in replies where !closesAfter {
+            sequencer.arrived(number, reply) { due in
+                guard !closesAfter else { return }
+                if buffer == nil { buffer = context.channel.allocator.buffer(capacity: max(256, due.bytes.count * replies.count)) }
+                buffer!.writeBytes(due.bytes)
+                closesAfter = due.closes
+            }
+        }
+        if let buffer {
+            if closesAfter {
+                sequencer.discard()
                 let channel = context.channel
                 context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
-                ready = [:]
                 return
             }
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            wrote = true
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
-        if wrote { context.flush() }
         closeIfAnswered(context: context)
     }
 }
@@ -235,9 +219,3 @@ final class ConnectionHandler: ChannelInboundHandler {
 @available(*, unavailable)
 extension ConnectionHandler: Sendable {}
 
-/// The replies the engine produces while it runs one batch of a connection's commands.
-/// `@unchecked Sendable`: used only on the engine's loop.
-private final class ReplyBatch: @unchecked Sendable {
-    var open = true
-    var replies: [(Int, Reply)] = []
-}

@@ -4,8 +4,16 @@ import SevaWire
 
 /// The commands of the registry and device verbs, on the engine's loop.
 extension Engine {
+    /// Runs one read's allowed commands in order, then sends their replies back.
+    func run(_ work: [(Int, Command, Permissions.Decision)], principal: Principal, batch: EngineBatch) {
+        for (number, command, decision) in work {
+            run(command, decision: decision, principal: principal, reply: batch.ticket(number))
+        }
+        batch.close()
+    }
+
     /// Runs one allowed command; `reply` is called exactly once, on `loop`.
-    func run(_ command: Command, decision: Permissions.Decision, principal: Principal, reply: @escaping (Reply) -> Void) {
+    func run(_ command: Command, decision: Permissions.Decision, principal: Principal, reply: ReplyTicket) {
         loop.preconditionInEventLoop()
         switch command {
         case .workerAdd(let id, let fields): addWorker(id, fields, reply: reply)
@@ -65,7 +73,7 @@ extension Engine {
         }
     }
 
-    private func addWorker(_ id: String, _ fields: WorkerFields, reply: @escaping (Reply) -> Void) {
+    private func addWorker(_ id: String, _ fields: WorkerFields, reply: ReplyTicket) {
         guard registry.profile(id) == nil else { return reply(.error(WireError(.conflict, "worker \(id) exists; use WORKER SET"))) }
         guard case .success(let skills) = catalogue.skills(fields.skills ?? []) else {
             return reply(.error(.badArgument("skills", unknownSkill(fields.skills ?? []))))
@@ -77,7 +85,7 @@ extension Engine {
         persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
     }
 
-    private func setWorker(_ id: String, _ fields: WorkerFields, reply: @escaping (Reply) -> Void) {
+    private func setWorker(_ id: String, _ fields: WorkerFields, reply: ReplyTicket) {
         guard var profile = registry.profile(id), let snapshot = registry.snapshot(id, now: now) else {
             return reply(.error(WireError(.notFound, "no worker \(id)")))
         }
@@ -106,7 +114,7 @@ extension Engine {
         if let radius = fields.radiusKm { profile.radiusKm = radius }
     }
 
-    private func issueToken(_ role: Role, _ worker: String?, _ label: String, reply: @escaping (Reply) -> Void) {
+    private func issueToken(_ role: Role, _ worker: String?, _ label: String, reply: ReplyTicket) {
         if let worker, registry.profile(worker) == nil { return reply(.error(WireError(.notFound, "no worker \(worker)"))) }
         let (token, entry) = TokenBook.mint(role: role, worker: worker, label: label, now: now, using: &random)
         var record = StoredToken(hash: entry.hash, prefix: entry.prefix, role: role.rawValue, worker: worker,
@@ -126,21 +134,17 @@ extension Engine {
     private func listWorkers(_ filter: WorkerFilter) -> Reply {
         let skill = filter.skill.flatMap { catalogue.skill($0) }
         if filter.skill != nil && skill == nil { return .error(.badArgument("skill", unknownSkill([filter.skill!]))) }
-        let limit = filter.limit ?? 100
-        let moment = now
-        var ids = registry.ids.sorted()
-        if let after = filter.after { ids = ids.filter { $0 > after } }
+        let district = filter.district
+        let status = filter.status
+        let rows = registry.page(after: filter.after, limit: filter.limit ?? 100, now: now) { snapshot in
+            if let skill, !snapshot.profile.skills.isSuperset(of: skill) { return false }
+            if let district, snapshot.profile.district != district { return false }
+            if let status, snapshot.status.rawValue != status { return false }
+            return true
+        }
         var json = JSONWriter()
         json.beginArray()
-        var written = 0
-        for id in ids where written < limit {
-            guard let snapshot = registry.snapshot(id, now: moment) else { continue }
-            if let skill, !snapshot.profile.skills.isSuperset(of: skill) { continue }
-            if let district = filter.district, snapshot.profile.district != district { continue }
-            if let status = filter.status, snapshot.status.rawValue != status { continue }
-            WorkerJSON.write(snapshot, catalogue: catalogue, into: &json)
-            written += 1
-        }
+        for snapshot in rows { WorkerJSON.write(snapshot, catalogue: catalogue, into: &json) }
         json.endArray()
         return .json(json)
     }
@@ -164,8 +168,9 @@ extension Engine {
         var json = JSONWriter()
         json.beginObject()
         json.key("workers"); json.beginObject()
-        for (status, count) in registry.statusCounts(now: moment).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            json.key(status.rawValue); json.integer(count)
+        let counts = registry.statusCounts
+        for status in WorkerStatus.allCases.sorted(by: { $0.rawValue < $1.rawValue }) {
+            json.key(status.rawValue); json.integer(counts[status])
         }
         json.endObject()
         let fixes = registry.counters

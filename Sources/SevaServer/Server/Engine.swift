@@ -105,8 +105,7 @@ final class Engine: @unchecked Sendable {
     /// reply goes out only after the commit. If the commit fails the reply is `ERR UNAVAILABLE`
     /// and the live state is rebuilt from what is committed (DESIGN.md §4).
     func persist(_ record: @escaping @Sendable (StoreTransaction) throws -> Void, success: Reply,
-                 reply: @escaping (Reply) -> Void) {
-        nonisolated(unsafe) let reply = reply
+                 reply: ReplyTicket) {
         let failure: (StoreError) -> Void = { [self] error in
             switch error {
             case .queueFull(let limit): reply(.error(WireError(.limit, "store queue full (\(limit)); nothing was changed")))
@@ -128,11 +127,12 @@ final class Engine: @unchecked Sendable {
         }
     }
 
-    /// Starts the engine's periodic work on its loop: the staleness sweep every second and the
-    /// position snapshot every `store.position_snapshot_s`.
+    /// Starts the engine's periodic work on its loop: the staleness sweep (a tenth of the
+    /// workers every 100 ms, so every worker once a second and no tick holds the loop for
+    /// long) and the position snapshot every `store.position_snapshot_s`.
     func startTimers() {
-        loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
-            _ = registry.expireStale(now: now)
+        loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
+            _ = registry.expireStale(now: now, examining: registry.handleCount / 10 + 1)
         }
         let snapshot = TimeAmount.milliseconds(Int64(configuration.store.positionSnapshotSeconds * 1000))
         loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in snapshotPositions() }

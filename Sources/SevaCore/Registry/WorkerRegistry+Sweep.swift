@@ -1,0 +1,41 @@
+/// The periodic work on the registry: taking stale workers out of dispatch, and handing the
+/// moved positions to the snapshot.
+extension WorkerRegistry {
+    /// Takes workers whose last fix has grown stale out of dispatch; returns their ids, so the
+    /// engine can withdraw their offers. Looks at every worker.
+    public mutating func expireStale(now: Double) -> [String] {
+        sweepCursor = 0
+        return expireStale(now: now, examining: live.count)
+    }
+
+    /// The same, for the next `examining` handles after where the last call stopped, going
+    /// round; the engine calls it often with a slice, so no call holds its loop for long.
+    public mutating func expireStale(now: Double, examining: Int) -> [String] {
+        var expired: [String] = []
+        guard !live.isEmpty else { return expired }
+        for _ in 0..<min(examining, live.count) {
+            if sweepCursor >= live.count { sweepCursor = 0 }
+            let handle = sweepCursor
+            sweepCursor += 1
+            let state = live[handle]
+            guard state.fresh, !isFresh(state, now: now) else { continue }
+            refresh(handle, now: now)
+            expired.append(records[handle].id)
+        }
+        return expired
+    }
+
+    /// The positions that changed since the last call, in handle order, for the periodic
+    /// snapshot to the store.
+    public mutating func takeMovedPositions() -> [(id: String, point: GeoPoint, accuracyMetres: Double?, fixTime: Double)] {
+        defer { movedHandles.removeAll(keepingCapacity: true) }
+        movedHandles.sort()
+        return movedHandles.compactMap { handle in
+            let handle = Int(handle)
+            guard live[handle].moved else { return nil }
+            live[handle].moved = false
+            guard let point = position(of: handle), let fixTime = live[handle].lastFix else { return nil }
+            return (records[handle].id, point, live[handle].accuracy, fixTime)
+        }
+    }
+}

@@ -29,13 +29,20 @@ public struct JSONWriter: Sendable {
     public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
     public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
     public mutating func null() { raw("null") }
-    public mutating func integer(_ value: Int) { raw(String(value)) }
+    public mutating func integer(_ value: Int) {
+        separate()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude)
+        needsComma = true
+    }
 
     /// Writes a finite number in Swift's shortest round-tripping form; NaN and infinities as `null`.
     public mutating func number(_ value: Double) {
         guard value.isFinite else { return null() }
         if value == value.rounded(), Swift.abs(value) < 1e15 { return integer(Int(value)) }
-        raw(String(value))
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+        needsComma = true
     }
 
     /// Writes a finite number with exactly `decimals` digits after the point (0...9), as
@@ -50,19 +57,32 @@ public struct JSONWriter: Sendable {
         separate()
         if value < 0 && units != 0 { bytes.append(UInt8(ascii: "-")) }
         let divisor = Int(scale)
-        bytes.append(contentsOf: String(units / divisor).utf8)
+        appendDigits(UInt(units / divisor))
         if decimals > 0 {
             bytes.append(UInt8(ascii: "."))
-            let fraction = String(units % divisor)
-            bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: decimals - fraction.utf8.count))
-            bytes.append(contentsOf: fraction.utf8)
+            appendDigits(UInt(units % divisor), width: decimals)
         }
         needsComma = true
     }
 
-    private mutating func raw(_ token: String) {
+    /// The decimal digits of `value`, zero-padded on the left to `width`.
+    private mutating func appendDigits(_ value: UInt, width: Int = 1) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                count += 1
+                buffer[buffer.count - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0 || count < width
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(buffer.count - count)...]))
+        }
+    }
+
+    private mutating func raw(_ token: StaticString) {
         separate()
-        bytes.append(contentsOf: token.utf8)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: token.utf8Start, count: token.utf8CodeUnitCount))
         needsComma = true
     }
 
@@ -74,24 +94,31 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendQuoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        // Most strings (ids, skills, states) need no escape: copy them whole.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F }) {
-            bytes.append(contentsOf: value.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0xF)])
-            default: bytes.append(byte)
+        var text = value
+        text.withUTF8 { utf8 in
+            // Most strings (ids, skills, states, keys) need no escape: copy them whole.
+            var clean = true
+            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+                clean = false
+                break
+            }
+            guard !clean else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+                case 0..<0x20, 0x7F:
+                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    bytes.append(Self.hexDigits[Int(byte >> 4)])
+                    bytes.append(Self.hexDigits[Int(byte & 0xF)])
+                default: bytes.append(byte)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))

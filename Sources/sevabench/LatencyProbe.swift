@@ -7,8 +7,9 @@ import SevaCore
 /// when it left to when its reply arrived.
 enum LatencyProbe {
     /// Sends `rate` requests a second in total over `connections` pipelining connections for
-    /// `seconds`; returns every request's latency in nanoseconds.
-    static func openLoop(port: Int, token: String, rate: Double, connections: Int, seconds: Double,
+    /// `warmUp` + `seconds`; returns the latency in nanoseconds of every request sent after the
+    /// warm-up (which lets the connections and the server's caches settle).
+    static func openLoop(port: Int, token: String, rate: Double, connections: Int, seconds: Double, warmUp: Double = 0.5,
                          request: @escaping @Sendable (inout SeededGenerator) -> String) throws -> Timings {
         let collected = TimingsBox()
         let failures = Counter()
@@ -23,7 +24,8 @@ enum LatencyProbe {
                     return
                 }
                 var random = SeededGenerator(seed: UInt64(100 + connection))
-                let total = Int(perConnection * seconds)
+                let total = Int(perConnection * (warmUp + seconds))
+                let measuredFrom = Int(perConnection * warmUp)
                 let requests = (0..<min(total, 4_096)).map { _ in Array(request(&random).utf8) }
                 let interval = 1e9 / perConnection
                 var sentAt = [UInt64](repeating: 0, count: total)
@@ -47,7 +49,7 @@ enum LatencyProbe {
                     if received < sent {
                         guard client.hasInput(withinMilliseconds: waitMs) else { continue }
                         guard let reply = client.line(), reply.hasPrefix("OK") else { failures.add(1); return }
-                        timings.record(Double(Clock.now() - sentAt[received]))
+                        if received >= measuredFrom { timings.record(Double(Clock.now() - sentAt[received])) }
                         received += 1
                     } else if untilNext > 0 {
                         usleep(UInt32(untilNext / 1_000))

@@ -159,7 +159,7 @@ func runServer(_ arguments: ArraySlice<String>) {
         print(pad("NEAR/s, k=10 within 5 km, one skill", 58) + leftPad(format0(result.nearPerSecond), 10) + "   ≥ 200000")
         let near = result.nearAtHalfRate
         let stats = result.statsUnderLoad
-        print(pad("NEAR p99 at half that rate (\(format0(result.halfRate))/s), ms", 58) + leftPad(format3(near.p99 / 1e6), 10) + "   ≤ 1")
+        print(pad("NEAR p99 at half that rate (\(format0(result.halfRate))/s, 2 conns), ms", 58) + leftPad(format3(near.p99 / 1e6), 10) + "   ≤ 1")
         print(pad("  p50 / p99.9, ms", 58) + leftPad(format3(near.median / 1e6) + " / " + format3(near.quantile(0.999) / 1e6), 10))
         print(pad("STATS under full LOC load, p99 / max, ms (\(stats.samples.count) asked)", 58)
               + leftPad(format3(stats.p99 / 1e6) + " / " + format3(stats.quantile(1) / 1e6), 10) + "   ≤ 10")

@@ -6,6 +6,8 @@ import SevaWire
 extension Engine {
     /// Runs one read's allowed commands in order, then sends their replies back.
     func run(_ work: [(Int, Command, Permissions.Decision)], principal: Principal, batch: EngineBatch) {
+        batchTime = clock()
+        defer { batchTime = nil }
         for (number, command, decision) in work {
             run(command, decision: decision, principal: principal, reply: batch.ticket(number))
         }

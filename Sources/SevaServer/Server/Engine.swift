@@ -17,7 +17,7 @@ final class Engine: @unchecked Sendable {
     let catalogue: SkillCatalogue
     let store: Store
     private let completions: EventLoopCompletions
-    private let clock: @Sendable () -> Double
+    let clock: @Sendable () -> Double
     let startedAt: Double
     var registry: WorkerRegistry
     var tokens: TokenBook
@@ -65,7 +65,9 @@ final class Engine: @unchecked Sendable {
         }
     }
 
-    var now: Double { clock() }
+    /// The time now; while a batch runs, the time it started, so one batch sees one instant.
+    var now: Double { batchTime ?? clock() }
+    var batchTime: Double?
 
     static func profile(_ stored: StoredWorker, _ catalogue: SkillCatalogue) -> WorkerProfile {
         let skills = (try? catalogue.skills(stored.skills.names.filter { catalogue.skill($0) != nil }).get()) ?? SkillSet()

@@ -71,6 +71,26 @@ import Testing
         #expect(admin.ask("STATS").contains(#""available":1250"#))
     }
 
+    /// A client far ahead of its replies is read no further until they catch up
+    /// (`server.max_inflight`), so it cannot queue unbounded work; nothing is lost or reordered.
+    @Test func aClientFarAheadOfItsRepliesIsPausedNotDropped() throws {
+        let daemon = try DaemonProcess(arguments: ["--server.max_inflight", "16"])
+        defer { daemon.stop() }
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        var burst = ""
+        for index in 0..<3_000 { burst += "WORKER ADD f\(index) skills=cook\nWORKER GET f\(index)\n" }
+        admin.send(burst)
+        for index in 0..<3_000 {
+            let added = admin.line() ?? "<closed>"
+            let got = admin.line() ?? "<closed>"
+            #expect(added == "OK" && got.hasPrefix("OK {\"id\":\"f\(index)\""), "\(index): \(added) / \(got)")
+            if added != "OK" { return }
+        }
+        let stats = admin.ask("STATS")
+        let paused = stats.range(of: #""paused_reads":[1-9]"#, options: .regularExpression)
+        #expect(paused != nil, "reading was never paused: \(stats)")
+    }
+
     /// A client that sends a long pipeline and leaves without reading: the daemon keeps
     /// serving, and whatever it committed is there after a restart — the same as before it.
     @Test func aClientThatDisconnectsMidPipelineLosesNothingCommitted() throws {
@@ -125,6 +145,8 @@ import Testing
         }
         #expect(served == 1_000)
         #expect(refused == attempts - 1_000, "every connection above the cap is refused with ERR LIMIT and closed")
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.line()?.hasPrefix("ERR LIMIT") == true, "the Unix socket counts against the cap too")
         clients.removeAll()
         var recovered = false
         for _ in 0..<100 where !recovered {
@@ -132,5 +154,7 @@ import Testing
             if let client = try? LineConnection(port: daemon.port), client.ask("PING") == "OK" { recovered = true }
         }
         #expect(recovered)
+        let stats = try LineConnection(unixPath: daemon.socketPath).ask("STATS")
+        #expect(stats.contains(#""refused":\#(attempts - 999)"#), "STATS counts the refusals: \(stats)")
     }
 }

@@ -19,6 +19,8 @@ public struct Configuration: Sendable, Equatable {
         /// Per connection of the worker role; gateways are exempt.
         public var maxPingsPerSecond = 20
         public var authFailures = 3
+        /// Requests a connection may have unanswered before sevad stops reading from it.
+        public var maxInFlight = 1_024
     }
 
     /// `[dispatch]`

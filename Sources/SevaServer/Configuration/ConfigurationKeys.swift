@@ -38,6 +38,7 @@ enum ConfigurationKeys {
         number("server.idle_timeout_s", 1...86_400) { $0.server.idleTimeoutSeconds = $1 },
         integer("server.max_pings_per_s", 1...10_000) { $0.server.maxPingsPerSecond = $1 },
         integer("server.auth_failures", 1...100) { $0.server.authFailures = $1 },
+        integer("server.max_inflight", 1...1_000_000) { $0.server.maxInFlight = $1 },
 
         text("store.path", reloadable: false) { $0.store.path = $1 },
         choice("store.synchronous", reloadable: false) { $0.store.synchronous = $1 },

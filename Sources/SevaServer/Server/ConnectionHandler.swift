@@ -25,6 +25,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// The client closed its sending side: answer what it sent, then close.
     private var inputClosed = false
     private var pings: PingBudget
+    /// `server.max_inflight`: past this many unanswered (or held) requests, reading pauses
+    /// until half have been answered, so a client cannot queue unbounded work.
+    private let maxInFlight: Int
+    private var readingPaused = false
 
     init(engine: Engine, principal: Principal) {
         self.engine = engine
@@ -32,6 +36,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         framer = LineFramer(maxLineBytes: engine.configuration.server.maxLineBytes)
         maxAuthFailures = engine.configuration.server.authFailures
         pings = PingBudget(perSecond: engine.configuration.server.maxPingsPerSecond)
+        maxInFlight = engine.configuration.server.maxInFlight
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -49,6 +54,23 @@ final class ConnectionHandler: ChannelInboundHandler {
             }
         }
         process(lines, context: context)
+        pauseReadingIfBehind(context: context)
+    }
+
+    private var backlog: Int { sequencer.unanswered + heldLines.count }
+
+    private func pauseReadingIfBehind(context: ChannelHandlerContext) {
+        guard !readingPaused, backlog > maxInFlight else { return }
+        readingPaused = true
+        engine.connections.notePausedRead()
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+    }
+
+    private func resumeReadingIfCaughtUp(context: ChannelHandlerContext) {
+        guard readingPaused, !closing, backlog <= maxInFlight / 2 else { return }
+        readingPaused = false
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+        context.read()
     }
 
     /// A client that stops reading is disconnected once its pending replies pass
@@ -172,6 +194,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         let held = heldLines
         heldLines = []
         process(held, context: context)
+        pauseReadingIfBehind(context: context)
     }
 
     private func hello() -> Reply {
@@ -212,6 +235,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             }
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
+        resumeReadingIfCaughtUp(context: context)
         closeIfAnswered(context: context)
     }
 }

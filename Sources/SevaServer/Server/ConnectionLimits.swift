@@ -1,27 +1,50 @@
 import Foundation
 
-/// Counts open client connections against `server.max_connections`, across all loops.
-/// `@unchecked Sendable`: `open` is guarded by `lock`.
-final class ConnectionCount: @unchecked Sendable {
+/// Counts client connections against `server.max_connections`, across all loops, with what
+/// STATS reports of them: how many are open, were refused at the cap, and had reading paused
+/// because they were too far ahead of their replies. `@unchecked Sendable`: guarded by `lock`.
+final class ConnectionTally: @unchecked Sendable {
+    /// A moment's counts.
+    struct Counts {
+        var open = 0
+        var refused = 0
+        var pausedReads = 0
+    }
+
     private let lock = NSLock()
-    private var open = 0
+    private var counts = Counts()
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
 
-    /// Takes a place, or returns false when all are taken.
+    /// Takes a place, or returns false (and counts a refusal) when all are taken.
     func admit() -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard open < limit else { return false }
-        open += 1
+        guard counts.open < limit else {
+            counts.refused += 1
+            return false
+        }
+        counts.open += 1
         return true
     }
 
     func release() {
         lock.lock()
-        open -= 1
+        counts.open -= 1
         lock.unlock()
+    }
+
+    func notePausedRead() {
+        lock.lock()
+        counts.pausedReads += 1
+        lock.unlock()
+    }
+
+    var current: Counts {
+        lock.lock()
+        defer { lock.unlock() }
+        return counts
     }
 }
 

@@ -24,12 +24,13 @@ public final class Daemon: Sendable {
         store = try Store(configuration.storeConfiguration(paths: paths)) { health in log("store \(health)") }
         let state = try store.loadCommittedState()
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
-        let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state)
+        let limits = Limits(configuration.server)
+        let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state,
+                                connections: limits.connections)
         self.engine = engine
         engine.loop.execute { engine.startTimers() }
         log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
         var channels: [any Channel] = []
-        let limits = Limits(configuration.server)
         for text in configuration.server.tcp {
             guard let address = ListenAddress(text) else { continue }
             let channel = try Self.bootstrap(group, engine: engine, limits: limits, unixAdminGroup: nil)
@@ -78,12 +79,12 @@ public final class Daemon: Sendable {
 
     /// The per-connection limits of `[server]`, shared by every listener.
     struct Limits: Sendable {
-        let connections: ConnectionCount
+        let connections: ConnectionTally
         let idleTimeout: TimeAmount
         let outputBytes: Int
 
         init(_ server: Configuration.Server) {
-            connections = ConnectionCount(limit: server.maxConnections)
+            connections = ConnectionTally(limit: server.maxConnections)
             idleTimeout = .milliseconds(Int64(server.idleTimeoutSeconds * 1000))
             outputBytes = server.outputBufferBytes
         }

@@ -189,6 +189,12 @@ extension Engine {
         json.key("commits"); json.integer(statistics.batches)
         json.key("last_commit_ms"); json.number(statistics.lastCommitMs, decimals: 3)
         json.endObject()
+        let connections = self.connections.current
+        json.key("connections"); json.beginObject()
+        json.key("open"); json.integer(connections.open)
+        json.key("refused"); json.integer(connections.refused)
+        json.key("paused_reads"); json.integer(connections.pausedReads)
+        json.endObject()
         json.key("tokens"); json.integer(tokens.count)
         json.key("uptime_s"); json.integer(Int(moment - startedAt))
         json.endObject()

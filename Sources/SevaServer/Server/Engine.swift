@@ -22,14 +22,17 @@ final class Engine: @unchecked Sendable {
     var registry: WorkerRegistry
     var tokens: TokenBook
     var random = SystemRandomNumberGenerator()
+    /// The listeners' connection counts, for STATS.
+    let connections: ConnectionTally
 
     init(loop: any EventLoop, configuration: Configuration, store: Store, state: RecoveredState,
-         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+         connections: ConnectionTally, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         guard let catalogue = SkillCatalogue(configuration.skills) else { throw WireError(.internal, "bad skill catalogue") }
         self.loop = loop
         self.configuration = configuration
         self.catalogue = catalogue
         self.store = store
+        self.connections = connections
         self.clock = clock
         completions = EventLoopCompletions(loop)
         startedAt = clock()

@@ -19,6 +19,9 @@ struct ReplySequencer {
     /// True when every numbered request has been answered.
     var allAnswered: Bool { nextToWrite == nextNumber }
 
+    /// Requests numbered but not yet answered.
+    var unanswered: Int { nextNumber - nextToWrite }
+
     /// Records reply `number`; calls `write` with every reply now due, in order.
     mutating func arrived(_ number: Int, _ reply: Reply, write: (Reply) -> Void) {
         if number == nextToWrite && head == waiting.count {

@@ -1,0 +1,70 @@
+/// One worker a match may choose, with what the policies weigh.
+public struct Candidate: Sendable, Equatable {
+    public let worker: String
+    public let metres: Double
+    /// Jobs the worker completed today (local day).
+    public let jobsToday: Int
+    /// Since when the worker has been free of jobs (the earlier, the longer idle).
+    public let idleSince: Double
+
+    public init(worker: String, metres: Double, jobsToday: Int, idleSince: Double) {
+        self.worker = worker
+        self.metres = metres
+        self.jobsToday = jobsToday
+        self.idleSince = idleSince
+    }
+}
+
+/// A policy's choice: the candidates in its order of preference (the first is chosen) and
+/// why the first won, for the job's history.
+public struct MatchDecision: Sendable, Equatable {
+    public let ranked: [Candidate]
+    public let reason: String
+}
+
+/// How a job picks among its candidates (given nearest first). Pluggable: `nearest-fair` is
+/// the default and `nearest` the baseline it is measured against.
+public protocol DispatchPolicy: Sendable {
+    var name: String { get }
+    func rank(_ candidates: [Candidate]) -> MatchDecision
+}
+
+/// Pure distance.
+public struct NearestPolicy: DispatchPolicy {
+    public let name = "nearest"
+    public init() {}
+
+    public func rank(_ candidates: [Candidate]) -> MatchDecision {
+        MatchDecision(ranked: candidates, reason: "nearest")
+    }
+}
+
+/// DESIGN.md §3: among candidates within `max(1.25 × nearest, nearest + 500 m)`, the one with
+/// the fewest jobs completed today, then the nearest, then the one idle longest; the rest
+/// after them, nearest first. The scheme exists to spread work, not to reward living centrally.
+public struct NearestFairPolicy: DispatchPolicy {
+    public let name = "nearest-fair"
+    public init() {}
+
+    public func rank(_ candidates: [Candidate]) -> MatchDecision {
+        guard let nearest = candidates.map(\.metres).min() else { return MatchDecision(ranked: [], reason: "no candidate") }
+        let band = max(1.25 * nearest, nearest + 500)
+        let inBand = candidates.filter { $0.metres <= band }.sorted { a, b in
+            if a.jobsToday != b.jobsToday { return a.jobsToday < b.jobsToday }
+            if a.metres != b.metres { return a.metres < b.metres }
+            if a.idleSince != b.idleSince { return a.idleSince < b.idleSince }
+            return a.worker < b.worker
+        }
+        let outside = candidates.filter { $0.metres > band }
+        let first = inBand[0]
+        let reason: String
+        if inBand.count == 1 {
+            reason = "nearest; no other candidate within \(Int(band.rounded())) m"
+        } else if first.metres == nearest && inBand.dropFirst().allSatisfy({ $0.jobsToday == first.jobsToday }) {
+            reason = "nearest of \(inBand.count) within \(Int(band.rounded())) m with equal jobs today (\(first.jobsToday))"
+        } else {
+            reason = "fewest jobs today (\(first.jobsToday)) of \(inBand.count) within \(Int(band.rounded())) m of the job"
+        }
+        return MatchDecision(ranked: inBand + outside, reason: reason)
+    }
+}

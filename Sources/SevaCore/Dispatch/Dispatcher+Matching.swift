@@ -1,0 +1,86 @@
+/// Matching: the search through widening radii, the policy's choice, offers and assignment.
+extension Dispatcher {
+    /// Candidates asked of the index per radius, beyond those already tried.
+    static let candidatesPerSearch = 20
+    /// Candidates recorded in the job's history per decision.
+    static let candidatesRecorded = 5
+
+    /// Finds the job a worker: offers it (or, in auto mode, assigns it) to the policy's choice
+    /// among the nearest untried candidates of the smallest radius that has any; `unfilled`
+    /// after `max_offers` offers or when even the widest radius has none.
+    mutating func search(_ id: Int64, registry: inout WorkerRegistry, now: Double, into outcome: inout DispatchOutcome) {
+        guard var job = jobs[id], job.state == .searching else { return }
+        if job.offersMade >= rules.maxOffers {
+            return unfilled(&job, reason: "max_offers (\(rules.maxOffers)) offers made", now: now, into: &outcome)
+        }
+        let tried = Set(job.tried)
+        for radiusKm in rules.radiiKm {
+            let hits = registry.nearest(to: job.point, skill: job.skillSet, radiusMetres: radiusKm * 1000,
+                                        limit: tried.count + Self.candidatesPerSearch, now: now)
+            let candidates = hits.compactMap { hit -> Candidate? in
+                guard !tried.contains(hit.id) else { return nil }
+                if let reach = registry.profile(hit.id)?.radiusKm, hit.metres > reach * 1000 { return nil }
+                let day = day(of: hit.id, now: now)
+                return Candidate(worker: hit.id, metres: hit.metres, jobsToday: day.jobsToday, idleSince: day.idleSince)
+            }
+            guard !candidates.isEmpty else { continue }
+            let decision = rules.policy.rank(Array(candidates.prefix(Self.candidatesPerSearch)))
+            let chosen = decision.ranked[0]
+            var detail = EventDetail()
+            detail.add("policy", .text(rules.policy.name))
+            detail.add("radius_km", .number(radiusKm))
+            detail.add("reason", .text(decision.reason))
+            detail.add("candidates", .candidates(decision.ranked.prefix(Self.candidatesRecorded).enumerated().map {
+                RankedCandidate(worker: $1.worker, metres: $1.metres, score: $0 + 1, jobsToday: $1.jobsToday)
+            }))
+            job.tried.append(chosen.worker)
+            if rules.accept == .auto {
+                assign(&job, to: chosen.worker, detail: detail, registry: &registry, now: now, into: &outcome)
+            } else {
+                offer(&job, to: chosen, detail: detail, registry: &registry, now: now, into: &outcome)
+            }
+            return
+        }
+        let widest = Int(rules.radiiKm.last ?? 0)
+        unfilled(&job, reason: "no available worker within \(widest) km", now: now, into: &outcome)
+    }
+
+    private mutating func offer(_ job: inout Job, to chosen: Candidate, detail: EventDetail, registry: inout WorkerRegistry,
+                                now: Double, into outcome: inout DispatchOutcome) {
+        job.offersMade += 1
+        job.offerDeadline = now + rules.offerTimeoutSeconds
+        offers[chosen.worker] = job.id
+        registry.setEngagement(chosen.worker, .offered, now: now)
+        deadlines.push(OfferDeadline(at: now + rules.offerTimeoutSeconds, job: job.id, offer: job.offersMade))
+        counters.offersSent += 1
+        transition(&job, to: .offered, worker: chosen.worker, detail: detail, now: now, into: &outcome)
+        outcome.notices.append(.offer(worker: chosen.worker, job: job, metres: chosen.metres,
+                                      expiresInSeconds: rules.offerTimeoutSeconds))
+    }
+
+    mutating func assign(_ job: inout Job, to worker: String, detail: EventDetail, registry: inout WorkerRegistry,
+                         now: Double, into outcome: inout DispatchOutcome) {
+        job.offerDeadline = nil
+        active[worker] = job.id
+        registry.setEngagement(worker, .busy, now: now)
+        counters.noteAssigned(after: now - max(job.createdAt, (job.scheduledAt ?? 0) - rules.leadSeconds))
+        transition(&job, to: .assigned, worker: worker, detail: detail, now: now, into: &outcome)
+    }
+
+    private mutating func unfilled(_ job: inout Job, reason: String, now: Double, into outcome: inout DispatchOutcome) {
+        job.offerDeadline = nil
+        counters.unfilledBySkill[job.skill, default: 0] += 1
+        counters.unfilledByDistrict[job.district, default: 0] += 1
+        transition(&job, to: .unfilled, worker: nil, detail: EventDetail().adding("reason", .text(reason)), now: now,
+                   into: &outcome)
+    }
+
+    /// Puts an offered job back to searching (declined, expired, withdrawn) and searches on.
+    mutating func cascade(_ id: Int64, detail: EventDetail, registry: inout WorkerRegistry, now: Double,
+                          into outcome: inout DispatchOutcome) {
+        guard var job = jobs[id] else { return }
+        job.offerDeadline = nil
+        transition(&job, to: .searching, worker: nil, detail: detail, now: now, into: &outcome)
+        search(id, registry: &registry, now: now, into: &outcome)
+    }
+}

@@ -1,0 +1,75 @@
+/// One booking as the dispatcher holds it: what was asked for, where it stands, and its
+/// history (every transition with its time, worker and detail).
+public struct Job: Sendable, Equatable {
+    public let id: Int64
+    public var ref: String?
+    public var skill: String
+    public var skillSet: SkillSet
+    public var point: GeoPoint
+    public var address = ""
+    public var customer = ""
+    public var district = ""
+    /// The published visit rate for the skill (`[rates]`); never used to match.
+    public var rateInr: Int?
+    /// When the visit is booked for (`at=`); nil for now.
+    public var scheduledAt: Double?
+    public var state: JobState
+    /// The worker holding the offer (offered) or on the job (assigned and after).
+    public var worker: String?
+    /// When the pending offer expires.
+    public var offerDeadline: Double?
+    public var offersMade = 0
+    /// Workers offered the job so far, in order: a cascade never asks one twice.
+    public var tried: [String] = []
+    public let createdAt: Double
+    public var updatedAt: Double
+    public var events: [JobEvent] = []
+
+    public init(id: Int64, skill: String, skillSet: SkillSet, point: GeoPoint, state: JobState, createdAt: Double) {
+        self.id = id
+        self.skill = skill
+        self.skillSet = skillSet
+        self.point = point
+        self.state = state
+        self.createdAt = createdAt
+        updatedAt = createdAt
+    }
+}
+
+/// One entry of a job's history; `seq` is global and increasing across all jobs, so the
+/// event feed can resume from any point.
+public struct JobEvent: Sendable, Equatable {
+    public let seq: Int64
+    public let job: Int64
+    public let at: Double
+    public let state: JobState
+    public let worker: String?
+    /// The match decision, a decline's reason, what happened.
+    public let detail: EventDetail
+
+    public init(seq: Int64, job: Int64, at: Double, state: JobState, worker: String?, detail: EventDetail) {
+        self.seq = seq
+        self.job = job
+        self.at = at
+        self.state = state
+        self.worker = worker
+        self.detail = detail
+    }
+}
+
+/// What a booker asks for (JOB NEW), checked for form by the wire layer.
+public struct JobRequest: Sendable, Equatable {
+    public var ref: String?
+    public var skill: String
+    public var point: GeoPoint
+    public var address = ""
+    public var customer = ""
+    public var district = ""
+    public var rateInr: Int?
+    public var scheduledAt: Double?
+
+    public init(skill: String, point: GeoPoint) {
+        self.skill = skill
+        self.point = point
+    }
+}

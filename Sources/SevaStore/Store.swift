@@ -54,7 +54,9 @@ public final class Store: Sendable {
     public var statistics: StoreStatistics { writer.statistics }
 
     /// What is committed, read afresh: for start-up and for rebuilding after a failed commit.
-    public func loadCommittedState() throws(StoreError) -> RecoveredState { try reader.loadRecoveredState() }
+    public func loadCommittedState(dayStartMs: Int64 = 0) throws(StoreError) -> RecoveredState {
+        try reader.loadRecoveredState(dayStartMs: dayStartMs)
+    }
 
     /// Commits what is queued, checkpoints and truncates the WAL, and closes the file.
     public func close() {

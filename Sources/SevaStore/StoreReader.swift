@@ -53,12 +53,14 @@ public final class StoreReader: @unchecked Sendable {
         }
     }
 
-    /// Workers, live tokens, open jobs, last positions and the highest seq, from one snapshot.
+    /// Workers, live tokens, open jobs with their histories, last positions, the highest seq
+    /// and job id, and the jobs completed today, from one snapshot.
     ///
     /// Workers are read on a second connection by a second thread while this one reads the
     /// rest. Both read transactions are opened while the writer's commit gate is held, so they
     /// see the same committed state.
-    public func loadRecoveredState() throws(StoreError) -> RecoveredState {
+    /// `completedToday` counts from `dayStartMs` (Unix milliseconds).
+    public func loadRecoveredState(dayStartMs: Int64 = 0) throws(StoreError) -> RecoveredState {
         lock.lock()
         defer { lock.unlock() }
         guard let connection, let loader else { throw .closed }
@@ -77,7 +79,7 @@ public final class StoreReader: @unchecked Sendable {
                 try? loader.execute("COMMIT")
             }
             let workers = WorkerLoad(loader)
-            var state = try Self.loadAllButWorkers(connection)
+            var state = try Self.loadAllButWorkers(connection, dayStartMs: dayStartMs)
             state.workers = try workers.result()
             return state
         } catch {
@@ -92,7 +94,7 @@ public final class StoreReader: @unchecked Sendable {
         _ = try connection.integer("SELECT count(*) FROM store_health")
     }
 
-    private static func loadAllButWorkers(_ connection: SQLiteConnection) throws(SQLiteError) -> RecoveredState {
+    private static func loadAllButWorkers(_ connection: SQLiteConnection, dayStartMs: Int64) throws(SQLiteError) -> RecoveredState {
         var state = RecoveredState()
         let tokens = try connection.statement(
             "SELECT \(StoreColumns.token) FROM tokens WHERE revoked_ms IS NULL ORDER BY prefix").bind([])
@@ -106,7 +108,18 @@ public final class StoreReader: @unchecked Sendable {
         state.positions.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM worker_positions")))
         let positions = try connection.statement("SELECT \(StoreColumns.position) FROM worker_positions").bind([])
         while try positions.step() { state.positions.append(positions.storedPosition()) }
+        let events = try connection.statement("""
+            SELECT \(StoreColumns.event) FROM job_events WHERE job IN (SELECT id FROM jobs
+            WHERE state IN ('scheduled', 'searching', 'offered', 'assigned', 'arrived', 'started')) ORDER BY job, seq
+            """).bind([])
+        while try events.step() { state.openJobEvents.append(events.storedEvent()) }
         state.lastSeq = try connection.integer("SELECT coalesce(max(seq), 0) FROM job_events")
+        state.lastJobID = try connection.integer("SELECT coalesce(max(id), 0) FROM jobs")
+        let completed = try connection.statement("""
+            SELECT worker, count(*) FROM job_events WHERE state = 'completed' AND at_ms >= ? AND worker IS NOT NULL
+            GROUP BY worker
+            """).bind([.integer(dayStartMs)])
+        while try completed.step() { state.completedToday[completed.text(0)] = completed.int(1) }
         return state
     }
 
@@ -128,6 +141,20 @@ public final class StoreReader: @unchecked Sendable {
         }
     }
 
+    /// Jobs with ids above `after`, in id order, at most `limit`, optionally of one state
+    /// and skill — JOB LIST.
+    public func jobs(after: Int64, state: String?, skill: String?, limit: Int) throws(StoreError) -> [StoredJob] {
+        try reading { connection throws(SQLiteError) in
+            let query = try connection.statement("""
+                SELECT \(StoreColumns.job) FROM jobs WHERE id > ? AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR skill = ?3)
+                ORDER BY id LIMIT ?4
+                """).bind([.integer(after), state.sqlite, skill.sqlite, .integer(Int64(max(0, limit)))])
+            var jobs: [StoredJob] = []
+            while try query.step() { jobs.append(query.storedJob()) }
+            return jobs
+        }
+    }
+
     /// A job's history, oldest first.
     public func history(ofJob id: Int64) throws(StoreError) -> [StoredJobEvent] {
         try reading { connection throws(SQLiteError) in
@@ -139,12 +166,19 @@ public final class StoreReader: @unchecked Sendable {
         }
     }
 
-    /// Events after `seq`, oldest first, at most `limit` — the durable feed.
-    public func events(after seq: Int64, limit: Int) throws(StoreError) -> [StoredJobEvent] {
+    /// Events after `seq`, oldest first, at most `limit` — the durable feed — optionally only
+    /// those of jobs of one skill and district.
+    public func events(after seq: Int64, limit: Int, skill: String? = nil, district: String? = nil) throws(StoreError)
+        -> [StoredJobEvent] {
         try reading { connection throws(SQLiteError) in
-            let query = try connection.statement(
-                "SELECT \(StoreColumns.event) FROM job_events WHERE seq > ? ORDER BY seq LIMIT ?")
-                .bind([.integer(seq), .integer(Int64(max(0, limit)))])
+            let query = skill == nil && district == nil
+                ? try connection.statement("SELECT \(StoreColumns.event) FROM job_events WHERE seq > ? ORDER BY seq LIMIT ?")
+                    .bind([.integer(seq), .integer(Int64(max(0, limit)))])
+                : try connection.statement("""
+                    SELECT \(StoreColumns.eventQualified) FROM job_events e JOIN jobs j ON j.id = e.job
+                    WHERE e.seq > ?1 AND (?3 IS NULL OR j.skill = ?3) AND (?4 IS NULL OR j.district = ?4)
+                    ORDER BY e.seq LIMIT ?2
+                    """).bind([.integer(seq), .integer(Int64(max(0, limit))), skill.sqlite, district.sqlite])
             var events: [StoredJobEvent] = []
             while try query.step() { events.append(query.storedEvent()) }
             return events

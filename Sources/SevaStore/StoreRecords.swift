@@ -142,8 +142,13 @@ public struct RecoveredState: Sendable, Equatable {
     /// Jobs in an open state, with their offer deadlines.
     public var openJobs: [StoredJob] = []
     public var positions: [StoredPosition] = []
-    /// The highest event `seq` committed (0 when none).
+    /// The history of every open job, in job then seq order.
+    public var openJobEvents: [StoredJobEvent] = []
+    /// The highest event `seq` and job id committed (0 when none).
     public var lastSeq: Int64 = 0
+    public var lastJobID: Int64 = 0
+    /// Jobs each worker completed since the start of the local day (the loader's `dayStartMs`).
+    public var completedToday: [String: Int] = [:]
 
     public init() {}
 }

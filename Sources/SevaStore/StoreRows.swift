@@ -8,6 +8,7 @@ enum StoreColumns {
         offer_deadline_ms, offers_made, created_ms, updated_ms
         """
     static let event = "seq, job, at_ms, state, worker, detail"
+    static let eventQualified = "e.seq, e.job, e.at_ms, e.state, e.worker, e.detail"
     static let position = "worker, lat, lon, accuracy_m, at_ms"
 }
 

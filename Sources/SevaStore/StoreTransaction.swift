@@ -70,9 +70,31 @@ public struct StoreTransaction {
         return (existing.storedJob(), false)
     }
 
-    /// Writes a job's new state and appends the event that records it; returns the event's seq.
+    /// Inserts a job whose id the engine has chosen; a clash of id or `ref` is an error (the
+    /// engine's view and the store's would disagree).
+    public func insertJob(_ job: StoredJob) throws(SQLiteError) {
+        try connection.statement("""
+            INSERT INTO jobs (id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
+                worker, offer_deadline_ms, offers_made, created_ms, updated_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).run([
+            .integer(job.id), job.ref.sqlite, .text(job.skill), .real(job.lat), .real(job.lon), .text(job.address),
+            .text(job.customer), .text(job.district), job.rateInr.map { Int64($0) }.sqlite, job.scheduledMs.sqlite,
+            .text(job.state), job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)),
+            .integer(job.createdMs), .integer(job.updatedMs),
+        ])
+    }
+
+    /// Sets a worker's availability (a worker the dispatcher put on break).
+    public func setAvailability(worker: String, _ availability: String, atMs: Int64) throws(SQLiteError) {
+        try connection.statement("UPDATE workers SET availability = ?, updated_ms = ? WHERE id = ?")
+            .run([.text(availability), .integer(atMs), .text(worker)])
+    }
+
+    /// Writes a job's new state and appends the event that records it (with the engine's
+    /// `seq`, or the next one when 0); returns the event's seq.
     @discardableResult
-    public func recordTransition(_ job: StoredJob, detail: String = "{}") throws(SQLiteError) -> Int64 {
+    public func recordTransition(_ job: StoredJob, seq: Int64 = 0, detail: String = "{}") throws(SQLiteError) -> Int64 {
         try connection.statement("""
             UPDATE jobs SET state = ?, worker = ?, offer_deadline_ms = ?, offers_made = ?, updated_ms = ? WHERE id = ?
             """).run([
@@ -80,13 +102,20 @@ public struct StoreTransaction {
             .integer(job.updatedMs), .integer(job.id),
         ])
         guard connection.changes == 1 else { throw SQLiteError(extendedCode: 12, message: "no job \(job.id)") }
-        return try appendEvent(StoredJobEvent(job: job.id, atMs: job.updatedMs, state: job.state,
+        return try appendEvent(StoredJobEvent(seq: seq, job: job.id, atMs: job.updatedMs, state: job.state,
                                               worker: job.worker, detail: detail))
     }
 
-    /// Appends one event to a job's history; returns its seq.
+    /// Appends one event to a job's history — with its `seq` when given (> 0), else the next
+    /// one; returns its seq.
     @discardableResult
     public func appendEvent(_ event: StoredJobEvent) throws(SQLiteError) -> Int64 {
+        if event.seq > 0 {
+            try connection.statement("INSERT INTO job_events (seq, job, at_ms, state, worker, detail) VALUES (?, ?, ?, ?, ?, ?)")
+                .run([.integer(event.seq), .integer(event.job), .integer(event.atMs), .text(event.state), event.worker.sqlite,
+                      .text(event.detail)])
+            return event.seq
+        }
         try connection.statement("INSERT INTO job_events (job, at_ms, state, worker, detail) VALUES (?, ?, ?, ?, ?)")
             .run([.integer(event.job), .integer(event.atMs), .text(event.state), event.worker.sqlite, .text(event.detail)])
         return connection.lastInsertRowID

@@ -23,6 +23,17 @@ public enum Command: Sendable, Equatable {
     case near(NearQuery)
     case stats
     case reload
+    case jobNew(JobFields)
+    case jobGet(id: Int64)
+    case jobCancel(id: Int64, reason: String?)
+    case jobList(JobFilter)
+    /// ACCEPT, DECLINE, ARRIVED, START, DONE; `worker` is nil in the worker-role form.
+    case jobStep(JobStep, worker: String?, job: Int64, reason: String?)
+    case watch(job: Int64)
+    case unwatch(job: Int64)
+    case feed(since: Int64, limit: Int?)
+    case subscribe(JobSubscription)
+    case unsubscribe
 
     /// The verb as the protocol spells it, for logs and errors.
     public var verb: String {
@@ -44,8 +55,63 @@ public enum Command: Sendable, Equatable {
         case .near: return "NEAR"
         case .stats: return "STATS"
         case .reload: return "RELOAD"
+        case .jobNew: return "JOB NEW"
+        case .jobGet: return "JOB GET"
+        case .jobCancel: return "JOB CANCEL"
+        case .jobList: return "JOB LIST"
+        case .jobStep(let step, _, _, _): return step.rawValue
+        case .watch: return "WATCH"
+        case .unwatch: return "UNWATCH"
+        case .feed: return "FEED"
+        case .subscribe: return "SUBSCRIBE"
+        case .unsubscribe: return "UNSUBSCRIBE"
         }
     }
+
+    /// The worker a device command names (gateway and admin form), if it is one.
+    public var namedWorker: String?? {
+        switch self {
+        case .location(let worker, _), .availability(let worker, _), .jobStep(_, let worker, _, _): return .some(worker)
+        default: return nil
+        }
+    }
+}
+
+/// What a worker does to an offer or a job.
+public enum JobStep: String, Sendable, CaseIterable {
+    case accept = "ACCEPT", decline = "DECLINE", arrived = "ARRIVED", start = "START", done = "DONE"
+}
+
+/// JOB NEW's fields: where (a point, or a district whose centre stands for it), what, when.
+public struct JobFields: Sendable, Equatable {
+    public var skill: String
+    public var point: GeoPoint?
+    public var address = ""
+    public var customer = ""
+    public var district = ""
+    public var at: Double?
+    public var ref: String?
+
+    public init(skill: String) { self.skill = skill }
+}
+
+/// JOB LIST's filters and paging.
+public struct JobFilter: Sendable, Equatable {
+    public var state: String?
+    public var skill: String?
+    public var limit: Int?
+    public var after: Int64?
+
+    public init() {}
+}
+
+/// SUBSCRIBE jobs: replay from `since`, then live; optionally one skill or district.
+public struct JobSubscription: Sendable, Equatable {
+    public var since: Int64?
+    public var skill: String?
+    public var district: String?
+
+    public init() {}
 }
 
 /// The roles of DESIGN.md §2.

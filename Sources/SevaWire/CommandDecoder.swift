@@ -26,9 +26,20 @@ public enum CommandDecoder {
         case "loc": return try decodeLocation(line)
         case "avail": return try decodeAvailability(line)
         case "near": return try decodeNear(line)
+        case "job": return try decodeJob(line)
+        case "accept": return try decodeStep(.accept, line)
+        case "decline": return try decodeStep(.decline, line)
+        case "arrived": return try decodeStep(.arrived, line)
+        case "start": return try decodeStep(.start, line)
+        case "done": return try decodeStep(.done, line)
+        case "watch": return try decodeWatch(line, watch: true)
+        case "unwatch": return try decodeWatch(line, watch: false)
+        case "feed": return try decodeFeed(line)
+        case "subscribe": return try decodeSubscribe(line, subscribe: true)
+        case "unsubscribe": return try decodeSubscribe(line, subscribe: false)
         default:
             let verb = String(decoding: line.verbBytes.prefix(32), as: UTF8.self)
-            throw WireError(.unknown, "unknown verb '\(verb)'; try HELLO, PING, AUTH, WORKER, TOKEN, LOC, AVAIL, NEAR, STATS")
+            throw WireError(.unknown, "unknown verb '\(verb)'; try HELLO, PING, AUTH, WORKER, TOKEN, LOC, AVAIL, NEAR, JOB, ACCEPT, WATCH, FEED, STATS")
         }
     }
 

@@ -27,6 +27,13 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
+
+    /// Writes a value that is already JSON (one this writer made earlier, kept as text).
+    public mutating func rawValue(_ json: String) {
+        separate()
+        bytes.append(contentsOf: json.utf8)
+        needsComma = true
+    }
     public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
     public mutating func null() { raw("null") }
     public mutating func integer(_ value: Int) {

@@ -14,15 +14,20 @@ import Testing
         ("WORKER LIST", .workerList(WorkerFilter())), ("TOKEN ISSUE", .tokenIssue(role: .viewer, worker: nil, label: nil)),
         ("TOKEN REVOKE", .tokenRevoke(prefix: "sv1_abcd")), ("TOKEN LIST", .tokenList),
         ("NEAR", .near(NearQuery(center: point))), ("STATS", .stats), ("RELOAD", .reload),
+        ("JOB NEW", .jobNew(JobFields(skill: "plumber"))), ("JOB GET", .jobGet(id: 1)),
+        ("JOB CANCEL", .jobCancel(id: 1, reason: nil)), ("JOB LIST", .jobList(JobFilter())),
+        ("WATCH", .watch(job: 1)), ("UNWATCH", .unwatch(job: 1)), ("FEED", .feed(since: 0, limit: nil)),
+        ("SUBSCRIBE", .subscribe(JobSubscription())), ("UNSUBSCRIBE", .unsubscribe),
     ]
 
     /// DESIGN.md §2's table for the commands above (device commands are checked separately).
     static let allowed: [Role: Set<String>] = [
         .admin: Set(commands.map(\.0)),
-        .booker: ["HELLO", "AUTH", "PING", "QUIT", "NEAR", "WORKER GET"],
+        .booker: ["HELLO", "AUTH", "PING", "QUIT", "NEAR", "WORKER GET", "JOB NEW", "JOB GET", "JOB CANCEL", "JOB LIST",
+                  "WATCH", "UNWATCH", "FEED", "SUBSCRIBE", "UNSUBSCRIBE"],
         .worker: ["HELLO", "AUTH", "PING", "QUIT"],
         .gateway: ["HELLO", "AUTH", "PING", "QUIT"],
-        .viewer: ["HELLO", "AUTH", "PING", "QUIT", "WORKER GET", "WORKER LIST", "NEAR", "STATS"],
+        .viewer: ["HELLO", "AUTH", "PING", "QUIT", "WORKER GET", "WORKER LIST", "NEAR", "STATS", "JOB GET", "JOB LIST", "FEED"],
     ]
 
     @Test(arguments: Role.allCases)
@@ -60,7 +65,11 @@ import Testing
         #expect((try? Permissions.check(.location(worker: nil, fix), for: me).get())?.worker == "w1")
         #expect((try? Permissions.check(.location(worker: "w1", fix), for: me).get())?.worker == "w1")
         #expect((try? Permissions.check(.availability(worker: nil, .on), for: me).get())?.worker == "w1")
-        for command in [Command.location(worker: "w2", fix), .availability(worker: "w2", .off)] {
+        for step in JobStep.allCases {
+            #expect((try? Permissions.check(.jobStep(step, worker: nil, job: 4, reason: nil), for: me).get())?.worker == "w1")
+        }
+        for command in [Command.location(worker: "w2", fix), .availability(worker: "w2", .off),
+                        .jobStep(.accept, worker: "w2", job: 4, reason: nil), .jobStep(.done, worker: "w2", job: 4, reason: nil)] {
             guard case .failure(let error) = Permissions.check(command, for: me) else {
                 Issue.record("a worker acted for another: \(command)")
                 continue

@@ -29,6 +29,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// until half have been answered, so a client cannot queue unbounded work.
     private let maxInFlight: Int
     private var readingPaused = false
+    /// Where the engine pushes this connection's events; made when the handler is added.
+    private var sink: EventSink?
 
     init(engine: Engine, principal: Principal) {
         self.engine = engine
@@ -37,6 +39,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         maxAuthFailures = engine.configuration.server.authFailures
         pings = PingBudget(perSecond: engine.configuration.server.maxPingsPerSecond)
         maxInFlight = engine.configuration.server.maxInFlight
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        sink = EventSink(context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -113,6 +119,10 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         _ = framer.finish()
+        if let sink {
+            let engine = self.engine
+            engine.loop.execute { engine.events.forget(sink) }
+        }
         context.fireChannelInactive()
     }
 
@@ -153,7 +163,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             }
         }
         guard !work.isEmpty else { return }
-        let batch = EngineBatch(handler: self, context: context)
+        let batch = EngineBatch(handler: self, context: context, sink: sink ?? EventSink(context: context))
         let engine = self.engine
         let principal = self.principal
         if engine.loop.inEventLoop {
@@ -168,8 +178,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let home = context.eventLoop
         let engine = self.engine
+        let sink = self.sink
         engine.loop.execute {
             let found = engine.authenticate(token)
+            if let worker = found?.worker, let sink { engine.events.listen(worker: worker, on: sink) }
             home.execute { handler.value.authenticated(found, sequence: number, context: bound.value) }
         }
     }

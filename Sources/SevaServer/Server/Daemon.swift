@@ -22,7 +22,9 @@ public final class Daemon: Sendable {
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
         store = try Store(configuration.storeConfiguration(paths: paths)) { health in log("store \(health)") }
-        let state = try store.loadCommittedState()
+        let dayOffset = Double(TimeZone.current.secondsFromGMT())
+        let state = try store.loadCommittedState(dayStartMs: Engine.dayStartMs(now: Date().timeIntervalSince1970,
+                                                                                 offsetSeconds: dayOffset))
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let limits = Limits(configuration.server)
         let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state,

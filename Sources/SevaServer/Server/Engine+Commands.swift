@@ -27,9 +27,14 @@ extension Engine {
             reply(.json(json))
         case .workerDelete(let id):
             guard registry.profile(id) != nil else { return reply(.error(WireError(.notFound, "no worker \(id)"))) }
+            if let job = dispatcher.activeJob(of: id) {
+                return reply(.error(WireError(.conflict, "worker \(id) is on job \(job); cancel or finish it first")))
+            }
+            var outcome = DispatchOutcome()
+            dispatcher.workerUnavailable(id, reason: "removed", registry: &registry, now: now, into: &outcome)
             registry.remove(id)
             tokens.revoke(worker: id)
-            persist({ try $0.deleteWorker(id) }, success: .ok, reply: reply)
+            commit(outcome, also: { _ = try $0.deleteWorker(id) }, success: .ok, reply: reply)
         case .workerList(let filter): reply(listWorkers(filter))
         case .tokenIssue(let role, let worker, let label): issueToken(role, worker, label ?? "", reply: reply)
         case .tokenRevoke(let prefix):
@@ -56,19 +61,30 @@ extension Engine {
             reply(.json(json))
         case .location(_, let fix):
             guard let worker = decision.worker,
-                  registry.recordFix(worker, at: fix.point, accuracyMetres: fix.accuracyMetres, timestamp: fix.timestamp,
-                                     now: now) != nil else {
+                  let outcome = registry.recordFix(worker, at: fix.point, accuracyMetres: fix.accuracyMetres,
+                                                   timestamp: fix.timestamp, now: now) else {
                 return reply(.error(WireError(.notFound, "no worker \(decision.worker ?? "")")))
             }
-            reply(.ok)
+            guard outcome == .accepted, dispatcher.activeJob(of: worker) != nil else { return reply(.ok) }
+            var moved = DispatchOutcome()
+            dispatcher.workerMoved(worker, to: fix.point, registry: &registry, now: now, into: &moved)
+            commit(moved, success: .ok, reply: reply)
         case .availability(_, let availability):
             guard let id = decision.worker, let profile = registry.profile(id) else {
                 return reply(.error(WireError(.notFound, "no worker \(decision.worker ?? "")")))
             }
             let record = stored(profile, availability: availability)
             registry.setAvailability(id, availability, now: now)
-            persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
+            listen(for: id, reply: reply)
+            var outcome = DispatchOutcome()
+            if availability != .on {
+                dispatcher.workerUnavailable(id, reason: availability == .off ? "signed off" : "on a break",
+                                             registry: &registry, now: now, into: &outcome)
+            }
+            commit(outcome, also: { try $0.upsertWorker(record) }, success: .ok, reply: reply)
         case .near(let query): reply(near(query, principal: principal))
+        case .jobNew, .jobGet, .jobCancel, .jobList, .jobStep, .watch, .unwatch, .feed, .subscribe, .unsubscribe:
+            runJobCommand(command, decision: decision, reply: reply)
         case .stats: reply(stats())
         case .hello, .auth, .ping, .quit: reply(.ok)
         case .reload: reply(.error(WireError(.unknown, "RELOAD arrives with the systemd release; restart sevad to reload")))
@@ -182,6 +198,31 @@ extension Engine {
         json.key("suspect"); json.integer(fixes.suspect)
         json.key("future"); json.integer(fixes.future)
         json.endObject()
+        let open = dispatcher.openCounts
+        json.key("jobs"); json.beginObject()
+        for state in JobState.allCases where state.isOpen {
+            json.key(state.rawValue); json.integer(open[state] ?? 0)
+        }
+        json.endObject()
+        let dispatch = dispatcher.counters
+        json.key("offers"); json.beginObject()
+        json.key("sent"); json.integer(dispatch.offersSent)
+        json.key("accepted"); json.integer(dispatch.offersAccepted)
+        json.key("declined"); json.integer(dispatch.offersDeclined)
+        json.key("expired"); json.integer(dispatch.offersExpired)
+        json.key("withdrawn"); json.integer(dispatch.offersWithdrawn)
+        json.endObject()
+        json.key("time_to_assign_s"); json.beginObject()
+        json.key("p50"); json.number(dispatch.timeToAssign(0.5) ?? .nan, decimals: 3)
+        json.key("p95"); json.number(dispatch.timeToAssign(0.95) ?? .nan, decimals: 3)
+        json.endObject()
+        json.key("unfilled_by_skill"); json.beginObject()
+        for (skill, count) in dispatch.unfilledBySkill.sorted(by: { $0.key < $1.key }) { json.key(skill); json.integer(count) }
+        json.endObject()
+        json.key("unfilled_by_district"); json.beginObject()
+        for (district, count) in dispatch.unfilledByDistrict.sorted(by: { $0.key < $1.key }) { json.key(district); json.integer(count) }
+        json.endObject()
+        json.key("watched_jobs"); json.integer(events.watchedJobs)
         let statistics = store.statistics
         json.key("store"); json.beginObject()
         json.key("health"); json.string(store.health.description)

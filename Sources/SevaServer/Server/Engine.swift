@@ -20,6 +20,8 @@ final class Engine: @unchecked Sendable {
     let clock: @Sendable () -> Double
     let startedAt: Double
     var registry: WorkerRegistry
+    var dispatcher: Dispatcher
+    var events = EventHub()
     var tokens: TokenBook
     var random = SystemRandomNumberGenerator()
     /// The listeners' connection counts, for STATS.
@@ -43,6 +45,7 @@ final class Engine: @unchecked Sendable {
         rules.minRating = configuration.dispatch.minRating
         rules.minRatings = configuration.dispatch.minRatings
         registry = WorkerRegistry(catalogue: catalogue, rules: rules)
+        dispatcher = Dispatcher(rules: Self.dispatchRules(configuration.dispatch))
         tokens = TokenBook()
         load(state)
     }
@@ -50,6 +53,7 @@ final class Engine: @unchecked Sendable {
     /// Replaces all live state with what the store holds.
     func load(_ state: RecoveredState) {
         registry = WorkerRegistry(catalogue: catalogue, rules: registry.rules)
+        dispatcher = Dispatcher(rules: dispatcher.rules, lastJobID: state.lastJobID, lastSeq: state.lastSeq)
         tokens = TokenBook(state.tokens.compactMap { stored in
             Role(rawValue: stored.role).map {
                 TokenBook.Entry(hash: stored.hash, prefix: stored.prefix, role: $0, worker: stored.worker,
@@ -66,6 +70,7 @@ final class Engine: @unchecked Sendable {
             _ = registry.recordFix(position.worker, at: point, accuracyMetres: position.accuracyM,
                                    timestamp: Double(position.atMs) / 1000, now: now)
         }
+        restoreJobs(state, now: now)
     }
 
     /// The time now; while a batch runs, the time it started, so one batch sees one instant.
@@ -111,19 +116,43 @@ final class Engine: @unchecked Sendable {
     /// and the live state is rebuilt from what is committed (DESIGN.md §4).
     func persist(_ record: @escaping @Sendable (StoreTransaction) throws -> Void, success: Reply,
                  reply: ReplyTicket) {
+        commit(DispatchOutcome(), also: record, success: success, reply: reply)
+    }
+
+    /// The same for a dispatch step: its changes (and `also`, when given) go into one commit;
+    /// after it, the step's notices go out and then the reply. Nothing is told of a change
+    /// that was not committed.
+    func commit(_ outcome: DispatchOutcome, also extra: (@Sendable (StoreTransaction) throws -> Void)? = nil,
+                success: Reply?, reply: ReplyTicket?) {
+        let writes = outcome.changes.map(storeWrite)
+        let notices = outcome.notices
+        guard !writes.isEmpty || extra != nil else {
+            events.deliver(notices)
+            if let success { reply?(success) }
+            return
+        }
         let failure: (StoreError) -> Void = { [self] error in
+            let message: WireError
             switch error {
-            case .queueFull(let limit): reply(.error(WireError(.limit, "store queue full (\(limit)); nothing was changed")))
-            case .unavailable(let reason): reply(.error(WireError(.unavailable, "store cannot commit: \(reason); nothing was changed")))
-            default: reply(.error(WireError(.unavailable, "\(error); nothing was changed")))
+            case .queueFull(let limit): message = WireError(.limit, "store queue full (\(limit)); nothing was changed")
+            case .unavailable(let reason): message = WireError(.unavailable, "store cannot commit: \(reason); nothing was changed")
+            default: message = WireError(.unavailable, "\(error); nothing was changed")
             }
+            reply?(.error(message))
             rebuild()
         }
         nonisolated(unsafe) let fail = failure
+        nonisolated(unsafe) let done: () -> Void = { [self] in
+            events.deliver(notices)
+            if let success { reply?(success) }
+        }
         do {
-            try store.submit(on: completions, record) { result in
+            try store.submit(on: completions, { transaction in
+                try extra?(transaction)
+                for write in writes { try write(transaction) }
+            }) { result in
                 switch result {
-                case .success: reply(success)
+                case .success: done()
                 case .failure(let error): fail(error)
                 }
             }
@@ -132,13 +161,12 @@ final class Engine: @unchecked Sendable {
         }
     }
 
-    /// Starts the engine's periodic work on its loop: the staleness sweep (a tenth of the
-    /// workers every 100 ms, so every worker once a second and no tick holds the loop for
-    /// long) and the position snapshot every `store.position_snapshot_s`.
+    /// Starts the engine's periodic work on its loop: every 100 ms the dispatch tick (offer
+    /// deadlines, scheduled starts) and the staleness sweep (a tenth of the workers, so every
+    /// worker once a second and no tick holds the loop for long); the position snapshot every
+    /// `store.position_snapshot_s`.
     func startTimers() {
-        loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in
-            _ = registry.expireStale(now: now, examining: registry.handleCount / 10 + 1)
-        }
+        loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in tick() }
         let snapshot = TimeAmount.milliseconds(Int64(configuration.store.positionSnapshotSeconds * 1000))
         loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in snapshotPositions() }
     }
@@ -161,6 +189,6 @@ final class Engine: @unchecked Sendable {
     /// Throws away live state and reloads what is committed.
     func rebuild() {
         loop.preconditionInEventLoop()
-        if let state = try? store.loadCommittedState() { load(state) }
+        if let state = try? store.loadCommittedState(dayStartMs: dayStartMs) { load(state) }
     }
 }

@@ -21,9 +21,12 @@ final class EngineBatch: @unchecked Sendable {
     private let home: any EventLoop
     private let handler: NIOLoopBound<ConnectionHandler>
     private let context: NIOLoopBound<ChannelHandlerContext>
+    /// The connection's event path, for commands that sign it up for events.
+    let sink: EventSink
 
-    init(handler: ConnectionHandler, context: ChannelHandlerContext) {
+    init(handler: ConnectionHandler, context: ChannelHandlerContext, sink: EventSink) {
         home = context.eventLoop
+        self.sink = sink
         self.handler = NIOLoopBound(handler, eventLoop: context.eventLoop)
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
     }

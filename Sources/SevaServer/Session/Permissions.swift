@@ -36,20 +36,18 @@ public enum Permissions {
         guard let role = principal.role else {
             return .failure(WireError(.noAuth, "AUTH <token> first; before it only HELLO, PING, AUTH and QUIT"))
         }
-        switch command {
-        case .location(let worker, _), .availability(let worker, _):
+        if let worker = command.namedWorker {
             return device(command, worker: worker, principal: principal, role: role)
-        default:
-            let allowed: Set<Role>
-            switch command {
-            case .workerGet: allowed = [.admin, .booker, .viewer]
-            case .workerList, .stats: allowed = [.admin, .viewer]
-            case .near: allowed = [.admin, .booker, .viewer]
-            default: allowed = [.admin]
-            }
-            guard allowed.contains(role) else { return .failure(denied(command, role)) }
-            return .success(Decision())
         }
+        let allowed: Set<Role>
+        switch command {
+        case .workerGet, .near, .jobGet, .jobList, .feed: allowed = [.admin, .booker, .viewer]
+        case .workerList, .stats: allowed = [.admin, .viewer]
+        case .jobNew, .jobCancel, .watch, .unwatch, .subscribe, .unsubscribe: allowed = [.admin, .booker]
+        default: allowed = [.admin]
+        }
+        guard allowed.contains(role) else { return .failure(denied(command, role)) }
+        return .success(Decision())
     }
 
     /// Device commands: a worker acts only for itself; a gateway or admin names the worker.

@@ -1,0 +1,149 @@
+import SevaCore
+import SevaWire
+
+/// The JSON shapes of DESIGN.md §2 for jobs, their events and the pushed `EVT` lines.
+public enum JobJSON {
+    /// A job: `{"id","ref","skill","lat","lon","address","district","state","worker","created_at",…}`
+    /// with `"events"` when `events` is given (JOB GET), without (JOB LIST rows).
+    public static func write(_ job: Job, events: [JobEvent]?, into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id"); json.integer(Int(job.id))
+        json.key("ref"); if let ref = job.ref { json.string(ref) } else { json.null() }
+        json.key("skill"); json.string(job.skill)
+        json.key("lat"); json.number(job.point.latitude, decimals: 6)
+        json.key("lon"); json.number(job.point.longitude, decimals: 6)
+        json.key("address"); json.string(job.address)
+        json.key("customer"); json.string(job.customer)
+        json.key("district"); json.string(job.district)
+        json.key("rate_inr"); if let rate = job.rateInr { json.integer(rate) } else { json.null() }
+        json.key("state"); json.string(job.state.rawValue)
+        json.key("worker"); if let worker = job.worker { json.string(worker) } else { json.null() }
+        json.key("created_at"); json.integer(Int(job.createdAt))
+        if let at = job.scheduledAt { json.key("at"); json.integer(Int(at)) }
+        json.key("offers"); json.integer(job.offersMade)
+        if let events {
+            json.key("events"); json.beginArray()
+            for event in events { write(event, into: &json) }
+            json.endArray()
+        }
+        json.endObject()
+    }
+
+    /// A history entry: `{"seq","at","state","worker","detail":{…}}`.
+    static func write(_ event: JobEvent, into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("seq"); json.integer(Int(event.seq))
+        json.key("at"); json.integer(Int(event.at))
+        json.key("state"); json.string(event.state.rawValue)
+        json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
+        json.key("detail"); writeDetail(event.detail, into: &json)
+        json.endObject()
+    }
+
+    /// A FEED row: `{"seq","job","at","state","worker"}`.
+    static func writeFeedRow(_ event: JobEvent, into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("seq"); json.integer(Int(event.seq))
+        json.key("job"); json.integer(Int(event.job))
+        json.key("at"); json.integer(Int(event.at))
+        json.key("state"); json.string(event.state.rawValue)
+        json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
+        json.endObject()
+    }
+
+    /// The detail object, as the store keeps it.
+    static func detailText(_ detail: EventDetail) -> String {
+        var json = JSONWriter()
+        writeDetail(detail, into: &json)
+        return json.text
+    }
+
+    static func writeDetail(_ detail: EventDetail, into json: inout JSONWriter) {
+        if let recorded = detail.recorded {
+            json.rawValue(recorded)
+            return
+        }
+        json.beginObject()
+        for field in detail.fields {
+            json.key(field.key)
+            switch field.value {
+            case .text(let text): json.string(text)
+            case .number(let number): json.number(number)
+            case .integer(let integer): json.integer(integer)
+            case .flag(let flag): json.bool(flag)
+            case .candidates(let candidates):
+                json.beginArray()
+                for candidate in candidates {
+                    json.beginObject()
+                    json.key("id"); json.string(candidate.worker)
+                    json.key("dist_m"); json.integer(Int(candidate.metres.rounded()))
+                    json.key("score"); json.integer(candidate.score)
+                    json.key("jobs_today"); json.integer(candidate.jobsToday)
+                    json.endObject()
+                }
+                json.endArray()
+            }
+        }
+        json.endObject()
+    }
+
+    /// One `EVT <topic> <json>` line, LF included.
+    static func event(_ topic: StaticString, _ write: (inout JSONWriter) -> Void) -> [UInt8] {
+        var json = JSONWriter()
+        write(&json)
+        var bytes = Array("EVT ".utf8)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: topic.utf8Start, count: topic.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: json.bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
+    }
+
+    static func offer(_ job: Job, metres: Double, expiresIn: Double) -> [UInt8] {
+        event("offer") { json in
+            json.beginObject()
+            json.key("job"); json.integer(Int(job.id))
+            json.key("skill"); json.string(job.skill)
+            json.key("lat"); json.number(job.point.latitude, decimals: 6)
+            json.key("lon"); json.number(job.point.longitude, decimals: 6)
+            json.key("address"); json.string(job.address)
+            json.key("dist_m"); json.integer(Int(metres.rounded()))
+            json.key("expires_in_s"); json.number(expiresIn)
+            json.key("rate_inr"); if let rate = job.rateInr { json.integer(rate) } else { json.null() }
+            json.endObject()
+        }
+    }
+
+    static func offerWithdrawn(job: Int64, reason: String) -> [UInt8] {
+        event("offer_withdrawn") { json in
+            json.beginObject()
+            json.key("job"); json.integer(Int(job))
+            json.key("reason"); json.string(reason)
+            json.endObject()
+        }
+    }
+
+    static func jobChanged(_ event: JobEvent) -> [UInt8] {
+        JobJSON.event("job") { json in
+            json.beginObject()
+            json.key("seq"); json.integer(Int(event.seq))
+            json.key("job"); json.integer(Int(event.job))
+            json.key("state"); json.string(event.state.rawValue)
+            json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
+            json.endObject()
+        }
+    }
+
+    static func track(job: Int64, worker: String, point: GeoPoint, metres: Double, eta: Double) -> [UInt8] {
+        event("track") { json in
+            json.beginObject()
+            json.key("job"); json.integer(Int(job))
+            json.key("worker"); json.string(worker)
+            json.key("lat"); json.number(point.latitude, decimals: 6)
+            json.key("lon"); json.number(point.longitude, decimals: 6)
+            json.key("dist_m"); json.integer(Int(metres.rounded()))
+            json.key("eta_s"); json.integer(Int(eta.rounded()))
+            json.endObject()
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import SevaCore
+import SevaStore
+import SevaWire
+
+/// The dispatcher inside the engine: its rules from `[dispatch]`, its jobs to and from the
+/// store, and the periodic tick.
+extension Engine {
+    static func dispatchRules(_ configuration: Configuration.Dispatch) -> DispatchRules {
+        var rules = DispatchRules()
+        rules.policy = configuration.policy == .nearest ? NearestPolicy() : NearestFairPolicy()
+        rules.accept = configuration.accept == .auto ? .auto : .offer
+        rules.offerTimeoutSeconds = configuration.offerTimeoutSeconds
+        rules.maxOffers = configuration.maxOffers
+        rules.radiiKm = configuration.radiiKm
+        rules.arriveRadiusMetres = configuration.arriveRadiusMetres
+        rules.speedKmh = configuration.speedKmh
+        rules.timeoutsToAway = configuration.timeoutsToAway
+        rules.leadSeconds = configuration.leadSeconds
+        rules.dayOffsetSeconds = Double(TimeZone.current.secondsFromGMT())
+        return rules
+    }
+
+    /// The start of the local day, Unix milliseconds: `jobs_today` counts from it.
+    static func dayStartMs(now: Double, offsetSeconds: Double) -> Int64 {
+        let local = now + offsetSeconds
+        return Int64(((local / 86_400).rounded(.down) * 86_400 - offsetSeconds) * 1000)
+    }
+
+    var dayStartMs: Int64 { Self.dayStartMs(now: now, offsetSeconds: dispatcher.rules.dayOffsetSeconds) }
+
+    /// Open jobs back into the dispatcher with their histories, and today's completions.
+    func restoreJobs(_ state: RecoveredState, now: Double) {
+        var histories: [Int64: [JobEvent]] = [:]
+        for stored in state.openJobEvents {
+            histories[stored.job, default: []].append(Self.event(stored))
+        }
+        for stored in state.openJobs {
+            guard let job = job(stored, events: histories[stored.id] ?? []) else { continue }
+            dispatcher.restore(job, registry: &registry, now: now)
+        }
+        for (worker, count) in state.completedToday {
+            dispatcher.restoreJobsToday(worker, count: count, now: now)
+        }
+    }
+
+    /// Everything due: stale workers lose their offers, offers run out, scheduled jobs begin.
+    func tick() {
+        var outcome = DispatchOutcome()
+        let moment = now
+        for worker in registry.expireStale(now: moment, examining: registry.handleCount / 10 + 1) {
+            dispatcher.workerUnavailable(worker, reason: "offline", registry: &registry, now: moment, into: &outcome)
+        }
+        if let due = dispatcher.nextDue, due <= moment {
+            dispatcher.tick(registry: &registry, now: moment, into: &outcome)
+        }
+        if !outcome.isEmpty { commit(outcome, success: nil, reply: nil) }
+    }
+
+    // MARK: - To and from the store
+
+    /// The store write for one change.
+    func storeWrite(_ change: DispatchChange) -> @Sendable (StoreTransaction) throws -> Void {
+        switch change {
+        case .created(let job, let event):
+            let row = stored(job)
+            let entry = Self.stored(event)
+            return { transaction in
+                try transaction.insertJob(row)
+                try transaction.appendEvent(entry)
+            }
+        case .transition(let job, let event):
+            let row = stored(job)
+            let seq = event.seq
+            let detail = JobJSON.detailText(event.detail)
+            return { transaction in _ = try transaction.recordTransition(row, seq: seq, detail: detail) }
+        case .availability(let worker, let availability):
+            let at = Int64(now * 1000)
+            return { transaction in try transaction.setAvailability(worker: worker, availability.rawValue, atMs: at) }
+        }
+    }
+
+    func stored(_ job: Job) -> StoredJob {
+        var row = StoredJob(skill: job.skill, lat: job.point.latitude, lon: job.point.longitude, state: job.state.rawValue,
+                            createdMs: Int64(job.createdAt * 1000))
+        row.id = job.id
+        row.ref = job.ref
+        row.address = job.address
+        row.customer = job.customer
+        row.district = job.district
+        row.rateInr = job.rateInr
+        row.scheduledMs = job.scheduledAt.map { Int64($0 * 1000) }
+        row.worker = job.worker
+        row.offerDeadlineMs = job.offerDeadline.map { Int64($0 * 1000) }
+        row.offersMade = job.offersMade
+        row.updatedMs = Int64(job.updatedAt * 1000)
+        return row
+    }
+
+    static func stored(_ event: JobEvent) -> StoredJobEvent {
+        StoredJobEvent(seq: event.seq, job: event.job, atMs: Int64(event.at * 1000), state: event.state.rawValue,
+                       worker: event.worker, detail: JobJSON.detailText(event.detail))
+    }
+
+    static func event(_ stored: StoredJobEvent) -> JobEvent {
+        JobEvent(seq: stored.seq, job: stored.job, at: Double(stored.atMs) / 1000,
+                 state: JobState(rawValue: stored.state) ?? .searching, worker: stored.worker,
+                 detail: EventDetail(recorded: stored.detail))
+    }
+
+    /// A committed job as the dispatcher holds it; nil when its skill or place no longer makes
+    /// sense (a skill dropped from the catalogue keeps its name but matches nobody).
+    func job(_ stored: StoredJob, events: [JobEvent]) -> Job? {
+        guard let point = try? GeoPoint(latitude: stored.lat, longitude: stored.lon),
+              let state = JobState(rawValue: stored.state) else { return nil }
+        var job = Job(id: stored.id, skill: stored.skill, skillSet: catalogue.skill(stored.skill) ?? SkillSet(),
+                      point: point, state: state, createdAt: Double(stored.createdMs) / 1000)
+        job.ref = stored.ref
+        job.address = stored.address
+        job.customer = stored.customer
+        job.district = stored.district
+        job.rateInr = stored.rateInr
+        job.scheduledAt = stored.scheduledMs.map { Double($0) / 1000 }
+        job.worker = stored.worker
+        job.offerDeadline = stored.offerDeadlineMs.map { Double($0) / 1000 }
+        job.offersMade = stored.offersMade
+        job.updatedAt = Double(stored.updatedMs) / 1000
+        job.events = events
+        job.tried = events.filter { $0.state == .offered || ($0.state == .assigned && $0.worker != nil) }
+            .compactMap(\.worker).reduce(into: []) { tried, worker in if !tried.contains(worker) { tried.append(worker) } }
+        return job
+    }
+}

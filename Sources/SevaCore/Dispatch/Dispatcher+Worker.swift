@@ -64,7 +64,7 @@ extension Dispatcher {
                                detail: EventDetail, now: Double,
                                into outcome: inout DispatchOutcome) -> Result<Job, DispatchError> {
         guard var job = jobs[id] else { return .failure(.noJob(id)) }
-        guard job.worker == worker, job.state.hasWorker else { return .failure(.notYours(job: id, worker: worker)) }
+        guard job.worker == worker, job.state != .offered else { return .failure(.notYours(job: id, worker: worker)) }
         guard job.state == from else { return .failure(.conflict(job: id, state: job.state, wanted: verb)) }
         transition(&job, to: to, worker: worker, detail: detail, now: now, into: &outcome)
         return .success(job)

@@ -109,7 +109,7 @@ public struct Dispatcher: Sendable {
         jobs[job.id] = job
         outcome.changes.append(created ? .created(job, event) : .transition(job, event))
         outcome.notices.append(.jobChanged(event, skill: job.skill, district: job.district,
-                                           worker: state.hasWorker || state == .cancelled ? worker : nil))
+                                           worker: state.hasWorker || state == .completed || state == .cancelled ? worker : nil))
         if !state.isOpen { close(job) }
     }
 

@@ -6,7 +6,7 @@ DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev
 ARGS ?= --config etc/sevad.toml
 
-.PHONY: help deps build release test demo run bench fuzz install uninstall clean
+.PHONY: help deps build release test crashtest demo run bench fuzz install uninstall clean
 FUZZ_SECONDS ?= 60
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
 	@echo "make bench    index (10k/1M/10M workers), store and server benchmarks, each in its own process;"
 	@echo "              tables on stdout, JSON in var/bench/{index,store,server}.json"
+	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make install  binaries, config and systemd snippets under DESTDIR/PREFIX (default /usr/local)"
 
@@ -42,6 +43,10 @@ test: deps
 	if [ $$status -eq 0 ] && [ -n "$$summary" ]; then \
 		n=$$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$$summary"); echo "$$n passed, 0 failed"; \
 	fi; exit $$status
+
+CRASH_CYCLES ?= 200
+crashtest: deps
+	SEVAD_CRASH_CYCLES=$(CRASH_CYCLES) $(SWIFT) test --disable-xctest --filter DispatchCrashTests
 
 demo: release
 	@echo "sevad demo: the live spatial index on a synthetic Uttar Pradesh workforce"

@@ -110,7 +110,7 @@ final class EventClient {
                 "the same ref returns the same job")
         #expect(watcher.ask("WATCH 1") == "OK")
         let offer = phone1.awaitEvents(1).first ?? ""
-        #expect(offer.hasPrefix(#"EVT offer {"job":1,"skill":"plumber","lat":27.596000,"lon":78.050000,"address":"12 Sadar Bazar","dist_m":300,"expires_in_s":30,"rate_inr":200}"#), "\(offer)")
+        #expect(offer.hasPrefix(#"EVT offer {"job":1,"worker":"r1","skill":"plumber","lat":27.596000,"lon":78.050000,"address":"12 Sadar Bazar","dist_m":300,"expires_in_s":30,"rate_inr":200}"#), "\(offer)")
         #expect(phone2.ask("ACCEPT 1").hasPrefix("ERR DENIED job 1 is not offered or assigned to r2"))
         #expect(phone1.ask("DECLINE 1 reason=\"on another job\"") == "OK")
         #expect(phone2.awaitEvents(1).first?.hasPrefix(#"EVT offer {"job":1,"#) == true)

@@ -99,10 +99,12 @@ public enum JobJSON {
         return bytes
     }
 
-    static func offer(_ job: Job, metres: Double, expiresIn: Double) -> [UInt8] {
+    /// `worker` is there for gateways, which hear the offers of many workers.
+    static func offer(_ job: Job, worker: String, metres: Double, expiresIn: Double) -> [UInt8] {
         event("offer") { json in
             json.beginObject()
             json.key("job"); json.integer(Int(job.id))
+            json.key("worker"); json.string(worker)
             json.key("skill"); json.string(job.skill)
             json.key("lat"); json.number(job.point.latitude, decimals: 6)
             json.key("lon"); json.number(job.point.longitude, decimals: 6)
@@ -114,10 +116,11 @@ public enum JobJSON {
         }
     }
 
-    static func offerWithdrawn(job: Int64, reason: String) -> [UInt8] {
+    static func offerWithdrawn(job: Int64, worker: String, reason: String) -> [UInt8] {
         event("offer_withdrawn") { json in
             json.beginObject()
             json.key("job"); json.integer(Int(job))
+            json.key("worker"); json.string(worker)
             json.key("reason"); json.string(reason)
             json.endObject()
         }

@@ -61,10 +61,10 @@ struct EventHub {
         for notice in notices {
             switch notice {
             case .offer(let worker, let job, let metres, let expires):
-                let line = JobJSON.offer(job, metres: metres, expiresIn: expires)
+                let line = JobJSON.offer(job, worker: worker, metres: metres, expiresIn: expires)
                 for sink in workers[worker] ?? [] { lines[sink, default: []].append(line) }
             case .offerWithdrawn(let worker, let job, let reason):
-                let line = JobJSON.offerWithdrawn(job: job, reason: reason)
+                let line = JobJSON.offerWithdrawn(job: job, worker: worker, reason: reason)
                 for sink in workers[worker] ?? [] { lines[sink, default: []].append(line) }
             case .jobChanged(let event, let skill, let district, let worker):
                 let line = JobJSON.jobChanged(event)

@@ -15,8 +15,8 @@ help:
 	@echo "make test     run the whole test suite"
 	@echo "make demo     release build, then measure the live index on a synthetic UP workforce"
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
-	@echo "make bench    index (10k/1M/10M workers), store and server benchmarks, each in its own process;"
-	@echo "              tables on stdout, JSON in var/bench/{index,store,server}.json"
+	@echo "make bench    index (10k/1M/10M workers), store, server and dispatch benchmarks, each in its"
+	@echo "              own process; tables on stdout, JSON in var/bench/{index,store,server,dispatch}.json"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make install  binaries, config and systemd snippets under DESTDIR/PREFIX (default /usr/local)"
@@ -65,6 +65,7 @@ bench: release
 	.build/release/sevabench index
 	.build/release/sevabench store
 	.build/release/sevabench server
+	.build/release/sevabench dispatch
 
 fuzz: deps
 	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \

@@ -31,40 +31,18 @@ struct ServerBenchmark {
     let options: Options
 
     func run(progress: (String) -> Void) throws -> Result {
-        let directory = NSTemporaryDirectory() + "sevabench-server-\(getpid())"
-        try? FileManager.default.removeItem(atPath: directory)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        var configuration = Configuration()
-        configuration.server.tcp = ["127.0.0.1:0"]
-        configuration.server.unixSocket = directory + "/sevad.sock"
-        configuration.store.path = directory + "/sevad.db"
-        configuration.store.synchronous = .normal
-        let paths = RuntimePaths(environment: ["STATE_DIRECTORY": directory, "RUNTIME_DIRECTORY": directory],
-                                 workingDirectory: directory)
-        let portBox = PortBox()
-        let daemon = try Daemon(configuration: configuration, paths: paths) { line in portBox.note(line) }
-        _ = daemon
-        let port = portBox.port
         progress("  registering \(options.workers) workers over the Unix socket")
         let started = Clock.now()
-        let admin = try LineConnection(unixPath: directory + "/sevad.sock")
-        var random = SeededGenerator(seed: 7)
-        let workforce = UPWorkforce()
-        var positions: [GeoPoint] = []
-        for chunk in stride(from: 0, to: options.workers, by: 1_000) {
-            var lines = ""
-            for index in chunk..<min(options.workers, chunk + 1_000) {
-                lines += "WORKER ADD b\(index) skills=plumber,cook verified=yes\nAVAIL b\(index) on\n"
-                positions.append(workforce.position(using: &random))
-            }
-            guard admin.send(lines), admin.awaitOK(2 * (min(options.workers, chunk + 1_000) - chunk)) else {
-                throw HarnessFailure("registering workers failed")
-            }
+        let bench = try BenchDaemon(name: "server", workers: options.workers) { configuration in
+            configuration.store.synchronous = .normal
         }
-        let gateway = try Self.token(admin, "TOKEN ISSUE gateway")
-        let viewer = try Self.token(admin, "TOKEN ISSUE viewer")
+        defer { bench.remove() }
+        let port = bench.port
+        let directory = bench.directory
+        let gateway = try bench.token("gateway")
+        let viewer = try bench.token("viewer")
         let setupSeconds = Double(Clock.now() - started) / 1e9
-        let places = positions
+        let places = bench.positions
 
         progress("  LOC, \(options.connections) connections × \(options.inFlight) in flight, \(options.seconds) s, "
                  + "STATS every 20 ms alongside")
@@ -103,49 +81,9 @@ struct ServerBenchmark {
                       nearAtHalfRate: latency, halfRate: halfRate, statsUnderLoad: statsBox.timings)
     }
 
-    /// Runs `connections` clients for `seconds`, each keeping `inFlight` requests outstanding;
-    /// returns the replies received (all must be OK).
     private func drive(port: Int, token: String, request: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {
-        let total = Counter()
-        let deadline = Clock.now() + UInt64(options.seconds * 1e9)
-        let group = DispatchGroup()
-        let failures = Counter()
-        for connection in 0..<options.connections {
-            group.enter()
-            let inFlight = options.inFlight
-            Thread.detachNewThread {
-                defer { group.leave() }
-                guard let client = try? LineConnection(port: port), client.ask("AUTH \(token)").hasPrefix("OK") else {
-                    failures.add(1)
-                    return
-                }
-                // The requests are written before the clock starts, so the clients, which share
-                // the daemon's two cores, spend their time sending and counting, not formatting.
-                var random = SeededGenerator(seed: UInt64(connection + 1))
-                var bursts: [[UInt8]] = []
-                var sent = 0
-                for _ in 0..<256 {
-                    var burst = ""
-                    for _ in 0..<inFlight {
-                        burst += request(sent, &random)
-                        sent += 1
-                    }
-                    bursts.append(Array(burst.utf8))
-                }
-                var round = 0
-                while Clock.now() < deadline {
-                    guard client.send(bursts[round % bursts.count]), client.awaitOK(inFlight) else {
-                        failures.add(1)
-                        return
-                    }
-                    round += 1
-                    total.add(inFlight)
-                }
-            }
-        }
-        group.wait()
-        if failures.value > 0 { throw HarnessFailure("\(failures.value) benchmark connections failed") }
-        return total.value
+        try ClosedLoop.run(port: port, token: token, connections: options.connections, inFlight: options.inFlight,
+                           seconds: options.seconds, request: request)
     }
 
     static func fixed(_ value: Double) -> String {

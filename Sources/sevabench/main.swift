@@ -10,7 +10,8 @@ let usage = """
                            [--workers N] [--jobs N] [--json FILE]
            sevabench server [--workers N] [--connections N] [--in-flight N] [--seconds S]
                         [--registry-workers N]
-           sevabench all   (all three, with their defaults)
+           sevabench dispatch [--workers N] [--bookers N] [--seconds S] [--pending-offers N] [--watched N]
+       sevabench all   (all four, with their defaults)
 
       index         the live quadtree on a synthetic UP workforce: moves, filtered kNN,
                     radius counts, memory per worker
@@ -36,6 +37,12 @@ let usage = """
                 registry's resident memory per worker at --registry-workers
         --workers 100000, --connections 4, --in-flight 64, --seconds 3,
         --registry-workers 1000000; JSON var/bench/server.json
+
+      dispatch      jobs end to end: JOB NEW/s durable (synchronous=full) from concurrent
+                    bookers in auto mode, its latency at half that rate, full offer cycles/s,
+                    LOC/s with offers pending and jobs watched against the idle figure
+        --workers 100000, --bookers 64, --seconds 3, --pending-offers 10000, --watched 1000;
+        JSON var/bench/dispatch.json
 
     Each prints a table on stdout and writes JSON; progress goes to stderr.
     """
@@ -196,6 +203,65 @@ func runServer(_ arguments: ArraySlice<String>) {
     exit(0)
 }
 
+func runDispatch(_ arguments: ArraySlice<String>) {
+    var options = DispatchBenchmark.Options()
+    flags(arguments) { flag, value in
+        switch flag {
+        case "--workers": options.workers = positive(flag, value)
+        case "--bookers": options.bookers = positive(flag, value)
+        case "--pending-offers": options.pendingOffers = positive(flag, value)
+        case "--watched": options.watched = positive(flag, value)
+        case "--seconds":
+            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
+            options.seconds = seconds
+        default: return false
+        }
+        return true
+    }
+    guard options.watched <= options.pendingOffers else { fail("--watched cannot exceed --pending-offers") }
+    progress("dispatch benchmark: \(options.workers) workers, \(options.bookers) bookers")
+    do {
+        let result = try DispatchBenchmark(options: options).run(progress: progress)
+        let latency = result.jobNewLatency
+        print("dispatch figure (\(options.workers) workers)                      value        target")
+        print(String(repeating: "-", count: 80))
+        print(pad("JOB NEW/s, durable (full), \(options.bookers) bookers, auto mode", 58)
+              + leftPad(format0(result.jobNewPerSecond), 10) + "   ≥ 25000")
+        print(pad("JOB NEW p99 at half that rate (\(format0(result.halfRate))/s), ms", 58)
+              + leftPad(format3(latency.p99 / 1e6), 10) + "   ≤ 20")
+        print(pad("  p50 / p99.9, ms", 58) + leftPad(format3(latency.median / 1e6) + " / " + format3(latency.quantile(0.999) / 1e6), 10))
+        print(pad("full cycles/s (JOB NEW → offer → ACCEPT … DONE)", 58) + leftPad(format0(result.cyclesPerSecond), 10))
+        print(pad("LOC/s idle (offer-mode daemon, 4 × 64)", 58) + leftPad(format0(result.locIdle), 10))
+        let ratio = result.locLoaded / max(1, result.locIdle)
+        print(pad("LOC/s, \(options.pendingOffers) offers pending, \(options.watched) jobs watched", 58)
+              + leftPad(format0(result.locLoaded), 10) + "   ≥ 80 % idle")
+        print(pad("  ratio to idle", 58) + leftPad(format0(ratio * 100) + " %", 10))
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("benchmark"); json.string("dispatch")
+        json.key("workers"); json.integer(options.workers)
+        json.key("bookers"); json.integer(options.bookers)
+        json.key("job_new_per_s"); json.number(result.jobNewPerSecond, decimals: 0)
+        json.key("job_new_half_rate_per_s"); json.number(result.halfRate, decimals: 0)
+        json.key("job_new_half_rate_ms"); json.beginObject()
+        json.key("p50"); json.number(latency.median / 1e6, decimals: 3)
+        json.key("p99"); json.number(latency.p99 / 1e6, decimals: 3)
+        json.key("p999"); json.number(latency.quantile(0.999) / 1e6, decimals: 3)
+        json.endObject()
+        json.key("full_cycles_per_s"); json.number(result.cyclesPerSecond, decimals: 0)
+        json.key("loc_idle_per_s"); json.number(result.locIdle, decimals: 0)
+        json.key("loc_loaded_per_s"); json.number(result.locLoaded, decimals: 0)
+        json.key("pending_offers"); json.integer(options.pendingOffers)
+        json.key("watched"); json.integer(options.watched)
+        json.endObject()
+        writeJSON(json.text, to: "var/bench/dispatch.json")
+    } catch {
+        FileHandle.standardError.write(Data("sevabench: dispatch benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
 #if DEBUG
 progress("warning: this is a debug build; figures are meaningless (use `make bench`)")
 #endif
@@ -204,11 +270,18 @@ switch arguments.first {
 case "index": runIndex(arguments.dropFirst())
 case "store": runStore(arguments.dropFirst())
 case "server": runServer(arguments.dropFirst())
+case "dispatch": runDispatch(arguments.dropFirst())
 case "all":
-    guard arguments.count == 1 else { fail("`all` takes no options; run `index`, `store` or `server` for those") }
-    runIndex([])
-    runStore([])
-    runServer([])
+    guard arguments.count == 1 else { fail("`all` takes no options; run `index`, `store`, `server` or `dispatch` for those") }
+    // Each in its own process, so one's heap and threads do not colour the next.
+    for benchmark in ["index", "store", "server", "dispatch"] {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        child.arguments = [benchmark]
+        do { try child.run() } catch { fail("cannot run \(benchmark): \(error)") }
+        child.waitUntilExit()
+        guard child.terminationStatus == 0 else { exit(child.terminationStatus) }
+    }
 case "--help", "-h": print(usage)
 case nil: fail("name a benchmark")
 case let other?: fail("unknown benchmark '\(other)'")

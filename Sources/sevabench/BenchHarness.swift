@@ -1,0 +1,101 @@
+import Foundation
+import SevaClient
+import SevaCore
+import SevaServer
+import SevaWire
+
+/// A daemon in the benchmark's own process on a fresh temporary directory, with `workers`
+/// plumbers-and-cooks registered over the Unix socket (ids `b0`…), each at a position drawn
+/// from the UP workforce and — unless `available` is false, for a gateway to do it and so hear
+/// their offers — available.
+struct BenchDaemon {
+    let directory: String
+    let port: Int
+    let daemon: Daemon
+    let admin: LineConnection
+    let positions: [GeoPoint]
+
+    init(name: String, workers: Int, available: Bool = true, configure: (inout Configuration) -> Void) throws {
+        directory = NSTemporaryDirectory() + "sevabench-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        var configuration = Configuration()
+        configuration.server.tcp = ["127.0.0.1:0"]
+        configuration.server.unixSocket = directory + "/sevad.sock"
+        configuration.store.path = directory + "/sevad.db"
+        configure(&configuration)
+        let paths = RuntimePaths(environment: ["STATE_DIRECTORY": directory, "RUNTIME_DIRECTORY": directory],
+                                 workingDirectory: directory)
+        let portBox = PortBox()
+        daemon = try Daemon(configuration: configuration, paths: paths) { line in portBox.note(line) }
+        port = portBox.port
+        admin = try LineConnection(unixPath: directory + "/sevad.sock")
+        var random = SeededGenerator(seed: 7)
+        let workforce = UPWorkforce()
+        var positions: [GeoPoint] = []
+        for chunk in stride(from: 0, to: workers, by: 1_000) {
+            var lines = ""
+            let upper = min(workers, chunk + 1_000)
+            for index in chunk..<upper {
+                let point = workforce.position(using: &random)
+                lines += "WORKER ADD b\(index) skills=plumber,cook verified=yes\n" + (available ? "AVAIL b\(index) on\n" : "")
+                    + "LOC b\(index) \(ServerBenchmark.fixed(point.latitude)) \(ServerBenchmark.fixed(point.longitude))\n"
+                positions.append(point)
+            }
+            guard admin.send(lines), admin.awaitOK((available ? 3 : 2) * (upper - chunk)) else { throw HarnessFailure("registering workers failed") }
+        }
+        self.positions = positions
+    }
+
+    func token(_ role: String) throws -> String { try ServerBenchmark.token(admin, "TOKEN ISSUE \(role)") }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+/// Pipelining clients for a fixed time.
+enum ClosedLoop {
+    /// Runs `connections` clients for `seconds`, each keeping `inFlight` requests outstanding;
+    /// returns the replies received (all must be OK).
+    static func run(port: Int, token: String, connections: Int, inFlight: Int, seconds: Double,
+                    request: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {
+        let total = Counter()
+        let deadline = Clock.now() + UInt64(seconds * 1e9)
+        let group = DispatchGroup()
+        let failures = Counter()
+        for connection in 0..<connections {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                guard let client = try? LineConnection(port: port), client.ask("AUTH \(token)").hasPrefix("OK") else {
+                    failures.add(1)
+                    return
+                }
+                // The requests are written before the clock starts, so the clients, which share
+                // the daemon's two cores, spend their time sending and counting, not formatting.
+                var random = SeededGenerator(seed: UInt64(connection + 1))
+                var bursts: [[UInt8]] = []
+                var sent = 0
+                for _ in 0..<256 {
+                    var burst = ""
+                    for _ in 0..<inFlight {
+                        burst += request(sent, &random)
+                        sent += 1
+                    }
+                    bursts.append(Array(burst.utf8))
+                }
+                var round = 0
+                while Clock.now() < deadline {
+                    guard client.send(bursts[round % bursts.count]), client.awaitOK(inFlight) else {
+                        failures.add(1)
+                        return
+                    }
+                    round += 1
+                    total.add(inFlight)
+                }
+            }
+        }
+        group.wait()
+        if failures.value > 0 { throw HarnessFailure("\(failures.value) benchmark connections failed") }
+        return total.value
+    }
+
+}

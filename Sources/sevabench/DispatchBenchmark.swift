@@ -1,0 +1,196 @@
+import Foundation
+import SevaClient
+import SevaCore
+import SevaServer
+
+/// Dispatch end to end over loopback: durable bookings (synchronous=full, auto mode) from
+/// concurrent bookers, their latency at half that rate, the full offer cycle, and LOC/s with
+/// thousands of offers pending and jobs watched.
+struct DispatchBenchmark {
+    struct Options {
+        var workers = 100_000
+        var bookers = 64
+        var seconds = 3.0
+        var pendingOffers = 10_000
+        var watched = 1_000
+    }
+
+    struct Result {
+        let jobNewPerSecond: Double
+        let halfRate: Double
+        let jobNewLatency: Timings
+        let cyclesPerSecond: Double
+        let locIdle: Double
+        let locLoaded: Double
+    }
+
+    let options: Options
+
+    func run(progress: (String) -> Void) throws -> Result {
+        progress("  auto mode, synchronous=full: registering \(options.workers) workers")
+        let auto = try BenchDaemon(name: "dispatch-auto", workers: options.workers) { configuration in
+            configuration.dispatch.accept = .auto
+            configuration.store.synchronous = .full
+        }
+        defer { auto.remove() }
+        let places = auto.positions
+        let booker = try auto.token("booker")
+        let booking: @Sendable (inout SeededGenerator) -> String = { random in
+            let point = places[Int(random.next() % UInt64(places.count))]
+            return "JOB NEW skill=plumber lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
+        }
+        progress("  JOB NEW, \(options.bookers) bookers each waiting for its reply, \(options.seconds) s")
+        let booked = try ClosedLoop.run(port: auto.port, token: booker, connections: options.bookers, inFlight: 1,
+                                        seconds: options.seconds) { _, random in booking(&random) }
+        let perSecond = Double(booked) / options.seconds
+        let halfRate = (perSecond / 2).rounded()
+        progress("  JOB NEW latency at half that rate (\(Int(halfRate))/s over 2 connections, open loop)")
+        let latency = try LatencyProbe.openLoop(port: auto.port, token: booker, rate: halfRate, connections: 2,
+                                                seconds: options.seconds, request: booking)
+
+        progress("  offer mode: registering \(options.workers) workers, a gateway for all of them")
+        let offers = try BenchDaemon(name: "dispatch-offer", workers: options.workers, available: false) { configuration in
+            configuration.dispatch.offerTimeoutSeconds = 600
+            configuration.store.synchronous = .full
+        }
+        defer { offers.remove() }
+        let gatewayToken = try offers.token("gateway")
+        let offerBooker = try offers.token("booker")
+        let gateway = try LineConnection(port: offers.port)
+        guard gateway.ask("AUTH \(gatewayToken)").hasPrefix("OK") else { throw HarnessFailure("gateway AUTH failed") }
+        for chunk in stride(from: 0, to: options.workers, by: 5_000) {
+            let upper = min(options.workers, chunk + 5_000)
+            guard gateway.send((chunk..<upper).map { "AVAIL b\($0) on\n" }.joined()), gateway.awaitOK(upper - chunk) else {
+                throw HarnessFailure("AVAIL over the gateway failed")
+            }
+        }
+        let loadGateway = try offers.token("gateway")
+        progress("  LOC/s idle (4 × 64)")
+        let offerPlaces = offers.positions
+        let location: @Sendable (Int, inout SeededGenerator) -> String = { index, random in
+            let worker = Int(random.next() % UInt64(offerPlaces.count))
+            let point = offerPlaces[worker]
+            return "LOC b\(worker) \(ServerBenchmark.fixed(point.latitude + Double(index % 100) * 1e-6)) \(ServerBenchmark.fixed(point.longitude))\n"
+        }
+        let idle = try ClosedLoop.run(port: offers.port, token: loadGateway, connections: 4, inFlight: 64, seconds: options.seconds,
+                                      request: location)
+        progress("  full cycle: JOB NEW → EVT offer → ACCEPT → ARRIVED → START → DONE, \(options.seconds) s")
+        let cycles = try fullCycles(port: offers.port, booker: offerBooker, gateway: gateway, places: offers.positions)
+        progress("  \(options.pendingOffers) offers left pending, \(options.watched) of them accepted and watched")
+        let drain = try pendOffers(port: offers.port, booker: offerBooker, gateway: gateway, places: offers.positions)
+        progress("  LOC/s with those offers pending and jobs watched (4 × 64)")
+        let loaded = try ClosedLoop.run(port: offers.port, token: loadGateway, connections: 4, inFlight: 64,
+                                        seconds: options.seconds, request: location)
+        drain.stop()
+        return Result(jobNewPerSecond: perSecond, halfRate: halfRate, jobNewLatency: latency,
+                      cyclesPerSecond: Double(cycles) / options.seconds,
+                      locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds)
+    }
+
+    /// Books jobs 16 at a time on one connection while the gateway, hearing each offer,
+    /// pipelines the worker's four answers; counts the DONEs acknowledged.
+    private func fullCycles(port: Int, booker: String, gateway: LineConnection, places: [GeoPoint]) throws -> Int {
+        let portal = try LineConnection(port: port)
+        guard portal.ask("AUTH \(booker)").hasPrefix("OK") else { throw HarnessFailure("booker AUTH failed") }
+        let running = Flag()
+        let finished = DispatchSemaphore(value: 0)
+        let counted = Counter()
+        nonisolated(unsafe) let phones = gateway
+        Thread.detachNewThread {
+            defer { finished.signal() }
+            // For each reply line, whether it answers a DONE.
+            var expected: [Bool] = []
+            var head = 0
+            while let line = phones.line() {
+                if line.hasPrefix("EVT offer {") {
+                    if let job = JSONField.value(line, "job"), let worker = JSONField.value(line, "worker") {
+                        phones.send("ACCEPT \(worker) \(job)\nARRIVED \(worker) \(job)\nSTART \(worker) \(job)\nDONE \(worker) \(job)\n")
+                        expected += [false, false, false, true]
+                    }
+                } else if !line.hasPrefix("EVT "), head < expected.count {
+                    if expected[head] && line == "OK" { counted.add(1) }
+                    head += 1
+                }
+                if !running.isSet && head == expected.count { return }
+            }
+        }
+        var random = SeededGenerator(seed: 21)
+        let deadline = Clock.now() + UInt64(options.seconds * 1e9)
+        while Clock.now() < deadline {
+            var burst = ""
+            for _ in 0..<16 {
+                let point = places[Int(random.next() % UInt64(places.count))]
+                burst += "JOB NEW skill=cook lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
+            }
+            guard portal.send(burst), portal.awaitOK(16) else { throw HarnessFailure("booking failed") }
+        }
+        let total = counted.value
+        running.clear()
+        gateway.send("PING\n")
+        _ = finished.wait(timeout: .now() + 10)
+        return total
+    }
+
+    /// Books `pendingOffers` jobs whose offers nobody answers but the first `watched`, which
+    /// the gateway accepts and a watcher watches; returns the readers that keep draining the
+    /// gateway's, the watcher's and the portal's streams.
+    private func pendOffers(port: Int, booker: String, gateway: LineConnection, places: [GeoPoint]) throws -> Drain {
+        let portal = try LineConnection(port: port)
+        guard portal.ask("AUTH \(booker)").hasPrefix("OK") else { throw HarnessFailure("booker AUTH failed") }
+        let watcher = try LineConnection(port: port)
+        guard watcher.ask("AUTH \(booker)").hasPrefix("OK") else { throw HarnessFailure("watcher AUTH failed") }
+        let watched = options.watched
+        let accepted = Counter()
+        let drain = Drain()
+        nonisolated(unsafe) let phones = gateway
+        nonisolated(unsafe) let eyes = watcher
+        drain.read(phones) { line in
+            guard accepted.value < watched, line.hasPrefix("EVT offer {"), let job = JSONField.value(line, "job"),
+                  let worker = JSONField.value(line, "worker") else { return }
+            accepted.add(1)
+            phones.send("ACCEPT \(worker) \(job)\n")
+            eyes.send("WATCH \(job)\n")
+        }
+        drain.read(eyes) { _ in }
+        var random = SeededGenerator(seed: 33)
+        for chunk in stride(from: 0, to: options.pendingOffers, by: 500) {
+            let upper = min(options.pendingOffers, chunk + 500)
+            var burst = ""
+            for _ in chunk..<upper {
+                let point = places[Int(random.next() % UInt64(places.count))]
+                burst += "JOB NEW skill=plumber lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
+            }
+            guard portal.send(burst), portal.awaitOK(upper - chunk) else { throw HarnessFailure("booking failed") }
+        }
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while accepted.value < watched && Date() < deadline { usleep(10_000) }
+        return drain
+    }
+}
+
+/// Keeps reading connections whose events nobody needs, so their buffers never fill, handing
+/// each line to a closure on the reading thread.
+final class Drain: @unchecked Sendable {
+    private let running = Flag()
+
+    func read(_ connection: LineConnection, _ handle: @escaping @Sendable (String) -> Void) {
+        nonisolated(unsafe) let connection = connection
+        Thread.detachNewThread { [running] in
+            while running.isSet {
+                guard connection.hasInput(withinMilliseconds: 100) else { continue }
+                guard let line = connection.line() else { return }
+                handle(line)
+            }
+        }
+    }
+
+    func stop() { running.clear() }
+}
+
+/// A field of a one-line JSON reply or event, as text (enough for ids and numbers).
+enum JSONField {
+    static func value(_ line: String, _ name: String) -> String? {
+        guard let range = line.range(of: #""\#(name)":("[^"]*"|[0-9]+)"#, options: .regularExpression) else { return nil }
+        return String(line[range].dropFirst(name.count + 3)).replacingOccurrences(of: "\"", with: "")
+    }
+}

@@ -9,7 +9,9 @@ import SevaServer
 struct DispatchBenchmark {
     struct Options {
         var workers = 100_000
+        /// Bookings in flight at once, spread over `bookerConnections` pipelining connections.
         var bookers = 64
+        var bookerConnections = 64
         var seconds = 3.0
         var pendingOffers = 10_000
         var watched = 1_000
@@ -39,9 +41,10 @@ struct DispatchBenchmark {
             let point = places[Int(random.next() % UInt64(places.count))]
             return "JOB NEW skill=plumber lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
         }
-        progress("  JOB NEW, \(options.bookers) bookers each waiting for its reply, \(options.seconds) s")
-        let booked = try ClosedLoop.run(port: auto.port, token: booker, connections: options.bookers, inFlight: 1,
-                                        seconds: options.seconds) { _, random in booking(&random) }
+        let inFlight = max(1, options.bookers / options.bookerConnections)
+        progress("  JOB NEW, \(options.bookers) bookings in flight over \(options.bookerConnections) connections, \(options.seconds) s")
+        let booked = try ClosedLoop.run(port: auto.port, token: booker, connections: options.bookerConnections,
+                                        inFlight: inFlight, seconds: options.seconds) { _, random in booking(&random) }
         let perSecond = Double(booked) / options.seconds
         let halfRate = (perSecond / 2).rounded()
         progress("  JOB NEW latency at half that rate (\(Int(halfRate))/s over 2 connections, open loop)")

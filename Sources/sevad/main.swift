@@ -83,7 +83,10 @@ case .success(let configuration):
         FileHandle.standardError.write(Data("sevad: \(line)\n".utf8))
     }
     do {
-        let daemon = try Daemon(configuration: configuration, paths: paths, log: log)
+        let reloadOverrides = overrides
+        let daemon = try Daemon(configuration: configuration, paths: paths, reload: {
+            ConfigurationLoader.load(path: source, overrides: reloadOverrides)
+        }, log: log)
         daemon.runUntilSignalled()
         exit(0)
     } catch {

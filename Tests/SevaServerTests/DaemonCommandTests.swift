@@ -58,7 +58,8 @@ import Testing
             Step("STATS", #"OK {"workers":{"#),
             Step("STATS now", "ERR BADARG"),
             Step("AUTH", "ERR BADARG token: missing"),
-            Step("RELOAD", "ERR UNKNOWN RELOAD arrives with the systemd release"),
+            Step("RELOAD", #"OK {"changed":[],"restart_needed":[]}"#),
+            Step("RELOAD now", "ERR BADARG now: unexpected argument"),
         ], on: client)
         #expect(client.ask("QUIT") == "OK")
         #expect(client.line() == nil, "QUIT closes after its OK")

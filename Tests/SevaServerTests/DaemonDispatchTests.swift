@@ -225,4 +225,33 @@ final class EventClient {
         #expect(admin.ask("JOB CANCEL 1").hasPrefix("ERR CONFLICT job 1 is unfilled; cannot cancel"))
         #expect(admin.ask("JOB LIST").components(separatedBy: #""id":"#).count - 1 == 1, "one job: the same ref twice")
     }
+
+    @Test func dispatchKeysReloadLiveAndABadFileChangesNothing() throws {
+        let directory = NSTemporaryDirectory() + "sevad-reload-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/sevad.toml"
+        try "[dispatch]\noffer_timeout_s = 30\n\n[rates]\nplumber = 200\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(directory: directory, arguments: ["--config", file])
+        defer { daemon.stop() }
+        let admin = EventClient(try LineConnection(unixPath: daemon.socketPath))
+        #expect(admin.ask("WORKER ADD q1 skills=plumber verified=yes") == "OK")
+        #expect(admin.ask("LOC q1 \(Self.east(200))") == "OK")
+        #expect(admin.ask("AVAIL q1 on") == "OK")
+        #expect(admin.ask("JOB NEW skill=plumber lat=27.5960 lon=78.0500").contains(#""rate_inr":200"#))
+        #expect(admin.awaitEvents(1).first?.contains(#""expires_in_s":30,"#) == true)
+        #expect(admin.ask("JOB CANCEL 1") == "OK")
+        try "[dispatch]\noffer_timeout_s = 5\n\n[rates]\nplumber = 250\n\n[server]\nmax_line_bytes = 8192\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(admin.ask("RELOAD") == #"OK {"changed":["dispatch.offer_timeout_s","rates"],"restart_needed":["server"]}"#)
+        #expect(admin.ask("JOB NEW skill=plumber lat=27.5960 lon=78.0500").contains(#""rate_inr":250"#))
+        #expect(admin.awaitEvents(3).last?.contains(#""expires_in_s":5,"#) == true, "\(admin.events)")
+        try "[dispatch]\noffer_timeout_s = -3\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(admin.ask("RELOAD").hasPrefix("ERR BADARG configuration not valid, nothing changed: dispatch.offer_timeout_s"))
+        #expect(admin.ask("JOB CANCEL 2") == "OK")
+        try "[dispatch]\noffer_timeout_s = 7\n\n[rates]\nplumber = 250\n".write(toFile: file, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        usleep(300_000)
+        #expect(admin.ask("JOB NEW skill=plumber lat=27.5960 lon=78.0500").hasPrefix("OK"))
+        #expect(admin.awaitEvents(5).last?.contains(#""expires_in_s":7,"#) == true, "SIGHUP reloads too: \(admin.events.last ?? "")")
+    }
 }

@@ -19,7 +19,7 @@ extension Dispatcher {
                                         limit: tried.count + Self.candidatesPerSearch, now: now)
             let candidates = hits.compactMap { hit -> Candidate? in
                 guard !tried.contains(hit.id) else { return nil }
-                if let reach = registry.profile(hit.id)?.radiusKm, hit.metres > reach * 1000 { return nil }
+                if let reach = hit.reachKm, hit.metres > reach * 1000 { return nil }
                 let day = day(of: hit.id, now: now)
                 return Candidate(worker: hit.id, metres: hit.metres, jobsToday: day.jobsToday, idleSince: day.idleSince)
             }

@@ -63,6 +63,8 @@ extension WorkerRegistry {
         public let position: GeoPoint
         public let status: WorkerStatus
         public let ageSeconds: Double
+        /// How far the worker said they will travel, if they did.
+        public let reachKm: Double?
     }
 
     /// The nearest workers to `center` within `radiusMetres`, nearest first (ties by
@@ -81,7 +83,8 @@ extension WorkerRegistry {
         }
         return hits.map { hit in
             Nearby(id: records[hit.handle].id, metres: hit.metres, position: index.gridPosition(of: hit.handle)!.centre,
-                   status: status(of: hit.handle, now: now), ageSeconds: max(0, now - live[hit.handle].fixTime))
+                   status: status(of: hit.handle, now: now), ageSeconds: max(0, now - live[hit.handle].fixTime),
+                   reachKm: records[hit.handle].radiusKm.isNaN ? nil : Double(records[hit.handle].radiusKm))
         }
     }
 }

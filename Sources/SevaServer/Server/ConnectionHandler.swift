@@ -35,10 +35,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     init(engine: Engine, principal: Principal) {
         self.engine = engine
         self.principal = principal
-        framer = LineFramer(maxLineBytes: engine.configuration.server.maxLineBytes)
-        maxAuthFailures = engine.configuration.server.authFailures
-        pings = PingBudget(perSecond: engine.configuration.server.maxPingsPerSecond)
-        maxInFlight = engine.configuration.server.maxInFlight
+        framer = LineFramer(maxLineBytes: engine.serverLimits.maxLineBytes)
+        maxAuthFailures = engine.serverLimits.authFailures
+        pings = PingBudget(perSecond: engine.serverLimits.maxPingsPerSecond)
+        maxInFlight = engine.serverLimits.maxInFlight
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

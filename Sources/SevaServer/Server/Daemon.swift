@@ -16,7 +16,11 @@ public final class Daemon: Sendable {
     let log: @Sendable (String) -> Void
 
     /// Starts everything; returns once the listeners are bound.
-    public init(configuration: Configuration, paths: RuntimePaths, log: @escaping @Sendable (String) -> Void) throws {
+    /// `reload` reads the configuration again (file and flags) for SIGHUP and RELOAD; by
+    /// default the configuration given is all there is.
+    public init(configuration: Configuration, paths: RuntimePaths,
+                reload: (@Sendable () -> Result<Configuration, ConfigurationLoader.Failure>)? = nil,
+                log: @escaping @Sendable (String) -> Void) throws {
         self.log = log
         if let warning = DescriptorLimit.raise(forConnections: configuration.server.maxConnections) { log(warning) }
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
@@ -27,8 +31,9 @@ public final class Daemon: Sendable {
                                                                                  offsetSeconds: dayOffset))
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let limits = Limits(configuration.server)
+        let fixed = configuration
         let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state,
-                                connections: limits.connections)
+                                connections: limits.connections, reloadSource: reload ?? { .success(fixed) }, log: log)
         self.engine = engine
         engine.loop.execute { engine.startTimers() }
         log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
@@ -63,10 +68,15 @@ public final class Daemon: Sendable {
             source.resume()
             sources.append(source)
         }
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        let engine = self.engine
+        hangup.setEventHandler { engine.loop.execute { _ = engine.reload() } }
+        hangup.resume()
+        sources.append(hangup)
         done.wait()
         log("stopping: closing listeners, committing what is queued")
         for channel in channels { try? channel.close().wait() }
-        let engine = self.engine
         try? engine.loop.submit { engine.snapshotPositions() }.wait()
         store.close()
         try? group.syncShutdownGracefully()

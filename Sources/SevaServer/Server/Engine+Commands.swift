@@ -87,7 +87,7 @@ extension Engine {
             runJobCommand(command, decision: decision, reply: reply)
         case .stats: reply(stats())
         case .hello, .auth, .ping, .quit: reply(.ok)
-        case .reload: reply(.error(WireError(.unknown, "RELOAD arrives with the systemd release; restart sevad to reload")))
+        case .reload: reply(reload())
         }
     }
 

@@ -13,7 +13,13 @@ import SevaWire
 /// asserts it).
 final class Engine: @unchecked Sendable {
     let loop: any EventLoop
-    let configuration: Configuration
+    /// The configuration in force (RELOAD replaces its live parts); on `loop` only.
+    var configuration: Configuration
+    /// `[server]` as at start, read by connections on any loop.
+    let serverLimits: Configuration.Server
+    /// Reads the configuration again from where it came (file and flags), for RELOAD.
+    let reloadSource: @Sendable () -> Result<Configuration, ConfigurationLoader.Failure>
+    let log: @Sendable (String) -> Void
     let catalogue: SkillCatalogue
     let store: Store
     private let completions: EventLoopCompletions
@@ -28,10 +34,16 @@ final class Engine: @unchecked Sendable {
     let connections: ConnectionTally
 
     init(loop: any EventLoop, configuration: Configuration, store: Store, state: RecoveredState,
-         connections: ConnectionTally, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
+         connections: ConnectionTally,
+         reloadSource: @escaping @Sendable () -> Result<Configuration, ConfigurationLoader.Failure>,
+         log: @escaping @Sendable (String) -> Void,
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         guard let catalogue = SkillCatalogue(configuration.skills) else { throw WireError(.internal, "bad skill catalogue") }
         self.loop = loop
         self.configuration = configuration
+        serverLimits = configuration.server
+        self.reloadSource = reloadSource
+        self.log = log
         self.catalogue = catalogue
         self.store = store
         self.connections = connections

@@ -1,0 +1,61 @@
+import SevaCore
+import SevaWire
+
+/// RELOAD (and SIGHUP): the configuration read again; what may change live changes at once —
+/// every `dispatch.*` key, `[rates]` and `[districts]` — and the rest is named as waiting for a
+/// restart. An invalid file changes nothing and says why.
+extension Engine {
+    /// The `dispatch.*` keys, each with how to read it, to say which changed.
+    private static let dispatchKeys: [(String, @Sendable (Configuration.Dispatch) -> String)] = [
+        ("dispatch.policy", { $0.policy.rawValue }), ("dispatch.accept", { $0.accept.rawValue }),
+        ("dispatch.offer_timeout_s", { "\($0.offerTimeoutSeconds)" }), ("dispatch.max_offers", { "\($0.maxOffers)" }),
+        ("dispatch.radii_km", { "\($0.radiiKm)" }), ("dispatch.stale_after_s", { "\($0.staleAfterSeconds)" }),
+        ("dispatch.max_accuracy_m", { "\($0.maxAccuracyMetres)" }), ("dispatch.max_speed_kmh", { "\($0.maxSpeedKmh)" }),
+        ("dispatch.arrive_radius_m", { "\($0.arriveRadiusMetres)" }), ("dispatch.speed_kmh", { "\($0.speedKmh)" }),
+        ("dispatch.timeouts_to_away", { "\($0.timeoutsToAway)" }), ("dispatch.lead_s", { "\($0.leadSeconds)" }),
+        ("dispatch.min_rating", { "\($0.minRating)" }), ("dispatch.min_ratings", { "\($0.minRatings)" }),
+    ]
+
+    /// Reloads; returns the reply for RELOAD, and logs what happened.
+    func reload() -> Reply {
+        loop.preconditionInEventLoop()
+        let fresh: Configuration
+        switch reloadSource() {
+        case .failure(let failure):
+            log("reload refused, the configuration in force is kept: \(failure.problems.map(\.description).joined(separator: "; "))")
+            return .error(WireError(.badArgument, "configuration not valid, nothing changed: "
+                + failure.problems.map(\.description).joined(separator: "; ")))
+        case .success(let configuration):
+            fresh = configuration
+        }
+        var changed = Self.dispatchKeys.compactMap { name, read in read(configuration.dispatch) != read(fresh.dispatch) ? name : nil }
+        if fresh.rates != configuration.rates { changed.append("rates") }
+        if fresh.districts != configuration.districts { changed.append("districts") }
+        var waiting: [String] = []
+        if fresh.server != configuration.server { waiting.append("server") }
+        if fresh.store != configuration.store { waiting.append("store") }
+        if fresh.skills != configuration.skills { waiting.append("skills") }
+        if fresh.metricsListen != configuration.metricsListen { waiting.append("metrics") }
+        if fresh.logLevel != configuration.logLevel { waiting.append("log") }
+        if fresh.allowStall != configuration.allowStall { waiting.append("debug") }
+        configuration.dispatch = fresh.dispatch
+        configuration.rates = fresh.rates
+        configuration.districts = fresh.districts
+        var rules = Self.dispatchRules(fresh.dispatch)
+        rules.dayOffsetSeconds = dispatcher.rules.dayOffsetSeconds
+        dispatcher.rules = rules
+        registry.rules.staleAfterSeconds = fresh.dispatch.staleAfterSeconds
+        registry.rules.maxAccuracyMetres = fresh.dispatch.maxAccuracyMetres
+        registry.rules.maxSpeedKmh = fresh.dispatch.maxSpeedKmh
+        registry.rules.minRating = fresh.dispatch.minRating
+        registry.rules.minRatings = fresh.dispatch.minRatings
+        log("reloaded: " + (changed.isEmpty ? "nothing changed" : "changed " + changed.joined(separator: ", "))
+            + (waiting.isEmpty ? "" : "; [\(waiting.joined(separator: "], ["))] changed too and take effect at the next restart"))
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("changed"); json.beginArray(); for name in changed { json.string(name) }; json.endArray()
+        json.key("restart_needed"); json.beginArray(); for name in waiting { json.string(name) }; json.endArray()
+        json.endObject()
+        return .json(json)
+    }
+}

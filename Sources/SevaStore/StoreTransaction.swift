@@ -95,6 +95,13 @@ public struct StoreTransaction {
     /// `seq`, or the next one when 0); returns the event's seq.
     @discardableResult
     public func recordTransition(_ job: StoredJob, seq: Int64 = 0, detail: String = "{}") throws(SQLiteError) -> Int64 {
+        try updateJob(job)
+        return try appendEvent(StoredJobEvent(seq: seq, job: job.id, atMs: job.updatedMs, state: job.state,
+                                              worker: job.worker, detail: detail))
+    }
+
+    /// Writes a job's state, worker, offer and time as they are now.
+    public func updateJob(_ job: StoredJob) throws(SQLiteError) {
         try connection.statement("""
             UPDATE jobs SET state = ?, worker = ?, offer_deadline_ms = ?, offers_made = ?, updated_ms = ? WHERE id = ?
             """).run([
@@ -102,8 +109,6 @@ public struct StoreTransaction {
             .integer(job.updatedMs), .integer(job.id),
         ])
         guard connection.changes == 1 else { throw SQLiteError(extendedCode: 12, message: "no job \(job.id)") }
-        return try appendEvent(StoredJobEvent(seq: seq, job: job.id, atMs: job.updatedMs, state: job.state,
-                                              worker: job.worker, detail: detail))
     }
 
     /// Appends one event to a job's history — with its `seq` when given (> 0), else the next

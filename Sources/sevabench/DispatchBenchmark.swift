@@ -24,19 +24,27 @@ struct DispatchBenchmark {
         let cyclesPerSecond: Double
         let locIdle: Double
         let locLoaded: Double
+        /// The dispatcher alone, per booking (auto mode), microseconds.
+        let coreMicroseconds: Double
     }
 
     let options: Options
 
     func run(progress: (String) -> Void) throws -> Result {
+        progress("  the dispatcher alone: 20 000 bookings on \(options.workers) workers, auto mode")
+        let core = DispatchCore.microsecondsPerBooking(workers: options.workers, bookings: 20_000)
         progress("  auto mode, synchronous=full: registering \(options.workers) workers")
-        let auto = try BenchDaemon(name: "dispatch-auto", workers: options.workers) { configuration in
+        let auto = try BenchDaemon(name: "dispatch-auto", workers: options.workers, available: false) { configuration in
             configuration.dispatch.accept = .auto
             configuration.store.synchronous = .full
         }
         defer { auto.remove() }
         let places = auto.positions
         let booker = try auto.token("booker")
+        // The workers' phones: one gateway hears their assignments, and a reader drains it.
+        let phones = Drain()
+        phones.read(try availableThroughGateway(auto)) { _ in }
+        defer { phones.stop() }
         let booking: @Sendable (inout SeededGenerator) -> String = { random in
             let point = places[Int(random.next() % UInt64(places.count))]
             return "JOB NEW skill=plumber lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
@@ -46,6 +54,7 @@ struct DispatchBenchmark {
         let booked = try ClosedLoop.run(port: auto.port, token: booker, connections: options.bookerConnections,
                                         inFlight: inFlight, seconds: options.seconds) { _, random in booking(&random) }
         let perSecond = Double(booked) / options.seconds
+        progress("    store after the run: \(Self.storeLine(auto.admin.ask("STATS")))")
         let halfRate = (perSecond / 2).rounded()
         progress("  JOB NEW latency at half that rate (\(Int(halfRate))/s over 2 connections, open loop)")
         let latency = try LatencyProbe.openLoop(port: auto.port, token: booker, rate: halfRate, connections: 2,
@@ -57,16 +66,8 @@ struct DispatchBenchmark {
             configuration.store.synchronous = .full
         }
         defer { offers.remove() }
-        let gatewayToken = try offers.token("gateway")
         let offerBooker = try offers.token("booker")
-        let gateway = try LineConnection(port: offers.port)
-        guard gateway.ask("AUTH \(gatewayToken)").hasPrefix("OK") else { throw HarnessFailure("gateway AUTH failed") }
-        for chunk in stride(from: 0, to: options.workers, by: 5_000) {
-            let upper = min(options.workers, chunk + 5_000)
-            guard gateway.send((chunk..<upper).map { "AVAIL b\($0) on\n" }.joined()), gateway.awaitOK(upper - chunk) else {
-                throw HarnessFailure("AVAIL over the gateway failed")
-            }
-        }
+        let gateway = try availableThroughGateway(offers)
         let loadGateway = try offers.token("gateway")
         progress("  LOC/s idle (4 × 64)")
         let offerPlaces = offers.positions
@@ -87,7 +88,27 @@ struct DispatchBenchmark {
         drain.stop()
         return Result(jobNewPerSecond: perSecond, halfRate: halfRate, jobNewLatency: latency,
                       cyclesPerSecond: Double(cycles) / options.seconds,
-                      locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds)
+                      locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds,
+                      coreMicroseconds: core)
+    }
+
+    /// A gateway connection that has made every worker available, and so hears their offers.
+    private func availableThroughGateway(_ bench: BenchDaemon) throws -> LineConnection {
+        let gateway = try LineConnection(port: bench.port)
+        guard gateway.ask("AUTH \(try bench.token("gateway"))").hasPrefix("OK") else { throw HarnessFailure("gateway AUTH failed") }
+        for chunk in stride(from: 0, to: options.workers, by: 5_000) {
+            let upper = min(options.workers, chunk + 5_000)
+            guard gateway.send((chunk..<upper).map { "AVAIL b\($0) on\n" }.joined()), gateway.awaitOK(upper - chunk) else {
+                throw HarnessFailure("AVAIL over the gateway failed")
+            }
+        }
+        return gateway
+    }
+
+    /// The store part of a STATS reply, for the progress log.
+    static func storeLine(_ stats: String) -> String {
+        guard let range = stats.range(of: #""store":\{[^}]*\}"#, options: .regularExpression) else { return "?" }
+        return String(stats[range])
     }
 
     /// Books jobs 16 at a time on one connection while the gateway, hearing each offer,
@@ -195,5 +216,38 @@ enum JSONField {
     static func value(_ line: String, _ name: String) -> String? {
         guard let range = line.range(of: #""\#(name)":("[^"]*"|[0-9]+)"#, options: .regularExpression) else { return nil }
         return String(line[range].dropFirst(name.count + 3)).replacingOccurrences(of: "\"", with: "")
+    }
+}
+
+/// The dispatcher alone, without sockets or the store: what one booking costs the engine's
+/// loop (the search, the policy, the bookkeeping), auto mode, on the benchmark's workforce.
+enum DispatchCore {
+    static func microsecondsPerBooking(workers: Int, bookings: Int) -> Double {
+        let catalogue = SkillCatalogue(["plumber", "cook"])!
+        var registry = WorkerRegistry(catalogue: catalogue)
+        var rules = DispatchRules()
+        rules.accept = .auto
+        var dispatcher = Dispatcher(rules: rules)
+        var random = SeededGenerator(seed: 7)
+        let workforce = UPWorkforce()
+        let now = 1_800_000_000.0
+        var places: [GeoPoint] = []
+        for index in 0..<workers {
+            var profile = WorkerProfile(id: "b\(index)", skills: try! catalogue.skills(["plumber", "cook"]).get())
+            profile.verified = true
+            registry.upsert(profile, now: now)
+            registry.setAvailability(profile.id, .on, now: now)
+            let point = workforce.position(using: &random)
+            places.append(point)
+            _ = registry.recordFix(profile.id, at: point, now: now)
+        }
+        var outcome = DispatchOutcome()
+        let started = Clock.now()
+        for _ in 0..<bookings {
+            let request = JobRequest(skill: "plumber", point: places[Int(random.next() % UInt64(places.count))])
+            _ = dispatcher.book(request, registry: &registry, now: now, into: &outcome)
+            outcome = DispatchOutcome()
+        }
+        return Double(Clock.now() - started) / 1e3 / Double(bookings)
     }
 }

@@ -59,24 +59,37 @@ extension Engine {
 
     // MARK: - To and from the store
 
-    /// The store write for one change.
-    func storeWrite(_ change: DispatchChange) -> @Sendable (StoreTransaction) throws -> Void {
-        switch change {
-        case .created(let job, let event):
-            let row = stored(job)
-            let entry = Self.stored(event)
-            return { transaction in
-                try transaction.insertJob(row)
-                try transaction.appendEvent(entry)
+    /// The store writes for one step's changes, folded: each job's row is written once, as it
+    /// ends the step (inserted when the step booked it), then every event in seq order. An
+    /// auto-mode booking is one insert and two events, not two writes of the row.
+    func storeWrite(_ changes: [DispatchChange]) -> (@Sendable (StoreTransaction) throws -> Void)? {
+        guard !changes.isEmpty else { return nil }
+        var order: [Int64] = []
+        var rows: [Int64: (row: StoredJob, created: Bool)] = [:]
+        var entries: [StoredJobEvent] = []
+        var availability: [(String, String)] = []
+        for change in changes {
+            switch change {
+            case .created(let job, let event), .transition(let job, let event):
+                var created = false
+                if case .created = change { created = true }
+                if let existing = rows[job.id] { created = existing.created } else { order.append(job.id) }
+                rows[job.id] = (stored(job), created)
+                entries.append(Self.stored(event))
+            case .availability(let worker, let state):
+                availability.append((worker, state.rawValue))
             }
-        case .transition(let job, let event):
-            let row = stored(job)
-            let seq = event.seq
-            let detail = JobJSON.detailText(event.detail)
-            return { transaction in _ = try transaction.recordTransition(row, seq: seq, detail: detail) }
-        case .availability(let worker, let availability):
-            let at = Int64(now * 1000)
-            return { transaction in try transaction.setAvailability(worker: worker, availability.rawValue, atMs: at) }
+        }
+        let writes = order.compactMap { rows[$0] }
+        let events = entries
+        let availabilities = availability
+        let at = Int64(now * 1000)
+        return { transaction in
+            for (row, created) in writes {
+                if created { try transaction.insertJob(row) } else { try transaction.updateJob(row) }
+            }
+            for event in events { try transaction.appendEvent(event) }
+            for (worker, state) in availabilities { try transaction.setAvailability(worker: worker, state, atMs: at) }
         }
     }
 

@@ -136,9 +136,9 @@ final class Engine: @unchecked Sendable {
     /// that was not committed.
     func commit(_ outcome: DispatchOutcome, also extra: (@Sendable (StoreTransaction) throws -> Void)? = nil,
                 success: Reply?, reply: ReplyTicket?) {
-        let writes = outcome.changes.map(storeWrite)
+        let write = storeWrite(outcome.changes)
         let notices = outcome.notices
-        guard !writes.isEmpty || extra != nil else {
+        guard write != nil || extra != nil else {
             events.deliver(notices)
             if let success { reply?(success) }
             return
@@ -161,7 +161,7 @@ final class Engine: @unchecked Sendable {
         do {
             try store.submit(on: completions, { transaction in
                 try extra?(transaction)
-                for write in writes { try write(transaction) }
+                try write?(transaction)
             }) { result in
                 switch result {
                 case .success: done()

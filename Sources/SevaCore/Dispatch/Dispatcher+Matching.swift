@@ -1,6 +1,6 @@
 /// Matching: the search through widening radii, the policy's choice, offers and assignment.
 extension Dispatcher {
-    /// Candidates asked of the index per search, beyond those already tried.
+    /// Candidates asked of the index per radius, beyond those already tried.
     static let candidatesPerSearch = 20
     /// Candidates recorded in the job's history per decision.
     static let candidatesRecorded = 5
@@ -13,20 +13,18 @@ extension Dispatcher {
         if job.offersMade >= rules.maxOffers {
             return unfilled(&job, reason: "max_offers (\(rules.maxOffers)) offers made", now: now, into: &outcome)
         }
-        // One nearest-first query out to the widest radius: the smallest radius holding any
-        // untried candidate is the one the nearest of them falls in, and its candidates are a
-        // prefix of the answer — the same as asking radius by radius, at the cost of one query.
         let tried = Set(job.tried)
-        let widestKm = rules.radiiKm.last ?? 0
-        let hits = registry.nearest(to: job.point, skill: job.skillSet, radiusMetres: widestKm * 1000,
-                                    limit: tried.count + Self.candidatesPerSearch, now: now)
-        let reachable = hits.filter { hit in !tried.contains(hit.id) && hit.metres <= (hit.reachKm ?? .infinity) * 1000 }
-        if let nearest = reachable.first, let radiusKm = rules.radiiKm.first(where: { nearest.metres <= $0 * 1000 }) {
-            let candidates = reachable.prefix { $0.metres <= radiusKm * 1000 }.map { hit in
+        for radiusKm in rules.radiiKm {
+            let hits = registry.nearest(to: job.point, skill: job.skillSet, radiusMetres: radiusKm * 1000,
+                                        limit: tried.count + Self.candidatesPerSearch, now: now)
+            let candidates = hits.compactMap { hit -> Candidate? in
+                guard !tried.contains(hit.id) else { return nil }
+                if let reach = hit.reachKm, hit.metres > reach * 1000 { return nil }
                 let day = day(of: hit.id, now: now)
                 return Candidate(worker: hit.id, metres: hit.metres, jobsToday: day.jobsToday, idleSince: day.idleSince)
             }
-            let decision = rules.policy.rank(Array(candidates))
+            guard !candidates.isEmpty else { continue }
+            let decision = rules.policy.rank(Array(candidates.prefix(Self.candidatesPerSearch)))
             let chosen = decision.ranked[0]
             var detail = EventDetail()
             detail.add("policy", .text(rules.policy.name))

@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries from Debian (libsqlite3-dev, libsystemd-dev), through module maps.
@@ -25,20 +26,22 @@ let package = Package(
 
         // Libraries, innermost first.
         .target(name: "SevaCore", swiftSettings: optimize),
-        .target(name: "SevaWire", dependencies: ["SevaCore"]),
-        .target(name: "SevaStore", dependencies: ["SevaCore", "CSQLite"]),
-        .target(name: "SevaSystemd", dependencies: ["CSystemd"]),
+        .target(name: "SevaWire", dependencies: ["SevaCore"], swiftSettings: optimize),
+        .target(name: "SevaStore", dependencies: ["SevaCore", "CSQLite"], swiftSettings: optimize),
+        .target(name: "SevaSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SevaClient"),
         .target(name: "SevaServer", dependencies: [
             "SevaCore", "SevaWire", "SevaStore", "SevaSystemd", .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: optimize),
 
         // Executables: thin mains over the libraries.
-        .executableTarget(name: "sevad", dependencies: ["SevaServer"]),
+        .executableTarget(name: "sevad", dependencies: ["SevaServer", "SevaSystemd", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "sevactl", dependencies: ["SevaWire"]),
         .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
-        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient"], swiftSettings: optimize),
+        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient",
+                                                           .product(name: "Logging", package: "swift-log")], swiftSettings: optimize),
         // The parser's libFuzzer target (`make fuzz`); plainly built it replays inputs.
         .executableTarget(name: "FuzzParser", dependencies: ["SevaWire"]),
 

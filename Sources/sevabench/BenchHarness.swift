@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SevaClient
 import SevaCore
 import SevaServer
@@ -26,7 +27,8 @@ struct BenchDaemon {
         let paths = RuntimePaths(environment: ["STATE_DIRECTORY": directory, "RUNTIME_DIRECTORY": directory],
                                  workingDirectory: directory)
         let portBox = PortBox()
-        daemon = try Daemon(configuration: configuration, paths: paths) { line in portBox.note(line) }
+        daemon = try Daemon(configuration: configuration, paths: paths,
+                            logger: Logger(label: "sevabench") { _ in PortLogHandler(box: portBox) })
         port = portBox.port
         admin = try LineConnection(unixPath: directory + "/sevad.sock")
         var random = SeededGenerator(seed: 7)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SevaClient
 import SevaCore
 import SevaServer
@@ -120,6 +121,23 @@ final class Flag: @unchecked Sendable {
     private var value = true
     func clear() { lock.lock(); value = false; lock.unlock() }
     var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// The benchmark daemon's log: only its "listening on tcp" line is read (for the port).
+struct PortLogHandler: LogHandler {
+    let box: PortBox
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let text = "\(event.message)"
+        if text.hasPrefix("listening on tcp") { box.note(text) }
+    }
 }
 
 /// Catches the daemon's "listening on tcp" log line. `@unchecked Sendable`: guarded by `lock`.

@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import SevaServer
+import SevaSystemd
 import SevaWire
 
 let usage = """
@@ -79,14 +81,17 @@ case .success(let configuration):
         print("  skills: \(configuration.skills.count), districts: \(configuration.districts.count)")
         exit(0)
     }
-    let log: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data("sevad: \(line)\n".utf8))
+    // To the journal with structured fields under systemd; plain lines on stderr by hand.
+    let journal = JournalLogHandler.stderrIsJournal
+    var logger = Logger(label: "sevad") { _ -> any LogHandler in
+        journal ? JournalLogHandler(identifier: "sevad") : PlainLogHandler(identifier: "sevad")
     }
+    logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
     do {
         let reloadOverrides = overrides
         let daemon = try Daemon(configuration: configuration, paths: paths, reload: {
             ConfigurationLoader.load(path: source, overrides: reloadOverrides)
-        }, log: log)
+        }, logger: logger)
         daemon.runUntilSignalled()
         exit(0)
     } catch {

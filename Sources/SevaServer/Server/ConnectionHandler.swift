@@ -42,7 +42,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        sink = EventSink(context: context)
+        let sink = EventSink(context: context)
+        self.sink = sink
+        let engine = self.engine
+        engine.loop.execute { engine.events.connect(sink) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -166,10 +169,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         let batch = EngineBatch(handler: self, context: context, sink: sink ?? EventSink(context: context))
         let engine = self.engine
         let principal = self.principal
+        let commands = work
         if engine.loop.inEventLoop {
-            engine.run(work, principal: principal, batch: batch)
+            engine.run(commands, principal: principal, batch: batch)
         } else {
-            engine.loop.execute { engine.run(work, principal: principal, batch: batch) }
+            engine.loop.execute { engine.run(commands, principal: principal, batch: batch) }
         }
     }
 

@@ -1,60 +1,63 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
 import SevaCore
 import SevaStore
+import SevaSystemd
 import SevaWire
 
-/// The running daemon: opens and loads the store, builds the engine on one event loop, binds
-/// the TCP and Unix listeners, and on SIGTERM/SIGINT closes the listeners, commits what is
-/// queued and closes the store.
+/// The running daemon and its life under systemd: opens and loads the store (asking for more
+/// start-up time while it loads), builds the engine on one event loop, binds its listeners or
+/// adopts those systemd passed in, then says READY; keeps STATUS current and the watchdog fed
+/// from the engine's loop; reloads on SIGHUP; and on SIGTERM/SIGINT says STOPPING, stops
+/// accepting, tells clients, commits what is queued and closes the store.
 public final class Daemon: Sendable {
     let group: MultiThreadedEventLoopGroup
     let store: Store
     let engine: Engine
     let channels: [any Channel]
-    let log: @Sendable (String) -> Void
+    let logger: Logger
+    let notifier = SystemdNotifier()
 
-    /// Starts everything; returns once the listeners are bound.
+    /// Starts everything; returns once the listeners are up and READY=1 is sent.
     /// `reload` reads the configuration again (file and flags) for SIGHUP and RELOAD; by
     /// default the configuration given is all there is.
     public init(configuration: Configuration, paths: RuntimePaths,
                 reload: (@Sendable () -> Result<Configuration, ConfigurationLoader.Failure>)? = nil,
-                log: @escaping @Sendable (String) -> Void) throws {
-        self.log = log
-        if let warning = DescriptorLimit.raise(forConnections: configuration.server.maxConnections) { log(warning) }
+                logger: Logger) throws {
+        self.logger = logger
+        let log: @Sendable (String) -> Void = { logger.info("\($0)") }
+        if let warning = DescriptorLimit.raise(forConnections: configuration.server.maxConnections) { logger.warning("\(warning)") }
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
-        store = try Store(configuration.storeConfiguration(paths: paths)) { health in log("store \(health)") }
+        let notifier = self.notifier
+        store = try Store(configuration.storeConfiguration(paths: paths)) { health in
+            logger.notice("store \(health)")
+            notifier.status("store \(health)")
+        }
+        let loading = StartupExtension(notifier)
         let dayOffset = Double(TimeZone.current.secondsFromGMT())
         let state = try store.loadCommittedState(dayStartMs: Engine.dayStartMs(now: Date().timeIntervalSince1970,
                                                                                  offsetSeconds: dayOffset))
+        loading.finish()
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
-        let limits = Limits(configuration.server)
+        let limits = Listeners.Limits(configuration.server)
         let fixed = configuration
         let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state,
-                                connections: limits.connections, reloadSource: reload ?? { .success(fixed) }, log: log)
+                                connections: limits.connections, reloadSource: reload ?? { .success(fixed) },
+                                logger: logger)
         self.engine = engine
         engine.loop.execute { engine.startTimers() }
         log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
-        var channels: [any Channel] = []
-        for text in configuration.server.tcp {
-            guard let address = ListenAddress(text) else { continue }
-            let channel = try Self.bootstrap(group, engine: engine, limits: limits, unixAdminGroup: nil)
-                .bind(host: address.host, port: address.port).wait()
-            log("listening on tcp \(Self.describe(channel.localAddress, fallback: text))")
-            channels.append(channel)
+        channels = try Listeners.open(configuration, paths: paths, group: group, engine: engine, limits: limits,
+                                      inherited: ListenSocket.inherited(), log: log)
+        if let interval = notifier.watchdogInterval() {
+            engine.loop.execute { engine.feedWatchdog(every: interval / 2, notifier: notifier) }
+            log("watchdog: pinging every \(interval / 2) s from the engine loop")
         }
-        if !configuration.server.unixSocket.isEmpty {
-            let path = paths.runtime(configuration.server.unixSocket)
-            let channel = try Self.bootstrap(group, engine: engine, limits: limits,
-                                             unixAdminGroup: configuration.server.adminGroup)
-                .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
-            chmod(path, 0o660)
-            log("listening on unix \(path)")
-            channels.append(channel)
-        }
-        self.channels = channels
+        engine.loop.execute { engine.reportStatus(every: 5, notifier: notifier) }
+        notifier.ready(status: try engine.loop.submit { engine.statusLine() }.wait())
     }
 
     /// Blocks until SIGTERM or SIGINT, then shuts down cleanly.
@@ -71,121 +74,56 @@ public final class Daemon: Sendable {
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         let engine = self.engine
-        hangup.setEventHandler { engine.loop.execute { _ = engine.reload() } }
+        let notifier = self.notifier
+        hangup.setEventHandler {
+            engine.loop.execute {
+                notifier.reloading()
+                _ = engine.reload()
+                notifier.ready(status: engine.statusLine())
+            }
+        }
         hangup.resume()
         sources.append(hangup)
         done.wait()
-        log("stopping: closing listeners, committing what is queued")
-        for channel in channels { try? channel.close().wait() }
-        try? engine.loop.submit { engine.snapshotPositions() }.wait()
-        store.close()
-        try? group.syncShutdownGracefully()
-        log("stopped")
+        shutDown()
         _ = sources
     }
 
-    private static func describe(_ address: SocketAddress?, fallback: String) -> String {
-        guard let address, let ip = address.ipAddress, let port = address.port else { return fallback }
-        return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
-    }
-
-    /// The per-connection limits of `[server]`, shared by every listener.
-    struct Limits: Sendable {
-        let connections: ConnectionTally
-        let idleTimeout: TimeAmount
-        let outputBytes: Int
-
-        init(_ server: Configuration.Server) {
-            connections = ConnectionTally(limit: server.maxConnections)
-            idleTimeout = .milliseconds(Int64(server.idleTimeoutSeconds * 1000))
-            outputBytes = server.outputBufferBytes
-        }
-    }
-
-    private static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, limits: Limits,
-                                  unixAdminGroup: String?) -> ServerBootstrap {
-        ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: limits.outputBytes / 2, high: limits.outputBytes))
-            .childChannelInitializer { channel in
-                guard limits.connections.admit() else { return refuse(channel, limit: limits.connections.limit) }
-                channel.closeFuture.whenComplete { _ in limits.connections.release() }
-                let principal = unixAdminGroup.map { PeerCredentials.principal(of: channel, adminGroup: $0) }
-                    ?? channel.eventLoop.makeSucceededFuture(.anonymous)
-                return principal.flatMap { principal in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
-                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(engine: engine, principal: principal))
-                    }
-                }
-            }
-    }
-
-    /// Tells a connection over `server.max_connections` why, and closes it.
-    private static func refuse(_ channel: any Channel, limit: Int) -> EventLoopFuture<Void> {
-        var bytes: [UInt8] = []
-        ReplyEncoder.error(WireError(.limit, "server.max_connections (\(limit)) reached; try again later"), into: &bytes)
-        return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(RefusingHandler(reply: bytes))
-        }
+    /// STOPPING=1; no new connections; `EVT shutdown` to every client; the positions
+    /// snapshotted and every queued commit made; the store checkpointed and closed.
+    func shutDown() {
+        notifier.stopping(status: "stopping: committing what is queued")
+        logger.info("stopping: closing listeners, telling clients, committing what is queued")
+        for channel in channels { try? channel.close().wait() }
+        let engine = self.engine
+        try? engine.loop.submit {
+            engine.events.broadcastShutdown()
+            engine.snapshotPositions()
+        }.wait()
+        store.close()
+        try? group.syncShutdownGracefully()
+        logger.info("stopped")
     }
 }
 
-/// Answers a connection that cannot be served with one error line, then closes it.
-final class RefusingHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-    private let reply: [UInt8]
+/// While the store loads, asks systemd for more start-up time every few seconds, so a
+/// national register loading for a minute is not killed by `TimeoutStartSec`.
+/// `@unchecked Sendable`: the timer is set up and cancelled from one thread.
+final class StartupExtension: @unchecked Sendable {
+    private let timer: (any DispatchSourceTimer)?
 
-    init(reply: [UInt8]) { self.reply = reply }
-
-    func channelActive(context: ChannelHandlerContext) {
-        var buffer = context.channel.allocator.buffer(capacity: reply.count)
-        buffer.writeBytes(reply)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
-}
-
-@available(*, unavailable)
-extension RefusingHandler: Sendable {}
-
-/// Who is on the other end of a Unix socket (SO_PEERCRED): root or a member of
-/// `server.admin_group` is admin; anyone else must AUTH like a TCP client.
-enum PeerCredentials {
-    /// Linux's `struct ucred`, which Swift's Glibc module does not export.
-    struct Credentials: Sendable {
-        var pid: Int32
-        var uid: UInt32
-        var gid: UInt32
-    }
-
-    /// `SO_PEERCRED` on Linux.
-    static let soPeerCredentials: Int32 = 17
-
-    static func principal(of channel: any Channel, adminGroup: String) -> EventLoopFuture<Principal> {
-        guard let provider = channel as? any SocketOptionProvider else { return channel.eventLoop.makeSucceededFuture(.anonymous) }
-        let future: EventLoopFuture<Credentials> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(soPeerCredentials))
-        return future.map { credentials -> Principal in
-            isAdmin(uid: credentials.uid, gid: credentials.gid, group: adminGroup) ? Principal(role: .admin) : Principal.anonymous
-        }.recover { _ in Principal.anonymous }
-    }
-
-    static func isAdmin(uid: uid_t, gid: gid_t, group: String) -> Bool {
-        if uid == 0 { return true }
-        guard let entry = getgrnam(group) else { return false }
-        if entry.pointee.gr_gid == gid { return true }
-        guard let user = getpwuid(uid), let name = user.pointee.pw_name else { return false }
-        var member = entry.pointee.gr_mem
-        while let current = member?.pointee {
-            if strcmp(current, name) == 0 { return true }
-            member = member?.advanced(by: 1)
+    init(_ notifier: SystemdNotifier) {
+        guard notifier.isSupervised else {
+            timer = nil
+            return
         }
-        return false
+        notifier.extendTimeout(seconds: 15, status: "loading the store")
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 5, repeating: 5)
+        timer.setEventHandler { notifier.extendTimeout(seconds: 15, status: "loading the store") }
+        timer.resume()
+        self.timer = timer
     }
+
+    func finish() { timer?.cancel() }
 }

@@ -1,3 +1,4 @@
+import Logging
 import SevaCore
 import SevaWire
 
@@ -22,7 +23,8 @@ extension Engine {
         let fresh: Configuration
         switch reloadSource() {
         case .failure(let failure):
-            log("reload refused, the configuration in force is kept: \(failure.problems.map(\.description).joined(separator: "; "))")
+            let problems = failure.problems.map(\.description).joined(separator: "; ")
+            logger.error("reload refused, the configuration in force is kept: \(problems)")
             return .error(WireError(.badArgument, "configuration not valid, nothing changed: "
                 + failure.problems.map(\.description).joined(separator: "; ")))
         case .success(let configuration):
@@ -49,8 +51,9 @@ extension Engine {
         registry.rules.maxSpeedKmh = fresh.dispatch.maxSpeedKmh
         registry.rules.minRating = fresh.dispatch.minRating
         registry.rules.minRatings = fresh.dispatch.minRatings
-        log("reloaded: " + (changed.isEmpty ? "nothing changed" : "changed " + changed.joined(separator: ", "))
-            + (waiting.isEmpty ? "" : "; [\(waiting.joined(separator: "], ["))] changed too and take effect at the next restart"))
+        let summary = (changed.isEmpty ? "nothing changed" : "changed " + changed.joined(separator: ", "))
+            + (waiting.isEmpty ? "" : "; [\(waiting.joined(separator: "], ["))] changed too and take effect at the next restart")
+        logger.notice("reloaded: \(summary)")
         var json = JSONWriter()
         json.beginObject()
         json.key("changed"); json.beginArray(); for name in changed { json.string(name) }; json.endArray()

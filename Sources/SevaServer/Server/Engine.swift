@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import SevaCore
 import SevaStore
@@ -19,7 +20,7 @@ final class Engine: @unchecked Sendable {
     let serverLimits: Configuration.Server
     /// Reads the configuration again from where it came (file and flags), for RELOAD.
     let reloadSource: @Sendable () -> Result<Configuration, ConfigurationLoader.Failure>
-    let log: @Sendable (String) -> Void
+    let logger: Logger
     let catalogue: SkillCatalogue
     let store: Store
     private let completions: EventLoopCompletions
@@ -36,14 +37,14 @@ final class Engine: @unchecked Sendable {
     init(loop: any EventLoop, configuration: Configuration, store: Store, state: RecoveredState,
          connections: ConnectionTally,
          reloadSource: @escaping @Sendable () -> Result<Configuration, ConfigurationLoader.Failure>,
-         log: @escaping @Sendable (String) -> Void,
+         logger: Logger,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         guard let catalogue = SkillCatalogue(configuration.skills) else { throw WireError(.internal, "bad skill catalogue") }
         self.loop = loop
         self.configuration = configuration
         serverLimits = configuration.server
         self.reloadSource = reloadSource
-        self.log = log
+        self.logger = logger
         self.catalogue = catalogue
         self.store = store
         self.connections = connections
@@ -154,7 +155,9 @@ final class Engine: @unchecked Sendable {
             rebuild()
         }
         nonisolated(unsafe) let fail = failure
+        let changes = outcome.changes
         nonisolated(unsafe) let done: () -> Void = { [self] in
+            logTransitions(changes)
             events.deliver(notices)
             if let success { reply?(success) }
         }

@@ -11,6 +11,8 @@ struct EventHub {
         var seenUpTo: Int64
     }
 
+    /// Every open connection, for `EVT shutdown`.
+    private var connected: Set<EventSink> = []
     private var workers: [String: Set<EventSink>] = [:]
     private var watchers: [Int64: Set<EventSink>] = [:]
     private(set) var subscriptions: [EventSink: Subscription] = [:]
@@ -39,8 +41,17 @@ struct EventHub {
 
     mutating func unsubscribe(_ sink: EventSink) { subscriptions[sink] = nil }
 
+    mutating func connect(_ sink: EventSink) { connected.insert(sink) }
+
+    /// Tells every connection the daemon is stopping.
+    func broadcastShutdown() {
+        let line = Array("EVT shutdown {}\n".utf8)
+        for sink in connected { sink.send([line]) }
+    }
+
     /// The connection closed: it hears nothing more.
     mutating func forget(_ sink: EventSink) {
+        connected.remove(sink)
         subscriptions[sink] = nil
         guard let interest = interests.removeValue(forKey: sink) else { return }
         for worker in interest.workers {

@@ -1,0 +1,63 @@
+import Logging
+import NIOCore
+import SevaCore
+import SevaSystemd
+import SevaWire
+
+/// What systemd hears from the engine's own loop: the watchdog's keep-alive (so a stalled
+/// engine stops it and is restarted), the STATUS line, and one journal line per job
+/// transition with its fields (`JOB_ID`, `WORKER_ID`, `SKILL`, `DISTRICT`, `STATE`).
+extension Engine {
+    /// Pings the watchdog every `seconds` from this loop: a stuck engine stops the pings.
+    func feedWatchdog(every seconds: Double, notifier: SystemdNotifier) {
+        let interval = TimeAmount.milliseconds(Int64(seconds * 1000))
+        notifier.watchdog()
+        loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in notifier.watchdog() }
+    }
+
+    /// Sends STATUS every `seconds`, e.g. `312 workers online, 17 jobs open, 2.1k pings/s`.
+    func reportStatus(every seconds: Double, notifier: SystemdNotifier) {
+        let interval = TimeAmount.milliseconds(Int64(seconds * 1000))
+        var last = (fixes: registry.counters.accepted, at: now)
+        loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
+            let fixes = registry.counters.accepted
+            let moment = now
+            let rate = Double(fixes - last.fixes) / max(0.001, moment - last.at)
+            last = (fixes, moment)
+            notifier.status(statusLine(pingsPerSecond: rate))
+        }
+    }
+
+    /// The one-line state of the daemon for STATUS.
+    func statusLine(pingsPerSecond: Double? = nil) -> String {
+        let counts = registry.statusCounts
+        let online = registry.count - counts[.offline]
+        let open = dispatcher.openCounts.values.reduce(0, +)
+        var line = "\(online) workers online, \(open) jobs open"
+        if let rate = pingsPerSecond {
+            line += rate >= 1_000 ? ", \((rate / 100).rounded() / 10)k pings/s" : ", \(Int(rate.rounded())) pings/s"
+        }
+        if store.health != .healthy { line += "; store \(store.health)" }
+        return line
+    }
+
+    /// One info line per committed job transition, with the fields that let
+    /// `journalctl -u sevad JOB_ID=42` tell the job's story (the match decision included).
+    func logTransitions(_ changes: [DispatchChange]) {
+        for change in changes {
+            switch change {
+            case .created(let job, let event), .transition(let job, let event):
+                var metadata: Logger.Metadata = [
+                    "job_id": "\(job.id)", "skill": "\(job.skill)", "state": "\(event.state.rawValue)",
+                ]
+                if !job.district.isEmpty { metadata["district"] = "\(job.district)" }
+                if let worker = event.worker { metadata["worker_id"] = "\(worker)" }
+                logger.info("job \(job.id) \(event.state.rawValue)\(event.worker.map { " (\($0))" } ?? ""): \(JobJSON.detailText(event.detail))",
+                            metadata: metadata)
+            case .availability(let worker, let availability):
+                logger.notice("worker \(worker) set to \(availability.rawValue) after \(dispatcher.rules.timeoutsToAway) expired offers in a row",
+                              metadata: ["worker_id": "\(worker)"])
+            }
+        }
+    }
+}

@@ -19,7 +19,7 @@ help:
 	@echo "              own process; tables on stdout, JSON in var/bench/{index,store,server,dispatch}.json"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
-	@echo "make install  binaries, config and systemd snippets under DESTDIR/PREFIX (default /usr/local)"
+	@echo "make install  binaries, config, units, sysusers/tmpfiles and the man page under DESTDIR/PREFIX"
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "swift not found: install Swift 6.x (swift.org) and put it on PATH" >&2; exit 1; }
@@ -74,17 +74,26 @@ fuzz: deps
 	SWIFT_BACKTRACE=enable=no .build-fuzz/release/FuzzParser -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=var/fuzz/crashes/ var/fuzz/corpus Tests/FuzzCorpus/parser
 
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 .build/release/sevad .build/release/sevactl .build/release/sevasim $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)/etc/sevad
 	[ -e $(DESTDIR)/etc/sevad/sevad.toml ] || install -m 0644 etc/sevad.toml $(DESTDIR)/etc/sevad/sevad.toml
-	install -D -m 0644 systemd/sevad.sysusers $(DESTDIR)/usr/lib/sysusers.d/sevad.conf
-	install -D -m 0644 systemd/sevad.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/sevad.conf
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/sevad|$(PREFIX)/bin/sevad|' systemd/sevad.service > $(DESTDIR)$(UNITDIR)/sevad.service
+	install -m 0644 systemd/sevad.socket $(DESTDIR)$(UNITDIR)/sevad.socket
+	install -D -m 0644 systemd/sevad.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/sevad.conf
+	install -D -m 0644 systemd/sevad.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/sevad.conf
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8
+	.build/release/sevad --man > $(DESTDIR)$(PREFIX)/share/man/man8/sevad.8
+	@echo "installed under $(DESTDIR)$(PREFIX); then: systemd-sysusers && systemctl daemon-reload && systemctl enable --now sevad.socket"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sevad $(DESTDIR)$(PREFIX)/bin/sevactl $(DESTDIR)$(PREFIX)/bin/sevasim
-	rm -f $(DESTDIR)/usr/lib/sysusers.d/sevad.conf $(DESTDIR)/usr/lib/tmpfiles.d/sevad.conf
+	rm -f $(DESTDIR)$(UNITDIR)/sevad.service $(DESTDIR)$(UNITDIR)/sevad.socket
+	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/sevad.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/sevad.conf
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/sevad.8
 
 clean:
 	rm -rf .build .build-fuzz var/bench var/fuzz

@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "SevaStoreTests", dependencies: ["SevaStore", "StoreCrashChild"]),
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
-        .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd"]),
+        .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad"]),
     ]
 )

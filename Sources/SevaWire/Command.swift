@@ -34,6 +34,9 @@ public enum Command: Sendable, Equatable {
     case feed(since: Int64, limit: Int?)
     case subscribe(JobSubscription)
     case unsubscribe
+    /// `DEBUG STALL <seconds>`: holds the engine's loop, to prove the watchdog; refused as an
+    /// unknown verb unless `debug.allow_stall = true`.
+    case debugStall(seconds: Double)
 
     /// The verb as the protocol spells it, for logs and errors.
     public var verb: String {
@@ -65,6 +68,7 @@ public enum Command: Sendable, Equatable {
         case .feed: return "FEED"
         case .subscribe: return "SUBSCRIBE"
         case .unsubscribe: return "UNSUBSCRIBE"
+        case .debugStall: return "DEBUG STALL"
         }
     }
 

@@ -37,6 +37,12 @@ public enum CommandDecoder {
         case "feed": return try decodeFeed(line)
         case "subscribe": return try decodeSubscribe(line, subscribe: true)
         case "unsubscribe": return try decodeSubscribe(line, subscribe: false)
+        case "debug" where subverb(line) == "stall":
+            var arguments = try ArgumentReader(line, command: "DEBUG STALL <seconds>", skip: 1)
+            let text = try arguments.next("seconds")
+            try arguments.finish()
+            guard let seconds = Double(text), (0...600).contains(seconds) else { throw .badArgument("seconds", "must be 0-600") }
+            return .debugStall(seconds: seconds)
         default:
             let verb = String(decoding: line.verbBytes.prefix(32), as: UTF8.self)
             throw WireError(.unknown, "unknown verb '\(verb)'; try HELLO, PING, AUTH, WORKER, TOKEN, LOC, AVAIL, NEAR, JOB, ACCEPT, WATCH, FEED, STATS")

@@ -4,24 +4,7 @@ import SevaServer
 import SevaSystemd
 import SevaWire
 
-let usage = """
-    sevad \(ProtocolVersion.release) — the Seva Mitra dispatch daemon (line protocol v\(ProtocolVersion.current))
-
-    usage: sevad [--config FILE] [--SECTION.KEY VALUE ...] [--check-config]
-           sevad --paths | --version | --help
-
-      --config FILE     read FILE (default: sevad.toml in $CONFIGURATION_DIRECTORY or ./etc
-                        when it exists, else the built-in defaults)
-      --SECTION.KEY V   override one key, e.g. --server.max_connections 500 or
-                        --store.path=/tmp/sevad.db (V is a TOML value; bare words are strings)
-      --check-config    validate the configuration, print what is wrong, exit 0 or 1
-                        (without it, sevad serves until SIGTERM or SIGINT)
-      --paths           print the state, runtime and configuration directories in use
-      --version         print the version
-
-    Every key, with its default, is documented in etc/sevad.toml. By hand, state lives in
-    ./var (the store, the Unix socket); under systemd in its directories.
-    """
+let usage = Manual.usage
 
 func fail(_ message: String, status: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("sevad: \(message)\n".utf8))
@@ -39,6 +22,9 @@ while !arguments.isEmpty {
     switch argument {
     case "--help", "-h":
         print(usage)
+        exit(0)
+    case "--man":
+        print(Manual.roff, terminator: "")
         exit(0)
     case "--version":
         print("sevad \(ProtocolVersion.release) (protocol \(ProtocolVersion.current))")

@@ -1,3 +1,4 @@
+import Foundation
 import SevaCore
 import SevaStore
 import SevaWire
@@ -88,6 +89,11 @@ extension Engine {
         case .stats: reply(stats())
         case .hello, .auth, .ping, .quit: reply(.ok)
         case .reload: reply(reload())
+        case .debugStall(let seconds):
+            guard configuration.allowStall else { return reply(.error(WireError(.unknown, "unknown verb 'DEBUG'"))) }
+            logger.warning("DEBUG STALL: holding the engine loop for \(seconds) s (debug.allow_stall)")
+            reply(.ok)
+            Thread.sleep(forTimeInterval: seconds)
         }
     }
 

@@ -242,7 +242,9 @@ final class EventClient {
         #expect(admin.ask("JOB CANCEL 1") == "OK")
         try "[dispatch]\noffer_timeout_s = 5\n\n[rates]\nplumber = 250\n\n[server]\nmax_line_bytes = 8192\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(admin.ask("RELOAD") == #"OK {"changed":["dispatch.offer_timeout_s","rates"],"restart_needed":["server"]}"#)
+        #expect(admin.ask("RELOAD") == #"OK {"changed":["dispatch.offer_timeout_s","rates","server.max_line_bytes"],"restart_needed":[]}"#)
+        let longer = try LineConnection(unixPath: daemon.socketPath)
+        #expect(longer.ask("PING " + String(repeating: "x", count: 6_000)).hasPrefix("ERR BADARG"), "a new connection takes the new max_line_bytes")
         #expect(admin.ask("JOB NEW skill=plumber lat=27.5960 lon=78.0500").contains(#""rate_inr":250"#))
         #expect(admin.awaitEvents(3).last?.contains(#""expires_in_s":5,"#) == true, "\(admin.events)")
         try "[dispatch]\noffer_timeout_s = -3\n".write(toFile: file, atomically: true, encoding: .utf8)

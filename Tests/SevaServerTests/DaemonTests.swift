@@ -123,4 +123,20 @@ import Testing
         #expect(client.ask("AUTH \(booker)").contains(#""role":"booker""#))
         #expect(again.ask("TOKEN LIST").contains(#""label":"portal""#))
     }
+
+    @Test func sigtermTellsClientsAndExitsCleanly() throws {
+        let daemon = try DaemonProcess()
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.ask("WORKER ADD late skills=cook") == "OK")
+        let client = try LineConnection(port: daemon.port)
+        #expect(client.ask("PING") == "OK")
+        kill(daemon.process.processIdentifier, SIGTERM)
+        #expect(client.line() == "EVT shutdown {}")
+        #expect(admin.line() == "EVT shutdown {}")
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+        let again = try DaemonProcess(directory: daemon.directory)
+        defer { again.stop() }
+        #expect(try LineConnection(unixPath: again.socketPath).ask("WORKER GET late").hasPrefix("OK"))
+    }
 }

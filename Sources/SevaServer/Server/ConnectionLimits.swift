@@ -13,15 +13,21 @@ final class ConnectionTally: @unchecked Sendable {
 
     private let lock = NSLock()
     private var counts = Counts()
-    let limit: Int
+    private var cap: Int
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int) { cap = limit }
+
+    /// `server.max_connections` now (RELOAD may change it; open connections stay).
+    var limit: Int {
+        get { lock.lock(); defer { lock.unlock() }; return cap }
+        set { lock.lock(); cap = newValue; lock.unlock() }
+    }
 
     /// Takes a place, or returns false (and counts a refusal) when all are taken.
     func admit() -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard counts.open < limit else {
+        guard counts.open < cap else {
             counts.refused += 1
             return false
         }
@@ -45,6 +51,20 @@ final class ConnectionTally: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return counts
+    }
+}
+
+/// The `[server]` limits a new connection starts with, shared by every loop; RELOAD replaces
+/// them (a connection keeps those it started with). `@unchecked Sendable`: guarded by `lock`.
+final class LiveServerSettings: @unchecked Sendable {
+    private let lock = NSLock()
+    private var settings: Configuration.Server
+
+    init(_ settings: Configuration.Server) { self.settings = settings }
+
+    var current: Configuration.Server {
+        get { lock.lock(); defer { lock.unlock() }; return settings }
+        set { lock.lock(); settings = newValue; lock.unlock() }
     }
 }
 

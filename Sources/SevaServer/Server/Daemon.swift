@@ -45,8 +45,8 @@ public final class Daemon: Sendable {
         let limits = Listeners.Limits(configuration.server)
         let fixed = configuration
         let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state,
-                                connections: limits.connections, reloadSource: reload ?? { .success(fixed) },
-                                logger: logger)
+                                connections: limits.connections, serverSettings: limits.settings,
+                                reloadSource: reload ?? { .success(fixed) }, logger: logger)
         self.engine = engine
         engine.loop.execute { engine.startTimers() }
         log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")

@@ -3,8 +3,10 @@ import SevaCore
 import SevaWire
 
 /// RELOAD (and SIGHUP): the configuration read again; what may change live changes at once —
-/// every `dispatch.*` key, `[rates]` and `[districts]` — and the rest is named as waiting for a
-/// restart. An invalid file changes nothing and says why.
+/// every `dispatch.*` key, `[rates]`, `[districts]`, the `[server]` limits (for connections
+/// made after it) and the log level — and the rest (listen addresses, the store, the skill
+/// catalogue, metrics) is named as waiting for a restart. An invalid file changes nothing and
+/// says why.
 extension Engine {
     /// The `dispatch.*` keys, each with how to read it, to say which changed.
     private static let dispatchKeys: [(String, @Sendable (Configuration.Dispatch) -> String)] = [
@@ -34,12 +36,35 @@ extension Engine {
         if fresh.rates != configuration.rates { changed.append("rates") }
         if fresh.districts != configuration.districts { changed.append("districts") }
         var waiting: [String] = []
-        if fresh.server != configuration.server { waiting.append("server") }
+        var liveServer = fresh.server
+        for (name, same) in [("server.tcp", fresh.server.tcp == configuration.server.tcp),
+                             ("server.unix_socket", fresh.server.unixSocket == configuration.server.unixSocket),
+                             ("server.admin_group", fresh.server.adminGroup == configuration.server.adminGroup)] where !same {
+            waiting.append(name)
+        }
+        liveServer.tcp = configuration.server.tcp
+        liveServer.unixSocket = configuration.server.unixSocket
+        liveServer.adminGroup = configuration.server.adminGroup
+        let old = configuration.server
+        for (name, same) in [("server.max_connections", liveServer.maxConnections == old.maxConnections),
+                             ("server.max_line_bytes", liveServer.maxLineBytes == old.maxLineBytes),
+                             ("server.output_buffer_bytes", liveServer.outputBufferBytes == old.outputBufferBytes),
+                             ("server.idle_timeout_s", liveServer.idleTimeoutSeconds == old.idleTimeoutSeconds),
+                             ("server.max_pings_per_s", liveServer.maxPingsPerSecond == old.maxPingsPerSecond),
+                             ("server.auth_failures", liveServer.authFailures == old.authFailures),
+                             ("server.max_inflight", liveServer.maxInFlight == old.maxInFlight)] where !same {
+            changed.append(name)
+        }
         if fresh.store != configuration.store { waiting.append("store") }
         if fresh.skills != configuration.skills { waiting.append("skills") }
         if fresh.metricsListen != configuration.metricsListen { waiting.append("metrics") }
-        if fresh.logLevel != configuration.logLevel { waiting.append("log") }
+        if fresh.logLevel != configuration.logLevel { changed.append("log.level") }
         if fresh.allowStall != configuration.allowStall { waiting.append("debug") }
+        configuration.server = liveServer
+        serverSettings.current = liveServer
+        connections.limit = liveServer.maxConnections
+        configuration.logLevel = fresh.logLevel
+        logger.logLevel = Logger.Level(rawValue: fresh.logLevel) ?? logger.logLevel
         configuration.dispatch = fresh.dispatch
         configuration.rates = fresh.rates
         configuration.districts = fresh.districts

@@ -16,11 +16,12 @@ final class Engine: @unchecked Sendable {
     let loop: any EventLoop
     /// The configuration in force (RELOAD replaces its live parts); on `loop` only.
     var configuration: Configuration
-    /// `[server]` as at start, read by connections on any loop.
-    let serverLimits: Configuration.Server
+    /// `[server]` as it is now, read by new connections on any loop.
+    let serverSettings: LiveServerSettings
+    var serverLimits: Configuration.Server { serverSettings.current }
     /// Reads the configuration again from where it came (file and flags), for RELOAD.
     let reloadSource: @Sendable () -> Result<Configuration, ConfigurationLoader.Failure>
-    let logger: Logger
+    var logger: Logger
     let catalogue: SkillCatalogue
     let store: Store
     private let completions: EventLoopCompletions
@@ -35,14 +36,14 @@ final class Engine: @unchecked Sendable {
     let connections: ConnectionTally
 
     init(loop: any EventLoop, configuration: Configuration, store: Store, state: RecoveredState,
-         connections: ConnectionTally,
+         connections: ConnectionTally, serverSettings: LiveServerSettings,
          reloadSource: @escaping @Sendable () -> Result<Configuration, ConfigurationLoader.Failure>,
          logger: Logger,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         guard let catalogue = SkillCatalogue(configuration.skills) else { throw WireError(.internal, "bad skill catalogue") }
         self.loop = loop
         self.configuration = configuration
-        serverLimits = configuration.server
+        self.serverSettings = serverSettings
         self.reloadSource = reloadSource
         self.logger = logger
         self.catalogue = catalogue

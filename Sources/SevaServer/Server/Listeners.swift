@@ -10,14 +10,15 @@ enum Listeners {
     /// The per-connection limits of `[server]`, shared by every listener.
     struct Limits: Sendable {
         let connections: ConnectionTally
-        let idleTimeout: TimeAmount
-        let outputBytes: Int
+        let settings: LiveServerSettings
 
         init(_ server: Configuration.Server) {
             connections = ConnectionTally(limit: server.maxConnections)
-            idleTimeout = .milliseconds(Int64(server.idleTimeoutSeconds * 1000))
-            outputBytes = server.outputBufferBytes
+            settings = LiveServerSettings(server)
         }
+
+        var idleTimeout: TimeAmount { .milliseconds(Int64(settings.current.idleTimeoutSeconds * 1000)) }
+        var outputBytes: Int { settings.current.outputBufferBytes }
     }
 
     static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, limits: Limits,
@@ -26,8 +27,9 @@ enum Listeners {
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: limits.outputBytes / 2, high: limits.outputBytes))
             .childChannelInitializer { channel in
+                let output = limits.outputBytes
+                _ = channel.setOption(.writeBufferWaterMark, value: .init(low: output / 2, high: output))
                 guard limits.connections.admit() else { return refuse(channel, limit: limits.connections.limit) }
                 channel.closeFuture.whenComplete { _ in limits.connections.release() }
                 let principal = unixAdminGroup.map { PeerCredentials.principal(of: channel, adminGroup: $0) }

@@ -7,7 +7,7 @@ final class DaemonProcess {
     let process = Process()
     private(set) var port = 0
     private let errors = Pipe()
-    private var log = ""
+    private(set) var log = ""
 
     static var binary: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()

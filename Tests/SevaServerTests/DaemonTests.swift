@@ -139,4 +139,27 @@ import Testing
         defer { again.stop() }
         #expect(try LineConnection(unixPath: again.socketPath).ask("WORKER GET late").hasPrefix("OK"))
     }
+
+    @Test func prometheusMetricsWhenAsked() throws {
+        let daemon = try DaemonProcess(arguments: ["--metrics.listen", "127.0.0.1:0"])
+        defer { daemon.stop() }
+        guard let range = daemon.log.range(of: #"metrics on http 127\.0\.0\.1:(\d+)/metrics"#, options: .regularExpression),
+              let port = Int(daemon.log[range].split(separator: ":").last?.split(separator: "/").first ?? "") else {
+            Issue.record("no metrics line in \(daemon.log)")
+            return
+        }
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.ask("WORKER ADD m1 skills=cook") == "OK")
+        let http = try LineConnection(port: port)
+        http.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        var response: [String] = []
+        while let line = http.line() { response.append(line) }
+        #expect(response.first?.hasPrefix("HTTP/1.1 200 OK") == true, "\(response.prefix(3))")
+        #expect(response.contains("sevad_workers{status=\"offline\"} 1"))
+        #expect(response.contains("# TYPE sevad_offers_total counter"))
+        #expect(response.contains { $0.hasPrefix("sevad_connections_open ") })
+        let other = try LineConnection(port: port)
+        other.send("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        #expect(other.line()?.hasPrefix("HTTP/1.1 404") == true)
+    }
 }

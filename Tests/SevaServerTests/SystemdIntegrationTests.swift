@@ -97,14 +97,17 @@ import Testing
         let service = try String(contentsOf: units.appendingPathComponent("sevad.service"), encoding: .utf8)
             .replacingOccurrences(of: "/usr/local/bin/sevad", with: DaemonProcess.binary)
         try service.write(toFile: directory + "/sevad.service", atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: units.appendingPathComponent("sevad.socket").path, toPath: directory + "/sevad.socket")
+        for socket in ["sevad.socket", "sevad-admin.socket", "sevad-metrics.socket"] {
+            try FileManager.default.copyItem(atPath: units.appendingPathComponent(socket).path, toPath: directory + "/" + socket)
+        }
         return directory
     }
 
     @Test func theUnitsVerify() throws {
         let directory = try unitCopies()
         let result = run("/usr/bin/systemd-analyze", ["verify", "--recursive-errors=yes", "--man=no",
-                                                      directory + "/sevad.socket", directory + "/sevad.service"])
+                                                      directory + "/sevad.socket", directory + "/sevad-admin.socket",
+                                                      directory + "/sevad-metrics.socket", directory + "/sevad.service"])
         #expect(result.status == 0, "systemd-analyze verify: \(result.output)")
         let problems = result.output.split(separator: "\n").filter { $0.contains("sevad.") }
         #expect(problems.isEmpty, "\(problems)")

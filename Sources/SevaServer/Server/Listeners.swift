@@ -60,6 +60,11 @@ enum Listeners {
         var channels: [any Channel] = []
         if !inherited.isEmpty {
             for socket in inherited {
+                if socket.name == "metrics" {
+                    channels.append(try MetricsEndpoint.bootstrap(group, engine: engine).withBoundSocket(socket.descriptor).wait())
+                    log("adopted socket metrics (fd \(socket.descriptor)): Prometheus text on GET /metrics")
+                    continue
+                }
                 let adminGroup: String?
                 switch socket.kind {
                 case .tcp(let host, let port):
@@ -82,6 +87,11 @@ enum Listeners {
             let channel = try bootstrap(group, engine: engine, limits: limits, unixAdminGroup: nil)
                 .bind(host: address.host, port: address.port).wait()
             log("listening on tcp \(describe(channel.localAddress, fallback: text))")
+            channels.append(channel)
+        }
+        if let address = ListenAddress(configuration.metricsListen) {
+            let channel = try MetricsEndpoint.bootstrap(group, engine: engine).bind(host: address.host, port: address.port).wait()
+            log("metrics on http \(describe(channel.localAddress, fallback: configuration.metricsListen))/metrics")
             channels.append(channel)
         }
         if !configuration.server.unixSocket.isEmpty {

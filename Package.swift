@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // System libraries from Debian (libsqlite3-dev, libsystemd-dev), through module maps.
@@ -38,7 +39,8 @@ let package = Package(
 
         // Executables: thin mains over the libraries.
         .executableTarget(name: "sevad", dependencies: ["SevaServer", "SevaSystemd", .product(name: "Logging", package: "swift-log")]),
-        .executableTarget(name: "sevactl", dependencies: ["SevaWire"]),
+        .executableTarget(name: "sevactl", dependencies: ["SevaWire", "SevaClient",
+                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
         .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient",
                                                            .product(name: "Logging", package: "swift-log")], swiftSettings: optimize),
@@ -52,6 +54,6 @@ let package = Package(
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad"]),
+        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl"]),
     ]
 )

@@ -243,6 +243,7 @@ extension Engine {
         json.key("paused_reads"); json.integer(connections.pausedReads)
         json.endObject()
         json.key("tokens"); json.integer(tokens.count)
+        json.key("skills"); json.beginArray(); for name in catalogue.names { json.string(name) }; json.endArray()
         json.key("uptime_s"); json.integer(Int(moment - startedAt))
         json.endObject()
         return .json(json)

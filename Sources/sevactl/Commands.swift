@@ -1,0 +1,249 @@
+import ArgumentParser
+import Foundation
+
+/// `sevactl status`: health and counts.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Health, counts and rates (STATS).")
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let stats = try connection.connect().ask("STATS")
+        if connection.json { return print(stats) }
+        guard let data = stats.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return print(stats)
+        }
+        for key in ["workers", "jobs", "offers", "time_to_assign_s", "store", "connections", "fixes", "tokens", "uptime_s"] {
+            guard let value = object[key] else { continue }
+            if let group = value as? [String: Any] {
+                print(key.padding(toLength: 18, withPad: " ", startingAt: 0)
+                      + group.keys.sorted().map { "\($0)=\(Output.text(group[$0]!))" }.joined(separator: "  "))
+            } else {
+                print(key.padding(toLength: 18, withPad: " ", startingAt: 0) + Output.text(value))
+            }
+        }
+    }
+}
+
+/// `sevactl workers [--skill S] [--status S] [--district D] [--limit N] [--after ID]`.
+struct Workers: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List workers, in id order, a page at a time.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option var skill: String?
+    @Option var status: String?
+    @Option var district: String?
+    @Option var limit: Int?
+    @Option(help: "start after this worker id (paging)") var after: String?
+
+    func run() throws {
+        var request = "WORKER LIST"
+        for (key, value) in [("skill", skill), ("status", status), ("district", district), ("after", after)] {
+            if let value { request += " \(key)=\(Console.quote(value))" }
+        }
+        if let limit { request += " limit=\(limit)" }
+        Output.show(try connection.connect().ask(request),
+                    columns: ["id", "name", "skills", "district", "verified", "status", "age_s"], asJSON: connection.json)
+    }
+}
+
+/// `sevactl worker add|get|set|del`.
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Add, show, change or remove one worker.",
+                                                    subcommands: [Add.self, Get.self, Set.self, Del.self])
+
+    struct Fields: ParsableArguments {
+        @Option(help: "skills, comma-separated (from the catalogue)") var skills: String?
+        @Option var name: String?
+        @Option var phone: String?
+        @Option var district: String?
+        @Option(help: "yes or no") var verified: String?
+        @Option(name: .customLong("radius-km")) var radiusKm: Double?
+
+        var arguments: String {
+            var text = ""
+            for (key, value) in [("skills", skills), ("name", name), ("phone", phone), ("district", district), ("verified", verified)] {
+                if let value { text += " \(key)=\(Console.quote(value))" }
+            }
+            if let radiusKm { text += " radius_km=\(radiusKm)" }
+            return text
+        }
+    }
+
+    struct Add: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument var id: String
+        @OptionGroup var fields: Fields
+        func run() throws { Output.show(try connection.connect().ask("WORKER ADD \(Console.quote(id))\(fields.arguments)"), columns: [], asJSON: connection.json) }
+    }
+
+    struct Get: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument var id: String
+        func run() throws { Output.show(try connection.connect().ask("WORKER GET \(Console.quote(id))"), columns: [], asJSON: connection.json) }
+    }
+
+    struct Set: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument var id: String
+        @OptionGroup var fields: Fields
+        func run() throws { Output.show(try connection.connect().ask("WORKER SET \(Console.quote(id))\(fields.arguments)"), columns: [], asJSON: connection.json) }
+    }
+
+    struct Del: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument var id: String
+        func run() throws { Output.show(try connection.connect().ask("WORKER DEL \(Console.quote(id))"), columns: [], asJSON: connection.json) }
+    }
+}
+
+/// `sevactl token issue|revoke|list`.
+struct Token: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Issue, revoke or list access tokens.",
+                                                    subcommands: [Issue.self, Revoke.self, List.self])
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a token; it is shown once.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "admin, booker, worker, gateway or viewer") var role: String
+        @Option var worker: String?
+        @Option var label: String?
+        func run() throws {
+            var request = "TOKEN ISSUE \(Console.quote(role))"
+            if let worker { request += " worker=\(Console.quote(worker))" }
+            if let label { request += " label=\(Console.quote(label))" }
+            Output.show(try connection.connect().ask(request), columns: ["token", "prefix", "role"], asJSON: connection.json)
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "the token's first characters (at least 4), as TOKEN LIST shows them") var prefix: String
+        func run() throws { Output.show(try connection.connect().ask("TOKEN REVOKE \(Console.quote(prefix))"), columns: ["revoked"], asJSON: connection.json) }
+    }
+
+    struct List: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        func run() throws {
+            Output.show(try connection.connect().ask("TOKEN LIST"), columns: ["prefix", "role", "worker", "label", "created_at"],
+                        asJSON: connection.json)
+        }
+    }
+}
+
+/// `sevactl jobs [--state S] [--skill S] [--limit N] [--after ID]`.
+struct Jobs: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List jobs, in id order.")
+    @OptionGroup var connection: ConnectionOptions
+    @Option var state: String?
+    @Option var skill: String?
+    @Option var limit: Int?
+    @Option var after: Int?
+
+    func run() throws {
+        var request = "JOB LIST"
+        if let state { request += " state=\(Console.quote(state))" }
+        if let skill { request += " skill=\(Console.quote(skill))" }
+        if let limit { request += " limit=\(limit)" }
+        if let after { request += " after=\(after)" }
+        Output.show(try connection.connect().ask(request),
+                    columns: ["id", "skill", "district", "state", "worker", "address", "created_at"], asJSON: connection.json)
+    }
+}
+
+/// `sevactl job new|get|cancel`.
+struct Job: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Book, show or cancel one job.",
+                                                    subcommands: [New.self, Get.self, Cancel.self])
+
+    struct New: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Option var skill: String
+        @Option var lat: Double?
+        @Option var lon: Double?
+        @Option var district: String?
+        @Option var address: String?
+        @Option var customer: String?
+        @Option(help: "Unix seconds of the visit (a scheduled job)") var at: Int?
+        @Option(help: "an idempotency key: the same ref never books twice") var ref: String?
+        func run() throws {
+            var request = "JOB NEW skill=\(Console.quote(skill))"
+            if let lat, let lon { request += " lat=\(lat) lon=\(lon)" }
+            for (key, value) in [("district", district), ("address", address), ("customer", customer), ("ref", ref)] {
+                if let value { request += " \(key)=\(Console.quote(value))" }
+            }
+            if let at { request += " at=\(at)" }
+            Output.show(try connection.connect().ask(request), columns: ["id", "state", "rate_inr"], asJSON: connection.json)
+        }
+    }
+
+    struct Get: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument var id: Int
+        func run() throws {
+            let job = try connection.connect().ask("JOB GET \(id)")
+            if connection.json { return print(job) }
+            Output.show(job, columns: ["id", "skill", "state", "worker", "district", "address", "created_at"], asJSON: false)
+            guard let data = job.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let events = object["events"] as? [[String: Any]] else { return }
+            print("")
+            Output.table(events, columns: ["seq", "at", "state", "worker", "detail"])
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        @OptionGroup var connection: ConnectionOptions
+        @Argument var id: Int
+        @Option var reason: String?
+        func run() throws {
+            let request = "JOB CANCEL \(id)" + (reason.map { " reason=\(Console.quote($0))" } ?? "")
+            Output.show(try connection.connect().ask(request), columns: [], asJSON: connection.json)
+        }
+    }
+}
+
+/// `sevactl near LAT LON [--skill S] [--radius-km R] [--limit N] [--all]`.
+struct Near: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The nearest available workers to a point.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument var lat: Double
+    @Argument var lon: Double
+    @Option var skill: String?
+    @Option(name: .customLong("radius-km")) var radiusKm: Double?
+    @Option var limit: Int?
+    @Flag(help: "every worker with a fresh position, not only those who may take a job now") var all = false
+
+    func run() throws {
+        var request = "NEAR \(lat) \(lon)"
+        if let skill { request += " skill=\(Console.quote(skill))" }
+        if let radiusKm { request += " radius_km=\(radiusKm)" }
+        if let limit { request += " limit=\(limit)" }
+        if all { request += " all=yes" }
+        Output.show(try connection.connect().ask(request), columns: ["id", "dist_m", "lat", "lon", "status", "age_s"],
+                    asJSON: connection.json)
+    }
+}
+
+/// `sevactl feed [--since N] [--limit N]`.
+struct Feed: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Job events after a seq (the durable feed).")
+    @OptionGroup var connection: ConnectionOptions
+    @Option var since: Int = 0
+    @Option var limit: Int?
+
+    func run() throws {
+        let request = "FEED since=\(since)" + (limit.map { " limit=\($0)" } ?? "")
+        Output.show(try connection.connect().ask(request), columns: ["seq", "job", "at", "state", "worker"], asJSON: connection.json)
+    }
+}
+
+/// `sevactl raw 'LINE'`: one protocol line, its reply printed as it came.
+struct Raw: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Send one protocol line; print the reply as it came.")
+    @OptionGroup var connection: ConnectionOptions
+    @Argument var line: String
+
+    func run() throws {
+        let reply = try connection.connect().answer(line)
+        print(reply)
+        if reply.hasPrefix("ERR ") { throw ExitCode(1) }
+    }
+}

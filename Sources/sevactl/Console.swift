@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import SevaClient
+
+/// How sevactl reaches sevad: the admin Unix socket by default (`$RUNTIME_DIRECTORY/sevad.sock`,
+/// `/run/sevad/sevad.sock`, then `./var/sevad.sock`), or TCP with a token.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "the Unix socket to use (default: $RUNTIME_DIRECTORY/sevad.sock, /run/sevad/sevad.sock, ./var/sevad.sock)")
+    var socket: String?
+
+    @Option(help: "connect over TCP to HOST:PORT instead (needs --token)")
+    var host: String?
+
+    @Option(help: "the token to AUTH with over TCP")
+    var token: String?
+
+    @Flag(help: "print the daemon's JSON as it came, for scripts")
+    var json = false
+
+    /// Connects, or exits 3 saying what was tried.
+    func connect() throws -> Console {
+        if let host {
+            let parts = host.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--host takes HOST:PORT, e.g. 127.0.0.1:7878") }
+            guard let token else { throw ValidationError("--host needs --token (only the Unix socket knows you without one)") }
+            guard let connection = try? LineConnection(host: String(parts[0]), port: port) else {
+                throw Console.failure(3, "cannot connect to \(host): is sevad running and listening there?")
+            }
+            let console = Console(connection)
+            _ = try console.ask("AUTH \(Console.quote(token))")
+            return console
+        }
+        var candidates: [String] = []
+        if let socket { candidates = [socket] } else {
+            if let runtime = ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"] { candidates.append(runtime + "/sevad.sock") }
+            candidates += ["/run/sevad/sevad.sock", "./var/sevad.sock"]
+        }
+        for path in candidates {
+            if let connection = try? LineConnection(unixPath: path) { return Console(connection) }
+        }
+        throw Console.failure(3, "cannot connect to sevad at \(candidates.joined(separator: ", ")); is it running? "
+            + "(systemctl status sevad, or make run by hand; --socket PATH or --host H:P --token T)")
+    }
+}
+
+/// One connection to sevad: requests in, replies out; `ERR` replies end the command with exit 1.
+final class Console {
+    let connection: LineConnection
+
+    init(_ connection: LineConnection) { self.connection = connection }
+
+    /// Sends a request; returns the JSON after `OK` ("" for a bare OK). ERR exits 1.
+    func ask(_ request: String) throws -> String {
+        let reply = answer(request)
+        if reply == "OK" { return "" }
+        if reply.hasPrefix("OK ") { return String(reply.dropFirst(3)) }
+        throw Self.failure(1, reply.hasPrefix("ERR ") ? String(reply.dropFirst(4)) : "connection closed: \(reply)")
+    }
+
+    /// The raw reply line, events skipped.
+    func answer(_ request: String) -> String {
+        connection.send(request + "\n")
+        while let line = connection.line() {
+            if !line.hasPrefix("EVT ") { return line }
+        }
+        return "<closed>"
+    }
+
+    /// Prints `message` on stderr and exits with `code`.
+    static func failure(_ code: Int32, _ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("sevactl: \(message)\n".utf8))
+        return ExitCode(code)
+    }
+
+    /// A protocol argument: bare when it can be, quoted (with escapes) otherwise.
+    static func quote(_ text: String) -> String {
+        let bare = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 0x7F }
+        if bare { return text }
+        var quoted = "\""
+        for character in text {
+            switch character {
+            case "\"": quoted += "\\\""
+            case "\\": quoted += "\\\\"
+            case "\n": quoted += "\\n"
+            case "\t": quoted += "\\t"
+            default: quoted.append(character)
+            }
+        }
+        return quoted + "\""
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import SevaClient
+import Testing
+@testable import SevaServer
+
+/// sevactl, the real binary, against a real daemon: each subcommand as a table and as JSON,
+/// the worker register import with its bad rows, and the exit codes of DESIGN.md §8.
+@Suite(.serialized) struct SevaCtlTests {
+    static var binary: String {
+        URL(fileURLWithPath: DaemonProcess.binary).deletingLastPathComponent().appendingPathComponent("sevactl").path
+    }
+
+    struct Run {
+        let status: Int32
+        let output: String
+        let errors: String
+    }
+
+    func sevactl(_ arguments: [String], socket: String?) -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments + (socket.map { ["--socket", $0] } ?? [])
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        do { try process.run() } catch { return Run(status: -1, output: "", errors: "\(error)") }
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+                   errors: String(decoding: err, as: UTF8.self))
+    }
+
+    @Test func everySubcommandAsATableAndAsJSON() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let socket = daemon.socketPath
+        func ok(_ arguments: [String]) -> String {
+            let run = sevactl(arguments, socket: socket)
+            #expect(run.status == 0, "sevactl \(arguments.joined(separator: " ")): \(run.errors)")
+            return run.output
+        }
+        #expect(ok(["worker", "add", "w1", "--skills", "plumber,cook", "--name", "Asha Devi", "--verified", "yes"]) == "ok\n")
+        #expect(ok(["worker", "set", "w1", "--district", "hathras"]) == "ok\n")
+        #expect(ok(["raw", "LOC w1 27.5960 78.0500"]) == "OK\n")
+        #expect(ok(["raw", "AVAIL w1 on"]) == "OK\n")
+        let table = ok(["workers"])
+        #expect(table.hasPrefix("ID  NAME       SKILLS        DISTRICT  VERIFIED  STATUS     AGE_S\nw1  Asha Devi  plumber,cook  hathras   yes       available"), "\(table)")
+        #expect(ok(["workers", "--json"]).hasPrefix(#"[{"id":"w1","name":"Asha Devi""#))
+        #expect(ok(["workers", "--skill", "nurse"]) == "(none)\n")
+        #expect(ok(["worker", "get", "w1"]).contains("name: Asha Devi\n"))
+        #expect(ok(["near", "27.5970", "78.0500", "--skill", "plumber"]).contains("\nw1  111"))
+        #expect(ok(["near", "27.5970", "78.0500", "--json"]).hasPrefix(#"[{"id":"w1","dist_m":111,"#))
+        let booked = ok(["job", "new", "--skill", "plumber", "--lat", "27.5960", "--lon", "78.0500", "--address", "12 Sadar Bazar"])
+        #expect(booked == "id: 1\nstate: searching\nrate_inr: 200\n", "\(booked)")
+        #expect(ok(["jobs"]).contains("\n1   plumber            offered  w1      12 Sadar Bazar"))
+        #expect(ok(["jobs", "--state", "offered", "--json"]).hasPrefix(#"[{"id":1,"#))
+        let job = ok(["job", "get", "1"])
+        #expect(job.contains("state: offered") && job.contains("SEQ  AT") && job.contains(#""reason":"#), "\(job)")
+        #expect(ok(["feed"]).contains("\n2    1    "))
+        #expect(ok(["feed", "--since", "1", "--json"]).hasPrefix(#"[{"seq":2,"job":1,"#))
+        #expect(ok(["job", "cancel", "1", "--reason", "customer away"]) == "ok\n")
+        let issued = ok(["token", "issue", "viewer", "--label", "ops laptop"])
+        #expect(issued.hasPrefix("token: sv1_") && issued.contains("role: viewer"))
+        let prefix = String(issued.split(separator: "\n").first { $0.hasPrefix("prefix: ") }?.dropFirst(8) ?? "")
+        #expect(ok(["token", "list"]).contains("\(prefix)  viewer          ops laptop"))
+        #expect(ok(["token", "revoke", prefix]) == "revoked: 1\n")
+        let status = ok(["status"])
+        #expect(status.contains("workers           available=1  break=0  busy=0  offered=0  offline=0"), "\(status)")
+        #expect(status.contains("offers            accepted=0  declined=0  expired=0  sent=1  withdrawn=1"))
+        #expect(status.contains("store             commits="))
+        #expect(ok(["status", "--json"]).hasPrefix(#"{"workers":{"#))
+        #expect(ok(["worker", "del", "w1"]) == "ok\n")
+    }
+
+    @Test func exitCodesScriptsCanUse() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let missing = sevactl(["worker", "get", "nobody"], socket: daemon.socketPath)
+        #expect(missing.status == 1 && missing.errors == "sevactl: NOTFOUND no worker nobody\n")
+        let raw = sevactl(["raw", "FLY"], socket: daemon.socketPath)
+        #expect(raw.status == 1 && raw.output.hasPrefix("ERR UNKNOWN"))
+        let usage = sevactl(["worker", "frobnicate"], socket: daemon.socketPath)
+        #expect(usage.status == 2, "a usage error: \(usage.errors)")
+        let nowhere = sevactl(["status"], socket: daemon.directory + "/absent.sock")
+        #expect(nowhere.status == 3 && nowhere.errors.contains("cannot connect to sevad at \(daemon.directory)/absent.sock"))
+        let noToken = sevactl(["status", "--host", "127.0.0.1:\(daemon.port)"], socket: nil)
+        #expect(noToken.status == 2 && noToken.errors.contains("--host needs --token"))
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        let token = try DaemonTests().token(admin.ask("TOKEN ISSUE viewer"))
+        let overTCP = sevactl(["status", "--host", "127.0.0.1:\(daemon.port)", "--token", token, "--json"], socket: nil)
+        #expect(overTCP.status == 0 && overTCP.output.hasPrefix(#"{"workers":"#), "\(overTCP.errors)")
+        let denied = sevactl(["worker", "add", "x", "--skills", "cook", "--host", "127.0.0.1:\(daemon.port)", "--token", token], socket: nil)
+        #expect(denied.status == 1 && denied.errors.contains("DENIED"))
+        #expect(sevactl(["--version"], socket: nil).output.hasPrefix("sevactl "))
+    }
+
+    @Test func theWorkerRegisterImportsWithItsBadRowsReported() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let file = daemon.directory + "/register.csv"
+        let register = "\u{FEFF}id,name,phone,skills,district,verified,notes\r\n"
+            + "w1,\"Asha, Devi\",+919800000001,plumber;cook,hathras,yes,day shift\r\n"
+            + "w2,Ravi,98000,plumber,hathras,yes,\r\n"
+            + "w3,Meena,9800000003,wizard,hathras,no,\r\n"
+            + "w4,\"Kamla \"\"Didi\"\"\",98000 00004,cook,lucknow,no,\r\n"
+            + "w4,Dup,9800000005,cook,lucknow,no,\r\n"
+            + "w5,Short\r\n"
+            + "w/6,Bad Id,9800000006,cook,lucknow,no,\r\n"
+            + "w7,\"Two\nLines\",9800000007,nurse,lucknow,maybe,\r\n"
+            + "w8,Gopal,,electrician,,no,\n"
+        try register.write(toFile: file, atomically: true, encoding: .utf8)
+        let first = sevactl(["import", "workers", file], socket: daemon.socketPath)
+        #expect(first.status == 1, "rows were rejected")
+        #expect(first.output == "rows read 9, added 3, updated 0, rejected 6\n", "\(first.output)")
+        for (line, reason) in [(3, "bad phone '98000'"), (4, "unknown skill 'wizard'"), (6, "duplicate id w4 (first on line 5)"),
+                               (7, "2 columns, the header has 7"), (8, "id 'w/6' must be"), (9, "verified must be yes or no")] {
+            #expect(first.errors.contains("register.csv:\(line): \(reason)"), "line \(line): \(first.errors)")
+        }
+        #expect(first.errors.contains("ignoring column 'notes'"))
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.ask("WORKER GET w1").contains(#""name":"Asha, Devi","phone":"+919800000001","skills":["plumber","cook"],"verified":true,"district":"hathras""#))
+        #expect(admin.ask("WORKER GET w4").contains(#""name":"Kamla \"Didi\"","phone":"9800000004""#))
+        #expect(admin.ask("WORKER GET w8").contains(#""name":"Gopal","phone":"","skills":["electrician"]"#))
+        let again = sevactl(["import", "workers", file], socket: daemon.socketPath)
+        #expect(again.output == "rows read 9, added 0, updated 3, rejected 6\n", "a re-run updates, never duplicates")
+        #expect(admin.ask("WORKER LIST").components(separatedBy: #""id":"#).count - 1 == 3)
+        let badHeader = daemon.directory + "/bad.csv"
+        try "id,name\nw9,X\n".write(toFile: badHeader, atomically: true, encoding: .utf8)
+        let refused = sevactl(["import", "workers", badHeader], socket: daemon.socketPath)
+        #expect(refused.status == 2 && refused.errors.contains("the header lacks phone, skills, district, verified"))
+    }
+}

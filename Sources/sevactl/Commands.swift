@@ -222,14 +222,16 @@ struct Near: ParsableCommand {
     }
 }
 
-/// `sevactl feed [--since N] [--limit N]`.
+/// `sevactl feed [--since N] [--limit N] [--follow]`.
 struct Feed: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Job events after a seq (the durable feed).")
+    static let configuration = CommandConfiguration(abstract: "Job events after a seq (the durable feed); --follow streams on.")
     @OptionGroup var connection: ConnectionOptions
     @Option var since: Int = 0
     @Option var limit: Int?
+    @Flag(help: "replay from --since, then print new events as they happen (until interrupted)") var follow = false
 
     func run() throws {
+        if follow { return try follow(connection.connect()) }
         let request = "FEED since=\(since)" + (limit.map { " limit=\($0)" } ?? "")
         Output.show(try connection.connect().ask(request), columns: ["seq", "job", "at", "state", "worker"], asJSON: connection.json)
     }

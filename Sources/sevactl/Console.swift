@@ -46,6 +46,9 @@ struct ConnectionOptions: ParsableArguments {
 /// One connection to sevad: requests in, replies out; `ERR` replies end the command with exit 1.
 final class Console {
     let connection: LineConnection
+    /// Events that arrived while a reply was awaited, oldest first (a replay comes before the
+    /// SUBSCRIBE reply, for instance).
+    private(set) var events: [String] = []
 
     init(_ connection: LineConnection) { self.connection = connection }
 
@@ -57,13 +60,20 @@ final class Console {
         throw Self.failure(1, reply.hasPrefix("ERR ") ? String(reply.dropFirst(4)) : "connection closed: \(reply)")
     }
 
-    /// The raw reply line, events skipped.
+    /// The raw reply line; events that come first are kept in `events`.
     func answer(_ request: String) -> String {
         connection.send(request + "\n")
         while let line = connection.line() {
             if !line.hasPrefix("EVT ") { return line }
+            events.append(line)
         }
         return "<closed>"
+    }
+
+    /// The events kept so far, handed out once.
+    func takeEvents() -> [String] {
+        defer { events = [] }
+        return events
     }
 
     /// Prints `message` on stderr and exits with `code`.

@@ -15,7 +15,12 @@ struct SevaCtl: ParsableCommand {
             """,
         version: "sevactl \(ProtocolVersion.release) (protocol \(ProtocolVersion.current))",
         subcommands: [Status.self, Workers.self, Worker.self, Token.self, Jobs.self, Job.self, Near.self, Feed.self,
-                      Raw.self, Import.self])
+                      Watch.self, Raw.self, Import.self])
+
+    @OptionGroup var connection: ConnectionOptions
+
+    /// No subcommand: the console.
+    func run() throws { Repl.run(try connection.connect()) }
 }
 
 // DESIGN.md §8's exit codes: a usage error is 2 (ArgumentParser's own would be 64).

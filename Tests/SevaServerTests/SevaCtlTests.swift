@@ -131,4 +131,57 @@ import Testing
         let refused = sevactl(["import", "workers", badHeader], socket: daemon.socketPath)
         #expect(refused.status == 2 && refused.errors.contains("the header lacks phone, skills, district, verified"))
     }
+
+    @Test func theConsoleWatchAndFollow() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.ask("WORKER ADD c1 skills=cook verified=yes") == "OK")
+        #expect(admin.ask("LOC c1 27.5960 78.0510") == "OK")
+        #expect(admin.ask("AVAIL c1 on") == "OK")
+
+        let repl = Process()
+        repl.executableURL = URL(fileURLWithPath: Self.binary)
+        repl.arguments = ["--socket", daemon.socketPath]
+        let input = Pipe()
+        let output = Pipe()
+        repl.standardInput = input
+        repl.standardOutput = output
+        try repl.run()
+        input.fileHandleForWriting.write(Data("PING\nWORKER ADD r1 skills=cook\nhistory\n!!\nquit\n".utf8))
+        try input.fileHandleForWriting.close()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        repl.waitUntilExit()
+        #expect(repl.terminationStatus == 0)
+        #expect(printed.hasPrefix("OK\nOK\n1  PING\n2  WORKER ADD r1 skills=cook\nERR CONFLICT worker r1 exists"), "\(printed)")
+
+        // A connection of its own: the admin one hears c1's offers (it sent AVAIL for c1).
+        let portal = try LineConnection(unixPath: daemon.socketPath)
+        #expect(portal.ask("JOB NEW skill=cook lat=27.5960 lon=78.0500").hasPrefix(#"OK {"id":1,"#))
+        let watch = Process()
+        watch.executableURL = URL(fileURLWithPath: Self.binary)
+        watch.arguments = ["watch", "1", "--socket", daemon.socketPath]
+        let watched = Pipe()
+        watch.standardOutput = watched
+        try watch.run()
+        usleep(500_000)
+        #expect(portal.ask("JOB CANCEL 1") == "OK")
+        watch.waitUntilExit()
+        #expect(watch.terminationStatus == 0, "watch ends with the job")
+        // One child at a time: Foundation notices a child's exit through a descriptor a
+        // sibling started meanwhile would inherit.
+        let follow = Process()
+        follow.executableURL = URL(fileURLWithPath: Self.binary)
+        follow.arguments = ["feed", "--follow", "--since", "1", "--socket", daemon.socketPath]
+        let followed = Pipe()
+        follow.standardOutput = followed
+        try follow.run()
+        usleep(500_000)
+        kill(follow.processIdentifier, SIGKILL)
+        follow.waitUntilExit()
+        let story = String(decoding: watched.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(story == "job 1 is offered\n#3 job 1 cancelled\n", "\(story)")
+        let feed = String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(feed == "#2 job 1 offered (c1)\n#3 job 1 cancelled\n", "\(feed)")
+    }
 }

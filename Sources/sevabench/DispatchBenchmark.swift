@@ -211,14 +211,6 @@ final class Drain: @unchecked Sendable {
     func stop() { running.clear() }
 }
 
-/// A field of a one-line JSON reply or event, as text (enough for ids and numbers).
-enum JSONField {
-    static func value(_ line: String, _ name: String) -> String? {
-        guard let range = line.range(of: #""\#(name)":("[^"]*"|[0-9]+)"#, options: .regularExpression) else { return nil }
-        return String(line[range].dropFirst(name.count + 3)).replacingOccurrences(of: "\"", with: "")
-    }
-}
-
 /// The dispatcher alone, without sockets or the store: what one booking costs the engine's
 /// loop (the search, the policy, the bookkeeping), auto mode, on the benchmark's workforce.
 enum DispatchCore {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SevaClient
 
 /// `sevactl watch JOB`: the job's state now, then its events as they happen, until it ends.
 struct Watch: ParsableCommand {
@@ -10,7 +11,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         let console = try connection.connect()
         let current = try console.ask("JOB GET \(job)")
-        if let state = Stream.field(current, "state") {
+        if let state = JSONField.value(current, "state") {
             print(connection.json ? current : "job \(job) is \(state)")
             if ["completed", "cancelled", "unfilled"].contains(state) { return }
         }
@@ -20,7 +21,7 @@ struct Watch: ParsableCommand {
             guard line.hasPrefix("EVT ") else { continue }
             print(connection.json ? line : Stream.readable(line))
             fflush(nil)
-            if line.hasPrefix("EVT job "), let state = Stream.field(line, "state"),
+            if line.hasPrefix("EVT job "), let state = JSONField.value(line, "state"),
                ["completed", "cancelled", "unfilled"].contains(state) { return }
         }
         throw Console.failure(3, "sevad closed the connection")
@@ -29,11 +30,6 @@ struct Watch: ParsableCommand {
 
 /// What the streaming subcommands share: EVT lines made readable.
 enum Stream {
-    static func field(_ json: String, _ name: String) -> String? {
-        guard let range = json.range(of: #""\#(name)":("[^"]*"|[0-9.]+|null)"#, options: .regularExpression) else { return nil }
-        return String(json[range].dropFirst(name.count + 3)).replacingOccurrences(of: "\"", with: "")
-    }
-
     /// `EVT job {"seq":7,"job":42,"state":"offered","worker":"w-17"}` → `#7 job 42 offered (w-17)`.
     static func readable(_ line: String) -> String {
         let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
@@ -41,11 +37,11 @@ enum Stream {
         let body = parts[2]
         switch parts[1] {
         case "job":
-            let worker = field(body, "worker").flatMap { $0 == "null" ? nil : " (\($0))" } ?? ""
-            return "#\(field(body, "seq") ?? "?") job \(field(body, "job") ?? "?") \(field(body, "state") ?? "?")\(worker)"
+            let worker = JSONField.value(body, "worker").flatMap { $0 == "null" ? nil : " (\($0))" } ?? ""
+            return "#\(JSONField.value(body, "seq") ?? "?") job \(JSONField.value(body, "job") ?? "?") \(JSONField.value(body, "state") ?? "?")\(worker)"
         case "track":
-            return "track job \(field(body, "job") ?? "?"): \(field(body, "worker") ?? "?") \(field(body, "dist_m") ?? "?") m away, "
-                + "about \(field(body, "eta_s") ?? "?") s"
+            return "track job \(JSONField.value(body, "job") ?? "?"): \(JSONField.value(body, "worker") ?? "?") \(JSONField.value(body, "dist_m") ?? "?") m away, "
+                + "about \(JSONField.value(body, "eta_s") ?? "?") s"
         default:
             return line
         }

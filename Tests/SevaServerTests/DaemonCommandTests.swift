@@ -205,7 +205,7 @@ import Testing
         #expect(client.ask("WORKER ADD u1 skills=painter") == "OK")
         let database = daemon.directory + "/sevad.db"
         let files = [database, database + "-wal"].filter { FileManager.default.fileExists(atPath: $0) }
-        try #require(shell("chattr +i " + files.joined(separator: " ")) == 0, "chattr +i needs root on ext4")
+        try #require(runProcess("/bin/sh", ["-c", "chattr +i " + files.joined(separator: " ")]).status == 0, "chattr +i needs root on ext4")
         var refused = ""
         for attempt in 0..<20 where !refused.hasPrefix("ERR UNAVAILABLE") {
             refused = client.ask("WORKER ADD u-\(attempt) skills=painter")
@@ -214,7 +214,7 @@ import Testing
         #expect(refused.hasPrefix("ERR UNAVAILABLE"), "writes kept succeeding on an immutable store: \(refused)")
         #expect(client.ask("WORKER SET u1 name=changed").hasPrefix("ERR UNAVAILABLE"))
         #expect(!client.ask("WORKER GET u1").contains("changed"), "a refused change is not applied in memory")
-        _ = shell("chattr -i " + files.joined(separator: " "))
+        _ = runProcess("/bin/sh", ["-c", "chattr -i " + files.joined(separator: " ")])
         var accepted = false
         for _ in 0..<100 where !accepted {
             usleep(100_000)
@@ -222,14 +222,5 @@ import Testing
         }
         #expect(accepted, "the daemon takes writes again once the store can commit")
         #expect(client.ask("WORKER GET u1").contains(#""name":"later""#))
-    }
-
-    func shell(_ command: String) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try? process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }

@@ -45,10 +45,7 @@ final class EventClient {
         let parts = line.split(separator: " ", maxSplits: 2)
         let topic = String(parts[1])
         let body = String(parts.count > 2 ? parts[2] : "")
-        func field(_ name: String) -> String? {
-            guard let range = body.range(of: #""\#(name)":("[^"]*"|[0-9.]+|null)"#, options: .regularExpression) else { return nil }
-            return String(body[range].dropFirst(name.count + 3)).replacingOccurrences(of: "\"", with: "")
-        }
+        func field(_ name: String) -> String? { JSONField.value(body, name) }
         switch topic {
         case "job": return "job \(field("state") ?? "?") \(field("worker") ?? "?")"
         case "offer": return "offer \(field("job") ?? "?")"
@@ -57,10 +54,7 @@ final class EventClient {
         }
     }
 
-    static func seq(_ line: String) -> Int? {
-        guard let range = line.range(of: #""seq":[0-9]+"#, options: .regularExpression) else { return nil }
-        return Int(line[range].dropFirst(6))
-    }
+    static func seq(_ line: String) -> Int? { JSONField.value(line, "seq").flatMap { Int($0) } }
 }
 
 /// Dispatch on the real daemon over real sockets: a booking portal, two worker phones and a

@@ -95,8 +95,8 @@ import Testing
             guard handled < events.count else { continue }
             let event = events[handled]
             handled += 1
-            guard event.hasPrefix("EVT offer {"), let job = field(event, "job").flatMap(Int.init),
-                  let worker = field(event, "worker") else { continue }
+            guard event.hasPrefix("EVT offer {"), let job = JSONField.value(event, "job").flatMap(Int.init),
+                  let worker = JSONField.value(event, "worker") else { continue }
             switch Int.random(in: 0..<10, using: &generator) {
             case 0..<6:
                 guard gateway.ask("ACCEPT \(worker) \(job)") == "OK" else { continue }
@@ -129,11 +129,6 @@ import Testing
         }
     }
 
-    static func field(_ line: String, _ name: String) -> String? {
-        guard let range = line.range(of: #""\#(name)":("[^"]*"|[0-9]+)"#, options: .regularExpression) else { return nil }
-        return String(line[range].dropFirst(name.count + 3)).replacingOccurrences(of: "\"", with: "")
-    }
-
     /// The independent checker: plain SQL on the file the killed daemon left.
     func check(_ directory: String, acknowledged: Acknowledged, cycle: Int) throws {
         let database = try SQLiteConnection(path: directory + "/sevad.db", mode: .readOnly)
@@ -148,7 +143,7 @@ import Testing
         while try history.step() {
             let state = history.text(1)
             events.insert("\(history.int(0)) \(state) \(history.text(2))")
-            if state == "searching", let decliner = Self.field(history.text(3), "declined_by") {
+            if state == "searching", let decliner = JSONField.value(history.text(3), "declined_by") {
                 events.insert("\(history.int(0)) declined \(decliner)")
             }
         }

@@ -10,19 +10,6 @@ import Testing
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// A datagram socket standing in for the service manager's notify socket.
     func notifySocket(_ path: String) -> Int32 {
         unlink(path)
@@ -105,7 +92,7 @@ import Testing
 
     @Test func theUnitsVerify() throws {
         let directory = try unitCopies()
-        let result = run("/usr/bin/systemd-analyze", ["verify", "--recursive-errors=yes", "--man=no",
+        let result = runProcess("/usr/bin/systemd-analyze", ["verify", "--recursive-errors=yes", "--man=no",
                                                       directory + "/sevad.socket", directory + "/sevad-admin.socket",
                                                       directory + "/sevad-metrics.socket", directory + "/sevad.service"])
         #expect(result.status == 0, "systemd-analyze verify: \(result.output)")
@@ -115,7 +102,7 @@ import Testing
 
     @Test func theServiceExposureStaysAtOrBelowTheCommittedThreshold() throws {
         let directory = try unitCopies()
-        let result = run("/usr/bin/systemd-analyze", ["security", "--offline=yes", directory + "/sevad.service"])
+        let result = runProcess("/usr/bin/systemd-analyze", ["security", "--offline=yes", directory + "/sevad.service"])
         let threshold = Double(try String(contentsOf: Self.repository.appendingPathComponent("systemd/security-threshold"),
                                           encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         guard let range = result.output.range(of: #"Overall exposure level for sevad.service: [0-9.]+"#, options: .regularExpression),

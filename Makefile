@@ -13,10 +13,11 @@ help:
 	@echo "make deps     install the system libraries the build needs ($(APT_PACKAGES))"
 	@echo "make build    debug build of every target"
 	@echo "make test     run the whole test suite"
-	@echo "make demo     release build, then measure the live index on a synthetic UP workforce"
+	@echo "make demo     release build, then 60 s of a simulated district against a real sevad (DEMO_SECONDS=…)"
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
 	@echo "make bench    index (10k/1M/10M workers), store, server and dispatch benchmarks, each in its"
-	@echo "              own process; tables on stdout, JSON in var/bench/{index,store,server,dispatch}.json"
+	@echo "              own process, then sevasim's end-to-end load and the policy comparison; tables on"
+	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,e2e}.json"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make install  binaries, config, units, sysusers/tmpfiles and the man page under DESTDIR/PREFIX"
@@ -51,15 +52,14 @@ CRASH_CYCLES ?= 200
 crashtest: deps
 	SEVAD_CRASH_CYCLES=$(CRASH_CYCLES) $(SWIFT) test --disable-xctest --filter DispatchCrashTests
 
+DEMO_SECONDS ?= 60
 demo: release
-	@echo "sevad demo: the live spatial index on a synthetic Uttar Pradesh workforce"
-	@echo "(75 district HQ clusters + 25% rural, 12 skills, 60% dispatchable), release build."
+	@echo "sevad demo: $(DEMO_SECONDS) s of a simulated Hathras district (2,000 workers, 70% busy) against a"
+	@echo "real sevad that sevasim starts on ./var/demo and stops cleanly at the end."
 	@echo
-	.build/release/sevabench index --sizes 100000,1000000 --ops 100000 --queries 20000 --json var/bench/demo.json
+	.build/release/sevasim --duration $(DEMO_SECONDS) --state-dir var/demo
 	@echo
-	@echo "Each row is one index operation timed on its own: the median and 99th percentile in"
-	@echo "nanoseconds. 'compacted' queries run on the start-up layout, 'churned' ones after"
-	@echo "every worker move above. 'make bench' runs the full 10k / 1M / 10M comparison."
+	@echo "Open the map in a browser; 'sevasim --compare nearest,nearest-fair' puts the two policies side by side."
 
 run: build
 	.build/debug/sevad $(ARGS)
@@ -69,6 +69,8 @@ bench: release
 	.build/release/sevabench store
 	.build/release/sevabench server
 	.build/release/sevabench dispatch
+	.build/release/sevasim bench --json-file var/bench/e2e.json
+	.build/release/sevasim --compare nearest,nearest-fair --state-dir var/bench/sim --quiet
 
 fuzz: deps
 	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \

@@ -41,7 +41,8 @@ let package = Package(
         .executableTarget(name: "sevad", dependencies: ["SevaServer", "SevaSystemd", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "sevactl", dependencies: ["SevaWire", "SevaClient",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "sevasim", dependencies: ["SevaCore"]),
+        .executableTarget(name: "sevasim", dependencies: ["SevaCore", "SevaWire", "SevaClient",
+                                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient",
                                                            .product(name: "Logging", package: "swift-log")], swiftSettings: optimize),
         // The parser's libFuzzer target (`make fuzz`); plainly built it replays inputs.
@@ -54,6 +55,6 @@ let package = Package(
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl"]),
+        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl", "sevasim"]),
     ]
 )

@@ -9,43 +9,17 @@ public final class LineConnection {
     private var pending: [UInt8] = []
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
 
-    /// Why a connection could not be made or used.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
+    public typealias Failure = ConnectionFailure
 
     /// Connects to `host` (an IPv4 address) and `port`; `timeoutSeconds` bounds each read.
     public init(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 20) throws(Failure) {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(descriptor)
-            throw Failure(description: "cannot connect to \(host):\(port)")
-        }
-        var one: Int32 = 1
-        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        descriptor = try SocketConnect.tcp(host: host, port: port)
         setTimeout(timeoutSeconds)
     }
 
     /// Connects to the Unix socket at `path`; `timeoutSeconds` bounds each read.
     public init(unixPath path: String, timeoutSeconds: Int = 20) throws(Failure) {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8.prefix($0.count - 1)) + [0]) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else {
-            close(descriptor)
-            throw Failure(description: "cannot connect to \(path)")
-        }
+        descriptor = try SocketConnect.unix(path: path)
         setTimeout(timeoutSeconds)
     }
 

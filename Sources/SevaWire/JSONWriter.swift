@@ -13,6 +13,13 @@ public struct JSONWriter: Sendable {
     /// The text as a `String`.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// `value` with `decimals` places, as the protocol writes coordinates (no Foundation).
+    public static func decimal(_ value: Double, places decimals: Int = 6) -> String {
+        var json = JSONWriter()
+        json.number(value, decimals: decimals)
+        return json.text
+    }
+
     public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma = false }
     public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
     public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma = false }
@@ -56,9 +63,9 @@ public struct JSONWriter: Sendable {
     /// coordinates and distances are shown; NaN and infinities as `null`.
     public mutating func number(_ value: Double, decimals: Int) {
         precondition((0...9).contains(decimals), "decimals must be in 0...9")
-        guard value.isFinite, Swift.abs(value) < 1e9 else { return null() }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
+        guard value.isFinite, Swift.abs(value) * scale < 9e18 else { return null() }
         let scaled = (Swift.abs(value) * scale).rounded()
         let units = Int(scaled)
         separate()

@@ -87,11 +87,7 @@ struct ServerBenchmark {
                            seconds: options.seconds, request: request)
     }
 
-    static func fixed(_ value: Double) -> String {
-        var json = JSONWriter()
-        json.number(value, decimals: 6)
-        return json.text
-    }
+    static func fixed(_ value: Double) -> String { JSONWriter.decimal(value) }
 
     static func token(_ client: LineConnection, _ request: String) throws -> String {
         let reply = client.ask(request)

@@ -1,18 +1,44 @@
+import ArgumentParser
 import Foundation
-import SevaCore
 
-let usage = """
-    sevasim — the sevad city simulator and load generator
+/// `sevasim`: the city simulator (the default subcommand) and the load generator (`bench`).
+struct SevaSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sevasim",
+        abstract: "The sevad city simulator and load generator.",
+        discussion: """
+            sevasim simulates a district's workers and households against a real sevad over the \
+            line protocol and reports how dispatch went: fill rate, time to assign, pickup \
+            distance, offers per job, fairness (Gini of jobs per worker), idle time, LOC/s and \
+            command latency — as a table, as JSON (--json) and as an SVG map and chart.
 
-    usage: sevasim --help
+            By default it starts its own sevad for each run (fresh state under --state-dir, the \
+            Unix socket only) and stops it cleanly at the end; --compare runs the same seed under \
+            each policy. `sevasim bench` is the pure load mode.
 
-    The simulator drives a running sevad over the line protocol, so it arrives with the
-    listeners (see README.md, "Status"). The in-process index benchmark is `sevabench index`.
-    """
+            Examples:
+              sevasim                                  60 s around Hathras, 2,000 workers
+              sevasim --compare nearest,nearest-fair   the same seed under both policies
+              sevasim --city lucknow --workers 500 --duration 30 --json
+              sevasim bench --connections 4 --pipeline 64 --duration 10
+            """,
+        subcommands: [RunCommand.self, BenchCommand.self],
+        defaultSubcommand: RunCommand.self)
+}
 
-switch CommandLine.arguments.dropFirst().first {
-case "--help", "-h": print(usage)
-default:
-    FileHandle.standardError.write(Data((usage + "\n").utf8))
-    exit(2)
+// Usage errors exit 2, like sevactl (ArgumentParser's own code would be 64); a run that
+// cannot go on exits 1 with what stopped it.
+do {
+    var command = try SevaSim.parseAsRoot()
+    try command.run()
+} catch {
+    if SevaSim.exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((SevaSim.fullMessage(for: error) + "\n").utf8))
+        exit(2)
+    }
+    if let failure = error as? SimulationError {
+        FileHandle.standardError.write(Data("sevasim: \(failure)\n".utf8))
+        exit(1)
+    }
+    SevaSim.exit(withError: error)
 }

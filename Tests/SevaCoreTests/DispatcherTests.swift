@@ -261,6 +261,26 @@ import Testing
         #expect(NearestPolicy().rank([busy, fresh]).ranked.first?.worker == "busy")
     }
 
+    @Test func theBandReachesPastTheRadiusItWasFoundOn() throws {
+        var world = World()
+        world.worker("edge-busy", metres: 1_900)
+        world.worker("beyond-fresh", metres: 2_300)
+        let first = world.book()
+        #expect(world.worker(of: first.id) == "edge-busy")
+        try world.complete(first.id, by: "edge-busy")
+        world.now += 60
+        world.move("edge-busy", metres: 1_900)
+        world.move("beyond-fresh", metres: 2_300)
+        let second = world.book()
+        #expect(world.worker(of: second.id) == "beyond-fresh",
+                "the band max(1.25 × 1900, 2400) m takes in the fresh worker past the 2 km ring")
+        var nearest = World(rules: { var rules = DispatchRules(); rules.policy = NearestPolicy(); return rules }())
+        nearest.worker("edge-busy", metres: 1_900)
+        nearest.worker("beyond-fresh", metres: 2_300)
+        let plain = nearest.book()
+        #expect(nearest.worker(of: plain.id) == "edge-busy")
+    }
+
     @Test func fairnessSpreadsJobsAcrossTheDay() throws {
         var world = World()
         world.worker("centre", metres: 100)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import SevaCore
 import SevaWire
 import Testing
@@ -97,5 +100,14 @@ import Testing
             return
         }
         #expect(error.code == .denied)
+    }
+
+    @Test func unixPeersAreAdminWhenRootTheDaemonsOwnUserOrInTheGroup() throws {
+        #expect(PeerCredentials.isAdmin(uid: 0, gid: 0, group: "no-such-group"))
+        #expect(PeerCredentials.isAdmin(uid: geteuid(), gid: 54_321, group: "no-such-group"))
+        let stranger: uid_t = geteuid() == 54_321 ? 54_322 : 54_321
+        #expect(!PeerCredentials.isAdmin(uid: stranger, gid: 54_321, group: "no-such-group"))
+        let root = try #require(getgrgid(0)).pointee.gr_name.map { String(cString: $0) } ?? "root"
+        #expect(PeerCredentials.isAdmin(uid: stranger, gid: 0, group: root))
     }
 }

@@ -26,6 +26,9 @@ public struct MatchDecision: Sendable, Equatable {
 /// the default and `nearest` the baseline it is measured against.
 public protocol DispatchPolicy: Sendable {
     var name: String { get }
+    /// How far from the job the policy looks once the nearest candidate is `nearest` metres
+    /// away: the search takes in every candidate this close, even past the radius it is on.
+    func reach(nearest: Double) -> Double
     func rank(_ candidates: [Candidate]) -> MatchDecision
 }
 
@@ -33,6 +36,8 @@ public protocol DispatchPolicy: Sendable {
 public struct NearestPolicy: DispatchPolicy {
     public let name = "nearest"
     public init() {}
+
+    public func reach(nearest: Double) -> Double { nearest }
 
     public func rank(_ candidates: [Candidate]) -> MatchDecision {
         MatchDecision(ranked: candidates, reason: "nearest")
@@ -46,9 +51,12 @@ public struct NearestFairPolicy: DispatchPolicy {
     public let name = "nearest-fair"
     public init() {}
 
+    /// The band of DESIGN.md §3.
+    public func reach(nearest: Double) -> Double { max(1.25 * nearest, nearest + 500) }
+
     public func rank(_ candidates: [Candidate]) -> MatchDecision {
         guard let nearest = candidates.map(\.metres).min() else { return MatchDecision(ranked: [], reason: "no candidate") }
-        let band = max(1.25 * nearest, nearest + 500)
+        let band = reach(nearest: nearest)
         let inBand = candidates.filter { $0.metres <= band }.sorted { a, b in
             if a.jobsToday != b.jobsToday { return a.jobsToday < b.jobsToday }
             if a.metres != b.metres { return a.metres < b.metres }

@@ -15,15 +15,14 @@ extension Dispatcher {
         }
         let tried = Set(job.tried)
         for radiusKm in rules.radiiKm {
-            let hits = registry.nearest(to: job.point, skill: job.skillSet, radiusMetres: radiusKm * 1000,
-                                        limit: tried.count + Self.candidatesPerSearch, now: now)
-            let candidates = hits.compactMap { hit -> Candidate? in
-                guard !tried.contains(hit.id) else { return nil }
-                if let reach = hit.reachKm, hit.metres > reach * 1000 { return nil }
-                let day = day(of: hit.id, now: now)
-                return Candidate(worker: hit.id, metres: hit.metres, jobsToday: day.jobsToday, idleSince: day.idleSince)
+            var candidates = untried(near: job, within: radiusKm * 1000, excluding: tried, registry: &registry, now: now)
+            guard let nearest = candidates.first?.metres else { continue }
+            // A band that reaches past this radius takes in the candidates out there too, so
+            // that a job near the edge of a ring is not given to the nearest by default.
+            let reach = min(rules.policy.reach(nearest: nearest), (rules.radiiKm.last ?? radiusKm) * 1000)
+            if reach > radiusKm * 1000 {
+                candidates = untried(near: job, within: reach, excluding: tried, registry: &registry, now: now)
             }
-            guard !candidates.isEmpty else { continue }
             let decision = rules.policy.rank(Array(candidates.prefix(Self.candidatesPerSearch)))
             let chosen = decision.ranked[0]
             var detail = EventDetail()
@@ -43,6 +42,20 @@ extension Dispatcher {
         }
         let widest = Int(rules.radiiKm.last ?? 0)
         unfilled(&job, reason: "no available worker within \(widest) km", now: now, into: &outcome)
+    }
+
+    /// The nearest workers who could take `job` within `metres`, nearest first, without those
+    /// already tried or whose own reach is shorter.
+    private mutating func untried(near job: Job, within metres: Double, excluding tried: Set<String>, registry: inout WorkerRegistry,
+                         now: Double) -> [Candidate] {
+        let hits = registry.nearest(to: job.point, skill: job.skillSet, radiusMetres: metres,
+                                    limit: tried.count + Self.candidatesPerSearch, now: now)
+        return hits.compactMap { hit -> Candidate? in
+            guard !tried.contains(hit.id) else { return nil }
+            if let reach = hit.reachKm, hit.metres > reach * 1000 { return nil }
+            let day = day(of: hit.id, now: now)
+            return Candidate(worker: hit.id, metres: hit.metres, jobsToday: day.jobsToday, idleSince: day.idleSince)
+        }
     }
 
     private mutating func offer(_ job: inout Job, to chosen: Candidate, detail: EventDetail, registry: inout WorkerRegistry,

@@ -1,14 +1,14 @@
 /// A binary min-heap over `Comparable` elements; wrap elements in `Reverse` for a max-heap.
-struct BinaryHeap<Element: Comparable> {
-    private(set) var elements: [Element] = []
+public struct BinaryHeap<Element: Comparable> {
+    public private(set) var elements: [Element] = []
 
-    init(capacity: Int = 0) { elements.reserveCapacity(capacity) }
+    public init(capacity: Int = 0) { elements.reserveCapacity(capacity) }
 
-    var count: Int { elements.count }
+    public var count: Int { elements.count }
     /// The least element.
-    var top: Element? { elements.first }
+    public var top: Element? { elements.first }
 
-    mutating func push(_ element: Element) {
+    public mutating func push(_ element: Element) {
         elements.append(element)
         var child = elements.count - 1
         while child > 0 {
@@ -19,7 +19,7 @@ struct BinaryHeap<Element: Comparable> {
         }
     }
 
-    mutating func pop() -> Element? {
+    public mutating func pop() -> Element? {
         guard !elements.isEmpty else { return nil }
         let last = elements.count - 1
         elements.swapAt(0, last)
@@ -29,7 +29,7 @@ struct BinaryHeap<Element: Comparable> {
     }
 
     /// Replaces the least element with `element` (cheaper than pop then push).
-    mutating func replaceTop(_ element: Element) {
+    public mutating func replaceTop(_ element: Element) {
         elements[0] = element
         siftDown()
     }

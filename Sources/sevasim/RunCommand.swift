@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+
+/// `sevasim [run]`: one simulation, or one per policy with `--compare`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Simulate a district against sevad and report how dispatch went (the default).",
+        discussion: """
+            Time: bookings arrive for --duration real seconds. Travel, visits and breaks run \
+            --time-scale times faster than real time (60: a real second is a simulated minute); \
+            people answer offers within 1-5 real seconds, because sevad's offer timeout is real. \
+            The sevad sevasim starts gets dispatch.max_speed_kmh, speed_kmh and lead_s scaled to \
+            match (see the sevad.toml it writes in the run's state directory).
+            """)
+
+    @Option(help: "District preset: \(City.presets.map(\.name).joined(separator: ", ")).")
+    var city = "hathras"
+    @Option(help: "Simulated workers.")
+    var workers = 2_000
+    @Option(help: "Real seconds of bookings.")
+    var duration = 60.0
+    @Option(help: "Seed: the same seed gives the same workers, positions and bookings.")
+    var seed: UInt64 = 1
+    @Option(help: "Simulated seconds per real second for travel, visits and breaks.")
+    var timeScale = 60.0
+    @Option(help: "Share of the dispatchable workforce's time the demand keeps busy.")
+    var utilisation = 0.7
+    @Option(help: "Dispatch policy for the sevad sevasim starts (nearest-fair or nearest).")
+    var policy = "nearest-fair"
+    @Option(help: "Run the same seed under each of these policies, restarting sevad for each: e.g. nearest,nearest-fair.")
+    var compare: String?
+    @Option(help: "dispatch.offer_timeout_s for the sevad sevasim starts (real seconds; people answer within 1-5 s).")
+    var offerTimeout = 30.0
+    @Option(help: "Real seconds after the last booking to let open jobs settle.")
+    var drain = 15.0
+    @Option(help: "Use the sevad already listening on this Unix socket (admin) instead of starting one.")
+    var socket: String?
+    @Option(help: "The sevad binary to start (default: next to sevasim, then PATH).")
+    var sevad: String?
+    @Option(help: "Where runs keep their daemon state, logs and pictures.")
+    var stateDir = "var/sim"
+    @Option(help: "Up to this many workers each get a phone connection with a worker token; more share gateway connections.")
+    var phones = 200
+    @Option(help: "Gateway connections when the workers do not get one each.")
+    var gateways = 4
+    @Flag(help: "Print the report as JSON instead of a table.")
+    var json = false
+    @Flag(help: "No progress line.")
+    var quiet = false
+
+    func validate() throws {
+        guard City.named(city) != nil else { throw ValidationError("unknown --city '\(city)': choose one of \(City.presets.map(\.name).joined(separator: ", "))") }
+        guard workers >= 1 && workers <= 1_000_000 else { throw ValidationError("--workers must be 1…1000000") }
+        guard duration > 0, timeScale >= 1, drain >= 0, offerTimeout > 0 else { throw ValidationError("--duration, --time-scale and --offer-timeout must be positive, --drain not negative") }
+        guard utilisation > 0 && utilisation < 1.5 else { throw ValidationError("--utilisation must be in (0, 1.5)") }
+        for name in policies where !["nearest", "nearest-fair"].contains(name) {
+            throw ValidationError("unknown policy '\(name)': nearest or nearest-fair")
+        }
+        if socket != nil && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket") }
+    }
+
+    var policies: [String] {
+        compare.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [policy]
+    }
+
+    func run() throws {
+        var scenario = Scenario(city: City.named(city)!)
+        scenario.workers = workers
+        scenario.durationSeconds = duration
+        scenario.timeScale = timeScale
+        scenario.utilisation = utilisation
+        scenario.offerTimeoutSeconds = offerTimeout
+        let progress = Progress(quiet: quiet)
+        let base = URL(fileURLWithPath: stateDir).standardizedFileURL.path
+        var results: [RunResult] = []
+        var files: [String: String] = [:]
+        for name in policies {
+            let directory = base + "/" + name
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let daemon = try socket == nil
+                ? SimDaemon(binary: sevad ?? SimDaemon.defaultBinary, directory: directory, policy: name, scenario: scenario) : nil
+            defer { daemon?.stop() }
+            progress.begin(policies.count > 1 ? "\(name) " : "")
+            if let daemon { progress.note("sevad (\(name)) on \(daemon.socketPath), log \(daemon.logPath)") }
+            let plan = SimulationPlan(scenario: scenario, seed: seed, leadSeconds: SimDaemon.leadSeconds(scenario))
+            let simulation = try Simulation(socketPath: socket ?? daemon!.socketPath, scenario: scenario, seed: seed, plan: plan,
+                                            phones: workers <= phones, gateways: gateways)
+            try simulation.prepare(progress: progress)
+            let result = try simulation.run(policy: socket == nil ? name : "running sevad", drainSeconds: drain, progress: progress)
+            if let daemon {
+                let status = daemon.stop()
+                if status != 0 { progress.note("sevad exited with status \(status); see \(daemon.logPath)") }
+            }
+            let map = directory + "/map.svg", chart = directory + "/time-to-assign.svg"
+            try Pictures.map(result).write(toFile: map, atomically: true, encoding: .utf8)
+            try Pictures.chart(result).write(toFile: chart, atomically: true, encoding: .utf8)
+            files["\(name).map"] = map
+            files["\(name).chart"] = chart
+            results.append(result)
+        }
+        if json {
+            print(Report.json(results, files: files))
+        } else {
+            print(Report.table(results), terminator: "")
+            print()
+            for name in policies {
+                let directory = base + "/" + name
+                print("\(name): map of the district \(directory)/map.svg, time to assign \(directory)/time-to-assign.svg"
+                      + (socket == nil ? ", sevad's log \(directory)/sevad.log" : ""))
+            }
+        }
+    }
+}

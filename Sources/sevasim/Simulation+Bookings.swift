@@ -1,0 +1,41 @@
+import SevaClient
+import SevaWire
+
+/// The households' side: bookings as the plan has them, and the few customers who cancel.
+extension Simulation {
+    func book(_ booking: PlannedBooking) {
+        guard !halted else { return }
+        var line = "JOB NEW skill=\(booking.skill)"
+        if booking.viaHelpline {
+            line += " district=\(scenario.city.name)"
+        } else {
+            line += " lat=\(JSONWriter.decimal(booking.household.latitude)) lon=\(JSONWriter.decimal(booking.household.longitude))"
+        }
+        line += " address=\"House \(booking.index + 1), \(scenario.city.name)\" customer=\"Customer \(booking.index + 1)\" ref=\(booking.ref)"
+        if let ahead = booking.scheduledAhead { line += " at=\(Int(Reactor.unixTime() + ahead))" }
+        let sentAt = reactor.now
+        bookingsSent += 1
+        desk.send(line, kind: .booking, now: sentAt) { [unowned self] reply in
+            guard reply.hasPrefix("OK"), let id = JSONField.value(reply, "id").flatMap({ Int64($0) }) else {
+                bookingErrors.append(reply)
+                return
+            }
+            jobOfBooking[booking.index] = id
+            var record = ledger[id]
+            record.booking = booking.index
+            record.skill = booking.skill
+            record.household = booking.viaHelpline ? scenario.city.centre : booking.household
+            record.bookedAt = sentAt
+            record.scheduled = booking.scheduledAhead != nil
+            ledger[id] = record
+            if let after = booking.cancelsAfter {
+                reactor.after(after) { [unowned self] in cancel(id) }
+            }
+        }
+    }
+
+    private func cancel(_ id: Int64) {
+        guard !halted, ledger[id].isOpen else { return }
+        desk.send("JOB CANCEL \(id) reason=\"customer changed plans\"", kind: .booking, now: reactor.now)
+    }
+}

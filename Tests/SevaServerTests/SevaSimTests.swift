@@ -1,0 +1,139 @@
+import Foundation
+import SevaClient
+import Testing
+
+/// sevasim, the real binary, starting real daemons: a seeded run makes the same workforce and
+/// the same bookings every time (and another seed does not), and what it reports agrees with
+/// what the daemon itself recorded — its FEED, its JOB LIST and its STATS.
+@Suite(.serialized) struct SevaSimTests {
+    static var binary: String {
+        URL(fileURLWithPath: DaemonProcess.binary).deletingLastPathComponent().appendingPathComponent("sevasim").path
+    }
+
+    /// One run's report (the first run of `--json`).
+    func simulate(_ arguments: [String]) throws -> [String: Any] {
+        let run = runProcess(Self.binary, ["--json", "--quiet", "--sevad", DaemonProcess.binary] + arguments)
+        try #require(run.status == 0, "sevasim failed:\n\(run.output)")
+        let line = run.output.split(separator: "\n").last.map(String.init) ?? ""
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let runs = try #require(document["runs"] as? [[String: Any]])
+        return try #require(runs.first)
+    }
+
+    /// What the daemon of a finished run recorded, read by starting sevad again on its store.
+    struct Recorded {
+        var bookings: [String] = []
+        var workers: [String] = []
+        var feed: [[String: Any]] = []
+    }
+
+    func recorded(_ directory: String) throws -> Recorded {
+        let daemon = try DaemonProcess(directory: directory)
+        defer { daemon.stop() }
+        let client = try LineConnection(unixPath: daemon.socketPath)
+        var result = Recorded()
+        let jobs = try rows(client.ask("JOB LIST limit=10000"))
+        result.bookings = jobs.map { "\($0["ref"] ?? "") \($0["skill"] ?? "") \($0["lat"] ?? "-") \($0["lon"] ?? "-") \($0["district"] ?? "")" }
+        let workers = try rows(client.ask("WORKER LIST limit=10000"))
+        result.workers = workers.map { "\($0["id"] ?? "") \($0["skills"] ?? "") \($0["verified"] ?? "")" }
+        var since = 0
+        while true {
+            let page = try rows(client.ask("FEED since=\(since) limit=1000"))
+            guard let last = page.last?["seq"] as? Int else { break }
+            result.feed += page
+            since = last
+        }
+        return result
+    }
+
+    func rows(_ reply: String) throws -> [[String: Any]] {
+        try #require(reply.hasPrefix("OK "), "\(reply)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(reply.dropFirst(3).utf8)) as? [[String: Any]])
+    }
+
+    func number(_ object: [String: Any], _ path: String...) -> Int? {
+        var current: Any? = object
+        for key in path { current = (current as? [String: Any])?[key] }
+        return current as? Int
+    }
+
+    @Test func aSeededRunIsRepeatableAndAgreesWithTheDaemon() throws {
+        let base = NSTemporaryDirectory() + "sevasim-test-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let small = ["--workers", "60", "--duration", "6", "--time-scale", "120", "--offer-timeout", "4", "--drain", "30"]
+        let first = try simulate(small + ["--seed", "7", "--state-dir", base + "/a"])
+        let again = try simulate(small + ["--seed", "7", "--state-dir", base + "/b"])
+        let other = try simulate(small + ["--seed", "8", "--phones", "0", "--gateways", "2", "--state-dir", base + "/c"])
+
+        // The same seed: the same plan; another seed: another.
+        let digest = (first["plan"] as? [String: Any])?["digest"] as? String
+        #expect(digest != nil)
+        #expect(digest == (again["plan"] as? [String: Any])?["digest"] as? String)
+        #expect(digest != (other["plan"] as? [String: Any])?["digest"] as? String)
+
+        // ... and the daemons recorded the same workers and the same bookings, position for position.
+        let a = try recorded(base + "/a/nearest-fair")
+        let b = try recorded(base + "/b/nearest-fair")
+        let c = try recorded(base + "/c/nearest-fair")
+        #expect(a.bookings.count > 5)
+        #expect(a.bookings == b.bookings)
+        #expect(a.workers.count == 60 && a.workers == b.workers)
+        #expect(a.bookings != c.bookings)
+        #expect(a.workers != c.workers)
+
+        // The report agrees with the daemon's own record, in phone mode (a) and gateway mode (c).
+        for (report, record) in [(first, a), (other, c)] {
+            let lastSeq = try #require(report["last_seq"] as? Int)
+            let feed = record.feed.filter { ($0["seq"] as? Int ?? .max) <= lastSeq }
+            func jobs(reaching state: String) -> Int { Set(feed.filter { $0["state"] as? String == state }.compactMap { $0["job"] as? Int }).count }
+            #expect(number(report, "jobs", "booked") == record.bookings.count)
+            #expect(number(report, "jobs", "assigned") == jobs(reaching: "assigned"))
+            #expect(number(report, "jobs", "completed") == jobs(reaching: "completed"))
+            #expect(number(report, "jobs", "unfilled") == jobs(reaching: "unfilled"))
+            #expect(number(report, "jobs", "cancelled") == jobs(reaching: "cancelled"))
+            #expect(number(report, "offers") == feed.filter { $0["state"] as? String == "offered" }.count)
+            #expect(number(report, "offers") == number(report, "daemon_stats", "offers", "sent"))
+            #expect(number(report, "jobs", "assigned") ?? 0 > 0)
+            #expect(number(report, "pings") ?? 0 > 60)
+            #expect((report["errors"] as? [String: Any])?.keys.filter { !$0.hasPrefix("ARRIVED") }.isEmpty == true,
+                    "unexpected ERR replies: \(report["errors"] ?? "")")
+        }
+
+        // The pictures: a map with a circle per worker, a chart with a dot per assigned job.
+        let map = try String(contentsOfFile: base + "/a/nearest-fair/map.svg", encoding: .utf8)
+        #expect(map.hasPrefix("<svg") && map.hasSuffix("</svg>\n"))
+        #expect(map.components(separatedBy: "r=\"2.4\"").count - 1 == 60)
+        let chart = try String(contentsOfFile: base + "/a/nearest-fair/time-to-assign.svg", encoding: .utf8)
+        #expect(chart.components(separatedBy: "r=\"1.8\"").count - 1 == number(first, "jobs", "assigned"))
+    }
+
+    @Test func comparingPoliciesRestartsTheDaemonForEach() throws {
+        let base = NSTemporaryDirectory() + "sevasim-compare-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let run = runProcess(Self.binary, ["--sevad", DaemonProcess.binary, "--quiet", "--compare", "nearest,nearest-fair",
+                                           "--workers", "40", "--duration", "3", "--time-scale", "120", "--offer-timeout", "3",
+                                           "--drain", "5", "--state-dir", base])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("nearest-fair / nearest"))
+        #expect(run.output.contains("fill rate") && run.output.contains("Gini of jobs per worker"))
+        for policy in ["nearest", "nearest-fair"] {
+            let config = try String(contentsOfFile: "\(base)/\(policy)/sevad.toml", encoding: .utf8)
+            #expect(config.contains("policy = \"\(policy)\""))
+            let log = try String(contentsOfFile: "\(base)/\(policy)/sevad.log", encoding: .utf8)
+            #expect(log.contains("stopped") || log.contains("stopping"), "\(log.suffix(400))")
+        }
+    }
+
+    @Test func usageErrorsExitTwoAndSayWhatIsWrong() {
+        let city = runProcess(Self.binary, ["--city", "atlantis"])
+        #expect(city.status == 2 && city.output.contains("unknown --city 'atlantis'"))
+        let compare = runProcess(Self.binary, ["--compare", "nearest,cheapest"])
+        #expect(compare.status == 2 && compare.output.contains("unknown policy 'cheapest'"))
+        let attach = runProcess(Self.binary, ["--compare", "nearest,nearest-fair", "--socket", "/tmp/x.sock"])
+        #expect(attach.status == 2)
+        let help = runProcess(Self.binary, ["--help"])
+        #expect(help.status == 0 && help.output.contains("--compare") && help.output.contains("bench"))
+        let missing = runProcess(Self.binary, ["--sevad", "/nonexistent/sevad", "--quiet"])
+        #expect(missing.status == 1 && missing.output.contains("no sevad at /nonexistent/sevad"))
+    }
+}

@@ -62,16 +62,18 @@ struct SimulationPlan {
         }
         self.workers = workers
 
-        // Poisson arrivals by thinning, at the rate that keeps `utilisation` of the supply busy.
-        let rate = scenario.utilisation * supply.reduce(0, +) / scenario.meanCycleSeconds
+        // Poisson arrivals by thinning, at the rate that keeps `utilisation` of the supply busy
+        // at the run's busiest hour. A cycle's length depends on how far the nearest free worker
+        // is when only the other `1 - utilisation` are free: estimated on the plan itself.
+        let pickupKm = Self.expectedPickupKm(workers, city: scenario.city, freeShare: max(0.05, 1 - scenario.utilisation), seed: seed)
+        let rate = scenario.utilisation * supply.reduce(0, +) / scenario.meanCycleSeconds(pickupKm: pickupKm)
         let hours = stride(from: 0.0, through: scenario.durationSeconds, by: 1).map {
             Scenario.demand(atHour: scenario.startHour + $0 * scenario.timeScale / 3_600)
         }
-        let meanCurve = hours.reduce(0, +) / Double(hours.count)
         let peak = hours.max() ?? 1
+        let peakRate = rate
         var bookings: [PlannedBooking] = []
         var clock = 0.0
-        let peakRate = rate * peak / meanCurve
         while true {
             clock += random.exponential(mean: 1 / peakRate)
             guard clock < scenario.durationSeconds else { break }
@@ -95,6 +97,29 @@ struct SimulationPlan {
             hash.add("\(Int(booking.at * 1_000)) \(booking.skill) \(JSONWriter.decimal(booking.household.latitude)) \(JSONWriter.decimal(booking.household.longitude)) \(booking.viaHelpline)\n")
         }
         digest = hash.hex
+    }
+}
+
+extension SimulationPlan {
+    /// The mean distance from a household to the nearest worker with the skill when only
+    /// `freeShare` of the dispatchable workers are free, over a sample of households.
+    static func expectedPickupKm(_ workers: [PlannedWorker], city: City, freeShare: Double, seed: UInt64) -> Double {
+        var random = SeededGenerator(seed: seed ^ 0x5EED_0F_F1CE)
+        var total = 0.0
+        var samples = 0
+        for _ in 0..<200 {
+            let household = city.place(using: &random)
+            let skill = Scenario.skills[random.pick(weights: Scenario.skills.map(\.share))].name
+            var nearest = Double.infinity
+            for worker in workers where worker.verified && !worker.unreliable && worker.skills.contains(skill) {
+                guard random.chance(freeShare) else { continue }
+                nearest = min(nearest, GeoMath.distanceMetres(household, worker.home))
+            }
+            guard nearest.isFinite else { continue }
+            total += nearest
+            samples += 1
+        }
+        return samples == 0 ? city.radiusKm : total / Double(samples) / 1_000
     }
 }
 

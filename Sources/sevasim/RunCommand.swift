@@ -32,6 +32,8 @@ struct RunCommand: ParsableCommand {
     var compare: String?
     @Option(help: "dispatch.offer_timeout_s for the sevad sevasim starts (real seconds; people answer within 1-5 s).")
     var offerTimeout = 30.0
+    @Option(name: .customLong("set"), help: "A configuration key for the sevad sevasim starts, as key=value (repeatable), e.g. --set dispatch.fair_band_ratio=2.")
+    var settings: [String] = []
     @Option(help: "Real seconds after the last booking to let open jobs settle.")
     var drain = 15.0
     @Option(help: "Use the sevad already listening on this Unix socket (admin) instead of starting one.")
@@ -57,6 +59,9 @@ struct RunCommand: ParsableCommand {
         for name in policies where !["nearest", "nearest-fair"].contains(name) {
             throw ValidationError("unknown policy '\(name)': nearest or nearest-fair")
         }
+        for setting in settings where !setting.contains("=") || !setting.contains(".") {
+            throw ValidationError("--set takes section.key=value, not '\(setting)'")
+        }
         if socket != nil && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket") }
     }
 
@@ -79,7 +84,8 @@ struct RunCommand: ParsableCommand {
             let directory = base + "/" + name
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let daemon = try socket == nil
-                ? SimDaemon(binary: sevad ?? SimDaemon.defaultBinary, directory: directory, policy: name, scenario: scenario) : nil
+                ? SimDaemon(binary: sevad ?? SimDaemon.defaultBinary, directory: directory, policy: name, scenario: scenario,
+                            settings: settings) : nil
             defer { daemon?.stop() }
             progress.begin(policies.count > 1 ? "\(name) " : "")
             if let daemon { progress.note("sevad (\(name)) on \(daemon.socketPath), log \(daemon.logPath)") }

@@ -13,7 +13,8 @@ struct Scenario {
     /// Simulated seconds per real second for travel, work and breaks. People answer offers in
     /// real time, because the daemon's offer timeout is real.
     var timeScale = 60.0
-    /// Share of the dispatchable workforce's time the demand is meant to keep busy.
+    /// Share of the dispatchable workforce's time the demand is meant to keep busy at the
+    /// busiest hour of the run.
     var utilisation = 0.7
     var verifiedShare = 0.97
     /// Phones that never answer an offer (the daemon's timeouts and `timeouts_to_away` handle them).
@@ -34,8 +35,8 @@ struct Scenario {
     static let visitMinutes = 10.0...40.0
     /// Seconds (real) a person takes to answer an offer.
     static let answerSeconds = 1.0...5.0
-    /// The distance a typical pickup is, for sizing the demand, km.
-    static let typicalPickupKm = 2.0
+    /// A ride along the roads is this much longer than the straight line (4/π for a grid).
+    static let roadFactor = 1.27
 
     /// The household demand a skill sees, relative to its share of the workforce.
     static let skills: [(name: String, share: Double)] = [
@@ -44,10 +45,11 @@ struct Scenario {
         ("nurse", 0.05), ("painter", 0.07), ("mason", 0.06), ("caterer", 0.04),
     ]
 
-    /// Real seconds a job keeps a worker from the offer to DONE, on average.
-    var meanCycleSeconds: Double {
+    /// Real seconds a job keeps a worker from the offer to DONE, on average, when pickups
+    /// are `pickupKm` long.
+    func meanCycleSeconds(pickupKm: Double) -> Double {
         let answer = (Self.answerSeconds.lowerBound + Self.answerSeconds.upperBound) / 2
-        let ride = Self.typicalPickupKm / Self.rideKmh * 3_600 / timeScale
+        let ride = pickupKm * Self.roadFactor / Self.rideKmh * 3_600 / timeScale
         let visit = (Self.visitMinutes.lowerBound + Self.visitMinutes.upperBound) / 2 * 60 / timeScale
         return answer + ride + 1 + visit
     }

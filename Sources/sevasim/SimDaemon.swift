@@ -43,7 +43,8 @@ final class SimDaemon {
     /// `dispatch.lead_s` on the simulated clock: the default half hour.
     static func leadSeconds(_ scenario: Scenario) -> Double { 1_800 / scenario.timeScale }
 
-    init(binary: String, directory: String, policy: String, scenario: Scenario) throws {
+    /// `settings` are extra `key=value` configuration keys, passed to sevad as flags.
+    init(binary: String, directory: String, policy: String, scenario: Scenario, settings: [String] = []) throws {
         self.directory = directory
         let files = FileManager.default
         try files.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -54,7 +55,7 @@ final class SimDaemon {
             throw SimulationError("no sevad at \(binary): build it (make release) or name it with --sevad PATH")
         }
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--config", config]
+        process.arguments = ["--config", config] + settings.map { "--" + $0 }
         var environment = ProcessInfo.processInfo.environment
         for name in ["JOURNAL_STREAM", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC"] {
             environment[name] = nil

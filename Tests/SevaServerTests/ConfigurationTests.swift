@@ -45,10 +45,30 @@ import Testing
         }
     }
 
+    @Test func protectedModeRefusesPlainTextOnAPublicAddress() throws {
+        for address in ["0.0.0.0:7878", "[::]:7878", "10.1.2.3:7878", "sevad.example.in:7878"] {
+            guard case .failure(let failure) = ConfigurationLoader.load(contents: "[server]\ntcp = [\"\(address)\"]\n") else {
+                Issue.record("\(address) was accepted without server.allow_plaintext_public")
+                continue
+            }
+            #expect(failure.problems.map(\.key) == ["server.tcp"])
+            #expect(failure.description.contains("not a loopback address") && failure.description.contains("server.tls")
+                    && failure.description.contains("allow_plaintext_public = true"))
+        }
+        for address in ["127.0.0.1:7878", "127.8.9.10:1", "[::1]:7878", "localhost:7878"] {
+            #expect(throws: Never.self, "\(address)") { try ConfigurationLoader.load(contents: "[server]\ntcp = [\"\(address)\"]\n").get() }
+        }
+        let allowed = try ConfigurationLoader.load(contents: "[server]\ntcp = [\"0.0.0.0:7878\"]\nallow_plaintext_public = true\n").get()
+        #expect(allowed.server.tcp == ["0.0.0.0:7878"] && allowed.server.allowPlaintextPublic)
+        let flags = ConfigurationLoader.load(path: nil, overrides: [("server.tcp", "[\"0.0.0.0:7878\"]")])
+        #expect(throws: ConfigurationLoader.Failure.self) { try flags.get() }
+    }
+
     @Test func valuesAreReadAndTyped() throws {
         let configuration = try load("""
             [server]
             tcp = ["0.0.0.0:7878", "[::1]:7879"]
+            allow_plaintext_public = true
             max_connections = 500
             idle_timeout_s = 90
             [store]

@@ -32,7 +32,7 @@ final class DaemonProcess {
             if data.isEmpty { break }
             log += String(decoding: data, as: UTF8.self)
         }
-        guard let range = log.range(of: #"listening on tcp 127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+        guard let range = log.range(of: #"listening on tcp [0-9.]+:(\d+)"#, options: .regularExpression),
               let number = Int(log[range].split(separator: ":").last ?? "") else {
             process.terminate()
             throw HarnessError("sevad did not start:\n\(log)")

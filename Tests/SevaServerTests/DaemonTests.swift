@@ -99,6 +99,19 @@ import Testing
         #expect(last.ask("WORKER GET w2").contains(#""lat":26.846700"#), "the shutdown snapshot was written")
     }
 
+    @Test func protectedModeRefusesToStartOnAPublicPlainTextAddress() throws {
+        let directory = NSTemporaryDirectory() + "sevad-protected-config-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let refused = runProcess(DaemonProcess.binary, ["--server.tcp", "[\"0.0.0.0:0\"]", "--store.path", directory + "/sevad.db",
+                                                        "--server.unix_socket", directory + "/sevad.sock"])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("server.tcp: 0.0.0.0:0 is not a loopback address"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/sevad.db"), "nothing was started")
+        let allowed = try DaemonProcess(arguments: ["--server.tcp", "[\"0.0.0.0:0\"]", "--server.allow_plaintext_public", "true"])
+        defer { allowed.stop() }
+        #expect(try LineConnection(port: allowed.port).ask("PING") == "OK")
+    }
+
     @Test func threeFailedAuthsClose() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }

@@ -90,6 +90,36 @@ import Testing
         return directory
     }
 
+    @Test func protectedModeRefusesAnAdoptedPublicPlainTextSocket() throws {
+        let directory = NSTemporaryDirectory() + "sevad-protected-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let port = 21_000 + Int(getpid() % 20_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        process.arguments = ["-l", "0.0.0.0:\(port)", "--fdname=tcp", DaemonProcess.binary,
+                             "--store.path", directory + "/sevad.db", "--server.unix_socket", directory + "/sevad.sock"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        var connected = false
+        for _ in 0..<100 where !connected {
+            if let client = try? LineConnection(port: port, timeoutSeconds: 5) {
+                connected = true
+                #expect(client.line() == nil, "sevad refuses to serve the socket, so the connection closes unanswered")
+            } else {
+                usleep(50_000)
+            }
+        }
+        #expect(connected)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("socket tcp: 0.0.0.0:\(port) is not a loopback address"), "\(log)")
+    }
+
     @Test func theUnitsVerify() throws {
         let directory = try unitCopies()
         let result = runProcess("/usr/bin/systemd-analyze", ["verify", "--recursive-errors=yes", "--man=no",

@@ -44,15 +44,22 @@ public struct NearestPolicy: DispatchPolicy {
     }
 }
 
-/// DESIGN.md §3: among candidates within `max(1.25 × nearest, nearest + 500 m)`, the one with
+/// DESIGN.md §3: among candidates within `max(1.25 × nearest, nearest + 500 m)` (the factor and
+/// the margin are `dispatch.fair_band_ratio` and `fair_band_m`), the one with
 /// the fewest jobs completed today, then the nearest, then the one idle longest; the rest
 /// after them, nearest first. The scheme exists to spread work, not to reward living centrally.
 public struct NearestFairPolicy: DispatchPolicy {
     public let name = "nearest-fair"
-    public init() {}
+    /// The band: `max(bandRatio × nearest, nearest + bandMetres)` (DESIGN.md §3: 1.25 and 500 m).
+    public let bandRatio: Double
+    public let bandMetres: Double
 
-    /// The band of DESIGN.md §3.
-    public func reach(nearest: Double) -> Double { max(1.25 * nearest, nearest + 500) }
+    public init(bandRatio: Double = 1.25, bandMetres: Double = 500) {
+        self.bandRatio = bandRatio
+        self.bandMetres = bandMetres
+    }
+
+    public func reach(nearest: Double) -> Double { max(bandRatio * nearest, nearest + bandMetres) }
 
     public func rank(_ candidates: [Candidate]) -> MatchDecision {
         guard let nearest = candidates.map(\.metres).min() else { return MatchDecision(ranked: [], reason: "no candidate") }

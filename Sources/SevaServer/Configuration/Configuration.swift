@@ -21,6 +21,27 @@ public struct Configuration: Sendable, Equatable {
         public var authFailures = 3
         /// Requests a connection may have unanswered before sevad stops reading from it.
         public var maxInFlight = 1_024
+        /// Per remote address on TCP/TLS (phones behind a carrier's NAT share one).
+        public var maxConnectionsPerAddress = 1_000
+        /// New TCP/TLS connections per second, over all addresses.
+        public var maxNewConnectionsPerSecond = 2_000
+        /// After a failed AUTH an address waits this long, doubling per failure, at most the max.
+        public var authBackoffSeconds = 1.0
+        public var authBackoffMaxSeconds = 60.0
+        /// Protected mode's override: plain-text TCP on a non-loopback address.
+        public var allowPlaintextPublic = false
+        /// TLS listen addresses, with the PEM certificate (chain) and key they serve and, for
+        /// mutual TLS, the CA whose client certificates are required ("" = none).
+        public var tls: [String] = []
+        public var tlsCert = ""
+        public var tlsKey = ""
+        public var tlsClientCA = ""
+
+        /// The TLS files, when a certificate and key are configured.
+        var tlsFiles: TLSCredentials.Files? {
+            guard !tlsCert.isEmpty, !tlsKey.isEmpty else { return nil }
+            return TLSCredentials.Files(certificate: tlsCert, key: tlsKey, clientCA: tlsClientCA.isEmpty ? nil : tlsClientCA)
+        }
     }
 
     /// `[dispatch]`
@@ -41,6 +62,9 @@ public struct Configuration: Sendable, Equatable {
         public var leadSeconds = 1_800.0
         public var minRating = 0.0
         public var minRatings = 5
+        /// nearest-fair's band: candidates within `max(ratio × nearest, nearest + metres)`.
+        public var fairBandRatio = 1.25
+        public var fairBandMetres = 500.0
     }
 
     public var server = Server()

@@ -115,8 +115,20 @@ public enum ConfigurationLoader {
         if configuration.server.tcp.isEmpty && configuration.server.unixSocket.isEmpty {
             problems.append(ConfigurationProblem("server", "no listener: set server.tcp or server.unix_socket"))
         }
-        for address in configuration.server.tcp where ListenAddress(address) == nil {
-            problems.append(ConfigurationProblem("server.tcp", "'\(address)' is not host:port (e.g. 127.0.0.1:7878 or [::1]:7878)"))
+        for address in configuration.server.tcp {
+            guard let parsed = ListenAddress(address) else {
+                problems.append(ConfigurationProblem("server.tcp", "'\(address)' is not host:port (e.g. 127.0.0.1:7878 or [::1]:7878)"))
+                continue
+            }
+            if !parsed.isLoopback && !configuration.server.allowPlaintextPublic {
+                problems.append(ConfigurationProblem("server.tcp", ProtectedMode.refusal(address)))
+            }
+        }
+        for address in configuration.server.tls where ListenAddress(address) == nil {
+            problems.append(ConfigurationProblem("server.tls", "'\(address)' is not host:port (e.g. 0.0.0.0:7879)"))
+        }
+        if !configuration.server.tls.isEmpty && configuration.server.tlsFiles == nil {
+            problems.append(ConfigurationProblem("server.tls", "TLS listeners need server.tls_cert and server.tls_key (PEM files)"))
         }
         if configuration.store.commitBatchMax > configuration.store.queueMax {
             problems.append(ConfigurationProblem("store.commit_batch_max", "must not exceed store.queue_max"))
@@ -126,6 +138,22 @@ public enum ConfigurationLoader {
             problems.append(ConfigurationProblem("rates.\(skill)", "\(skill) is not in skills.catalogue"))
         }
         return problems
+    }
+}
+
+/// Protected mode (as Redis has): plain-text TCP is served on loopback only, unless the operator
+/// says `server.allow_plaintext_public = true` — tokens and workers' positions must not cross a
+/// public network in clear by mistake.
+public enum ProtectedMode {
+    public static func refusal(_ address: String) -> String {
+        "\(address) is not a loopback address, and plain-text TCP there would carry tokens and workers' positions "
+            + "in clear: serve the public port with TLS (server.tls), or set server.allow_plaintext_public = true "
+            + "when a TLS proxy or a private network fronts it"
+    }
+
+    /// True for 127.0.0.0/8, ::1 and `localhost`.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.") || host == "::ffff:127.0.0.1"
     }
 }
 
@@ -150,4 +178,6 @@ public struct ListenAddress: Sendable, Equatable {
         self.host = String(host)
         self.port = number
     }
+
+    public var isLoopback: Bool { ProtectedMode.isLoopback(host) }
 }

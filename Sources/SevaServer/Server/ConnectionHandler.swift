@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import SevaCore
 import SevaWire
@@ -31,10 +32,13 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var readingPaused = false
     /// Where the engine pushes this connection's events; made when the handler is added.
     private var sink: EventSink?
+    /// The remote address and its limits (TCP and TLS; nil on the Unix socket).
+    private let address: (ip: String, guard: AddressGuard)?
 
-    init(engine: Engine, principal: Principal) {
+    init(engine: Engine, principal: Principal, address: (ip: String, guard: AddressGuard)? = nil) {
         self.engine = engine
         self.principal = principal
+        self.address = address
         framer = LineFramer(maxLineBytes: engine.serverLimits.maxLineBytes)
         maxAuthFailures = engine.serverLimits.authFailures
         pings = PingBudget(perSecond: engine.serverLimits.maxPingsPerSecond)
@@ -178,6 +182,15 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private func authenticate(_ token: String, sequence number: Int, context: ChannelHandlerContext) {
+        if let address, let wait = address.guard.authWait(address.ip, now: Date().timeIntervalSince1970) {
+            waitingForAuth = false
+            respond(number, .error(WireError(.limit, "too many failed AUTHs from \(address.ip); try again in \(Int(wait.rounded(.up))) s")),
+                    context: context)
+            let held = heldLines
+            heldLines = []
+            process(held, context: context)
+            return
+        }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let home = context.eventLoop
@@ -192,6 +205,13 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private func authenticated(_ found: Principal?, sequence number: Int, context: ChannelHandlerContext) {
         waitingForAuth = false
+        if let address {
+            if found == nil {
+                address.guard.authFailed(address.ip, now: Date().timeIntervalSince1970, settings: engine.serverSettings.current)
+            } else {
+                address.guard.authSucceeded(address.ip)
+            }
+        }
         if let found {
             principal = found
             var json = JSONWriter()

@@ -29,6 +29,8 @@ public final class Daemon: Sendable {
         self.logger = logger
         let log: @Sendable (String) -> Void = { logger.info("\($0)") }
         if let warning = DescriptorLimit.raise(forConnections: configuration.server.maxConnections) { logger.warning("\(warning)") }
+        // The TLS certificate first: a daemon that cannot serve it should not touch the store.
+        let limits = try Listeners.Limits(configuration.server)
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
         let notifier = self.notifier
@@ -42,10 +44,10 @@ public final class Daemon: Sendable {
                                                                                  offsetSeconds: dayOffset))
         loading.finish()
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
-        let limits = Listeners.Limits(configuration.server)
         let fixed = configuration
         let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state,
-                                connections: limits.connections, serverSettings: limits.settings,
+                                connections: limits.connections, serverSettings: limits.settings, tls: limits.tls,
+                                addresses: limits.addresses,
                                 reloadSource: reload ?? { .success(fixed) }, logger: logger)
         self.engine = engine
         engine.loop.execute { engine.startTimers() }

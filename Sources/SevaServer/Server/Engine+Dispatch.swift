@@ -8,7 +8,8 @@ import SevaWire
 extension Engine {
     static func dispatchRules(_ configuration: Configuration.Dispatch) -> DispatchRules {
         var rules = DispatchRules()
-        rules.policy = configuration.policy == .nearest ? NearestPolicy() : NearestFairPolicy()
+        rules.policy = configuration.policy == .nearest ? NearestPolicy()
+            : NearestFairPolicy(bandRatio: configuration.fairBandRatio, bandMetres: configuration.fairBandMetres)
         rules.accept = configuration.accept == .auto ? .auto : .offer
         rules.offerTimeoutSeconds = configuration.offerTimeoutSeconds
         rules.maxOffers = configuration.maxOffers

@@ -17,6 +17,7 @@ extension Engine {
         ("dispatch.arrive_radius_m", { "\($0.arriveRadiusMetres)" }), ("dispatch.speed_kmh", { "\($0.speedKmh)" }),
         ("dispatch.timeouts_to_away", { "\($0.timeoutsToAway)" }), ("dispatch.lead_s", { "\($0.leadSeconds)" }),
         ("dispatch.min_rating", { "\($0.minRating)" }), ("dispatch.min_ratings", { "\($0.minRatings)" }),
+        ("dispatch.fair_band_ratio", { "\($0.fairBandRatio)" }), ("dispatch.fair_band_m", { "\($0.fairBandMetres)" }),
     ]
 
     /// Reloads; returns the reply for RELOAD, and logs what happened.
@@ -39,12 +40,18 @@ extension Engine {
         var liveServer = fresh.server
         for (name, same) in [("server.tcp", fresh.server.tcp == configuration.server.tcp),
                              ("server.unix_socket", fresh.server.unixSocket == configuration.server.unixSocket),
-                             ("server.admin_group", fresh.server.adminGroup == configuration.server.adminGroup)] where !same {
+                             ("server.admin_group", fresh.server.adminGroup == configuration.server.adminGroup),
+                             ("server.tls", fresh.server.tls == configuration.server.tls),
+                             ("server.allow_plaintext_public",
+                              fresh.server.allowPlaintextPublic == configuration.server.allowPlaintextPublic)] where !same {
             waiting.append(name)
         }
         liveServer.tcp = configuration.server.tcp
         liveServer.unixSocket = configuration.server.unixSocket
         liveServer.adminGroup = configuration.server.adminGroup
+        liveServer.tls = configuration.server.tls
+        liveServer.allowPlaintextPublic = configuration.server.allowPlaintextPublic
+        reloadCertificate(fresh.server, changed: &changed, waiting: &waiting)
         let old = configuration.server
         for (name, same) in [("server.max_connections", liveServer.maxConnections == old.maxConnections),
                              ("server.max_line_bytes", liveServer.maxLineBytes == old.maxLineBytes),
@@ -52,7 +59,11 @@ extension Engine {
                              ("server.idle_timeout_s", liveServer.idleTimeoutSeconds == old.idleTimeoutSeconds),
                              ("server.max_pings_per_s", liveServer.maxPingsPerSecond == old.maxPingsPerSecond),
                              ("server.auth_failures", liveServer.authFailures == old.authFailures),
-                             ("server.max_inflight", liveServer.maxInFlight == old.maxInFlight)] where !same {
+                             ("server.max_inflight", liveServer.maxInFlight == old.maxInFlight),
+                             ("server.max_conns_per_ip", liveServer.maxConnectionsPerAddress == old.maxConnectionsPerAddress),
+                             ("server.max_new_conns_per_s", liveServer.maxNewConnectionsPerSecond == old.maxNewConnectionsPerSecond),
+                             ("server.auth_backoff_s", liveServer.authBackoffSeconds == old.authBackoffSeconds),
+                             ("server.auth_backoff_max_s", liveServer.authBackoffMaxSeconds == old.authBackoffMaxSeconds)] where !same {
             changed.append(name)
         }
         if fresh.store != configuration.store { waiting.append("store") }
@@ -85,5 +96,22 @@ extension Engine {
         json.key("restart_needed"); json.beginArray(); for name in waiting { json.string(name) }; json.endArray()
         json.endObject()
         return .json(json)
+    }
+
+    /// The TLS certificate and key are read again on every reload (renewed files usually keep
+    /// their paths); a pair that cannot be used leaves the one in force serving.
+    private func reloadCertificate(_ fresh: Configuration.Server, changed: inout [String], waiting: inout [String]) {
+        guard let files = fresh.tlsFiles else { return }
+        guard let tls else {
+            waiting.append("server.tls_cert")
+            return
+        }
+        switch tls.reload(files) {
+        case .success(let summary):
+            changed.append("server.tls_cert")
+            logger.notice("TLS: new handshakes use \(summary)")
+        case .failure(let failure):
+            logger.error("TLS: \(failure); the certificate in force is kept")
+        }
     }
 }

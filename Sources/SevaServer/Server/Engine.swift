@@ -34,9 +34,14 @@ final class Engine: @unchecked Sendable {
     var random = SystemRandomNumberGenerator()
     /// The listeners' connection counts, for STATS.
     let connections: ConnectionTally
+    /// The TLS listeners' certificate, re-read on reload.
+    let tls: TLSCredentials?
+    /// The TCP and TLS listeners' per-address limits, for STATS and the sweep.
+    let addresses: AddressGuard?
 
     init(loop: any EventLoop, configuration: Configuration, store: Store, state: RecoveredState,
-         connections: ConnectionTally, serverSettings: LiveServerSettings,
+         connections: ConnectionTally, serverSettings: LiveServerSettings, tls: TLSCredentials? = nil,
+         addresses: AddressGuard? = nil,
          reloadSource: @escaping @Sendable () -> Result<Configuration, ConfigurationLoader.Failure>,
          logger: Logger,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
@@ -49,6 +54,8 @@ final class Engine: @unchecked Sendable {
         self.catalogue = catalogue
         self.store = store
         self.connections = connections
+        self.tls = tls
+        self.addresses = addresses
         self.clock = clock
         completions = EventLoopCompletions(loop)
         startedAt = clock()

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SevaSystemd
 import SevaWire
 
@@ -11,18 +12,24 @@ enum Listeners {
     struct Limits: Sendable {
         let connections: ConnectionTally
         let settings: LiveServerSettings
+        /// Per-address limits of the TCP and TLS listeners.
+        let addresses = AddressGuard()
+        /// The certificate TLS listeners serve, when one is configured.
+        let tls: TLSCredentials?
 
-        init(_ server: Configuration.Server) {
+        init(_ server: Configuration.Server) throws(TLSFailure) {
             connections = ConnectionTally(limit: server.maxConnections)
             settings = LiveServerSettings(server)
+            tls = try server.tlsFiles.map { files throws(TLSFailure) in try TLSCredentials(files) }
         }
 
         var idleTimeout: TimeAmount { .milliseconds(Int64(settings.current.idleTimeoutSeconds * 1000)) }
         var outputBytes: Int { settings.current.outputBufferBytes }
     }
 
+    /// `tls`: wrap every connection in TLS with the credentials' context of the moment.
     static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, limits: Limits,
-                                  unixAdminGroup: String?) -> ServerBootstrap {
+                          unixAdminGroup: String?, tls: TLSCredentials? = nil) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -30,23 +37,35 @@ enum Listeners {
             .childChannelInitializer { channel in
                 let output = limits.outputBytes
                 _ = channel.setOption(.writeBufferWaterMark, value: .init(low: output / 2, high: output))
-                guard limits.connections.admit() else { return refuse(channel, limit: limits.connections.limit) }
+                guard limits.connections.admit() else {
+                    return refuse(channel, "server.max_connections (\(limits.connections.limit)) reached; try again later")
+                }
                 channel.closeFuture.whenComplete { _ in limits.connections.release() }
+                // The admin Unix socket is exempt from the per-address limits.
+                let address = unixAdminGroup == nil ? channel.remoteAddress?.ipAddress : nil
+                if let address {
+                    if let refusal = limits.addresses.admit(address, now: Date().timeIntervalSince1970, settings: limits.settings.current) {
+                        return refuse(channel, refusal)
+                    }
+                    channel.closeFuture.whenComplete { _ in limits.addresses.release(address, now: Date().timeIntervalSince1970) }
+                }
                 let principal = unixAdminGroup.map { PeerCredentials.principal(of: channel, adminGroup: $0) }
                     ?? channel.eventLoop.makeSucceededFuture(.anonymous)
                 return principal.flatMap { principal in
                     channel.eventLoop.makeCompletedFuture {
+                        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
-                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(engine: engine, principal: principal))
+                        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(
+                            engine: engine, principal: principal, address: address.map { ($0, limits.addresses) }))
                     }
                 }
             }
     }
 
-    /// Tells a connection over `server.max_connections` why, and closes it.
-    private static func refuse(_ channel: any Channel, limit: Int) -> EventLoopFuture<Void> {
+    /// Tells a connection over a limit why, and closes it.
+    private static func refuse(_ channel: any Channel, _ reason: String) -> EventLoopFuture<Void> {
         var bytes: [UInt8] = []
-        ReplyEncoder.error(WireError(.limit, "server.max_connections (\(limit)) reached; try again later"), into: &bytes)
+        ReplyEncoder.error(WireError(.limit, reason), into: &bytes)
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(RefusingHandler(reply: bytes))
         }
@@ -67,8 +86,19 @@ enum Listeners {
                 }
                 let adminGroup: String?
                 switch socket.kind {
+                case .tcp(let host, let port) where socket.name == "tls":
+                    guard let tls = limits.tls else {
+                        throw ListenerRefusal("socket tls: TLS needs server.tls_cert and server.tls_key (PEM files)")
+                    }
+                    channels.append(try bootstrap(group, engine: engine, limits: limits, unixAdminGroup: nil, tls: tls)
+                        .withBoundSocket(socket.descriptor).wait())
+                    log("adopted socket tls (fd \(socket.descriptor)): tls \(host.contains(":") ? "[\(host)]" : host):\(port), \(tls.summary)")
+                    continue
                 case .tcp(let host, let port):
                     adminGroup = nil
+                    guard ProtectedMode.isLoopback(host) || configuration.server.allowPlaintextPublic else {
+                        throw ListenerRefusal("socket \(socket.name): " + ProtectedMode.refusal("\(host):\(port)"))
+                    }
                     log("adopted socket \(socket.name) (fd \(socket.descriptor)): tcp \(host.contains(":") ? "[\(host)]" : host):\(port)")
                 case .unix(let path):
                     adminGroup = configuration.server.adminGroup
@@ -87,6 +117,13 @@ enum Listeners {
             let channel = try bootstrap(group, engine: engine, limits: limits, unixAdminGroup: nil)
                 .bind(host: address.host, port: address.port).wait()
             log("listening on tcp \(describe(channel.localAddress, fallback: text))")
+            channels.append(channel)
+        }
+        for text in configuration.server.tls {
+            guard let address = ListenAddress(text), let tls = limits.tls else { continue }
+            let channel = try bootstrap(group, engine: engine, limits: limits, unixAdminGroup: nil, tls: tls)
+                .bind(host: address.host, port: address.port).wait()
+            log("listening on tls \(describe(channel.localAddress, fallback: text)), \(tls.summary)")
             channels.append(channel)
         }
         if let address = ListenAddress(configuration.metricsListen) {
@@ -109,6 +146,12 @@ enum Listeners {
         guard let address, let ip = address.ipAddress, let port = address.port else { return fallback }
         return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
+}
+
+/// Why a listener was not opened.
+struct ListenerRefusal: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Answers a connection that cannot be served with one error line, then closes it.

@@ -51,6 +51,8 @@ public struct StoredToken: Sendable, Equatable {
     public var label = ""
     public var createdMs: Int64
     public var revokedMs: Int64?
+    public var expiresMs: Int64?
+    public var lastUsedMs: Int64?
 
     public init(hash: [UInt8], prefix: String, role: String, worker: String? = nil, createdMs: Int64) {
         self.hash = hash

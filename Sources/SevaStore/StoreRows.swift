@@ -2,7 +2,7 @@
 /// a table's columns in one agreed order.
 enum StoreColumns {
     static let worker = "id, name, phone, skills, district, verified, radius_km, availability, rating_sum, rating_count, updated_ms"
-    static let token = "hash, prefix, role, worker, label, created_ms, revoked_ms"
+    static let token = "hash, prefix, role, worker, label, created_ms, revoked_ms, expires_ms, last_used_ms"
     static let job = """
         id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state, worker,
         offer_deadline_ms, offers_made, created_ms, updated_ms
@@ -31,6 +31,8 @@ extension SQLiteStatement {
                                 createdMs: int64(5))
         token.label = text(4)
         token.revokedMs = optionalInt64(6)
+        token.expiresMs = optionalInt64(7)
+        token.lastUsedMs = optionalInt64(8)
         return token
     }
 

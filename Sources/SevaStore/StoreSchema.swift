@@ -84,6 +84,11 @@ enum StoreSchema {
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX location_history_by_age ON location_history(at_ms);
         """,
+        // 3: the token lifecycle — an optional expiry and the last successful AUTH.
+        """
+        ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;
+        ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER;
+        """,
     ]
 
     /// The version this build creates and understands.

@@ -30,10 +30,17 @@ public struct StoreTransaction {
     }
 
     public func insertToken(_ token: StoredToken) throws(SQLiteError) {
-        try connection.statement("INSERT INTO tokens (\(StoreColumns.token)) VALUES (?, ?, ?, ?, ?, ?, ?)").run([
+        try connection.statement("INSERT INTO tokens (\(StoreColumns.token)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").run([
             .blob(token.hash), .text(token.prefix), .text(token.role), token.worker.sqlite, .text(token.label),
-            .integer(token.createdMs), token.revokedMs.sqlite,
+            .integer(token.createdMs), token.revokedMs.sqlite, token.expiresMs.sqlite, token.lastUsedMs.sqlite,
         ])
+    }
+
+    /// Sets a token's expiry (rotation) and last use (AUTH); nil leaves a value as it is.
+    public func updateToken(hash: [UInt8], expiresMs: Int64? = nil, lastUsedMs: Int64? = nil) throws(SQLiteError) {
+        try connection.statement("""
+            UPDATE tokens SET expires_ms = coalesce(?, expires_ms), last_used_ms = coalesce(?, last_used_ms) WHERE hash = ?
+            """).run([expiresMs.sqlite, lastUsedMs.sqlite, .blob(hash)])
     }
 
     /// Revokes every live token whose prefix starts with `prefix`; returns how many.

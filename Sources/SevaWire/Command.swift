@@ -13,8 +13,9 @@ public enum Command: Sendable, Equatable {
     case workerGet(id: String)
     case workerDelete(id: String)
     case workerList(WorkerFilter)
-    case tokenIssue(role: Role, worker: String?, label: String?)
+    case tokenIssue(role: Role, worker: String?, label: String?, ttlDays: Double? = nil)
     case tokenRevoke(prefix: String)
+    case tokenRotate(prefix: String)
     case tokenList
     /// A position fix; `worker` is nil in the worker-role form (`LOC <lat> <lon>`).
     case location(worker: String?, LocationFix)
@@ -52,6 +53,7 @@ public enum Command: Sendable, Equatable {
         case .workerList: return "WORKER LIST"
         case .tokenIssue: return "TOKEN ISSUE"
         case .tokenRevoke: return "TOKEN REVOKE"
+        case .tokenRotate: return "TOKEN ROTATE"
         case .tokenList: return "TOKEN LIST"
         case .location: return "LOC"
         case .availability: return "AVAIL"

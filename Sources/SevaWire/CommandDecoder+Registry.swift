@@ -54,28 +54,30 @@ extension CommandDecoder {
     static func decodeToken(_ line: RequestLine) throws(WireError) -> Command {
         switch subverb(line) {
         case "issue":
-            var arguments = try ArgumentReader(line, command: "TOKEN ISSUE <role> [worker=<id>] [label=]", skip: 1)
+            var arguments = try ArgumentReader(line, command: "TOKEN ISSUE <role> [worker=<id>] [label=] [ttl_days=]", skip: 1)
             let roleText = try arguments.next("role").lowercased()
             guard let role = Role(rawValue: roleText) else {
                 throw .badArgument("role", "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let worker = try arguments.take("worker").map { text throws(WireError) in try ArgumentReader.workerID(text) }
             let label = arguments.take("label")
-            try arguments.finish(allowedKeys: ["worker", "label"])
+            let ttlDays = try arguments.number("ttl_days", in: 0.000_001...3_650)
+            try arguments.finish(allowedKeys: ["worker", "label", "ttl_days"])
             if role == .worker && worker == nil { throw .badArgument("worker", "required for a worker token") }
             if role != .worker && worker != nil { throw .badArgument("worker", "only a worker token is bound to a worker") }
-            return .tokenIssue(role: role, worker: worker, label: label)
-        case "revoke":
-            var arguments = try ArgumentReader(line, command: "TOKEN REVOKE <prefix>", skip: 1)
+            return .tokenIssue(role: role, worker: worker, label: label, ttlDays: ttlDays)
+        case "revoke", "rotate":
+            let rotate = subverb(line) == "rotate"
+            var arguments = try ArgumentReader(line, command: rotate ? "TOKEN ROTATE <prefix>" : "TOKEN REVOKE <prefix>", skip: 1)
             let prefix = try arguments.next("prefix")
             try arguments.finish()
             guard prefix.utf8.count >= 4 else { throw .badArgument("prefix", "give at least 4 characters of the token") }
-            return .tokenRevoke(prefix: prefix)
+            return rotate ? .tokenRotate(prefix: prefix) : .tokenRevoke(prefix: prefix)
         case "list":
             try ArgumentReader(line, command: "TOKEN LIST", skip: 1).finish()
             return .tokenList
         default:
-            throw .badArgument("subcommand", "usage: TOKEN ISSUE|REVOKE|LIST ...")
+            throw .badArgument("subcommand", "usage: TOKEN ISSUE|REVOKE|ROTATE|LIST ...")
         }
     }
 

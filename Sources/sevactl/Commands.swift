@@ -95,10 +95,10 @@ struct Worker: ParsableCommand {
     }
 }
 
-/// `sevactl token issue|revoke|list`.
+/// `sevactl token issue|rotate|revoke|list`.
 struct Token: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Issue, revoke or list access tokens.",
-                                                    subcommands: [Issue.self, Revoke.self, List.self])
+    static let configuration = CommandConfiguration(abstract: "Issue, rotate, revoke or list access tokens.",
+                                                    subcommands: [Issue.self, Rotate.self, Revoke.self, List.self])
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a token; it is shown once.")
@@ -106,11 +106,24 @@ struct Token: ParsableCommand {
         @Argument(help: "admin, booker, worker, gateway or viewer") var role: String
         @Option var worker: String?
         @Option var label: String?
+        @Option(help: "days until the token stops working (default: never)") var ttlDays: Double?
         func run() throws {
             var request = "TOKEN ISSUE \(Console.quote(role))"
             if let worker { request += " worker=\(Console.quote(worker))" }
             if let label { request += " label=\(Console.quote(label))" }
-            Output.show(try connection.connect().ask(request), columns: ["token", "prefix", "role"], asJSON: connection.json)
+            if let ttlDays { request += " ttl_days=\(ttlDays)" }
+            Output.show(try connection.connect().ask(request), columns: ["token", "prefix", "role", "expires_at"], asJSON: connection.json)
+        }
+    }
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a replacement token; the old one works for server.token_rotate_grace_s more.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "the old token's first characters (at least 4), as TOKEN LIST shows them") var prefix: String
+        func run() throws {
+            Output.show(try connection.connect().ask("TOKEN ROTATE \(Console.quote(prefix))"),
+                        columns: ["token", "prefix", "role", "replaces", "replaced_expires_at"], asJSON: connection.json)
         }
     }
 
@@ -123,7 +136,8 @@ struct Token: ParsableCommand {
     struct List: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         func run() throws {
-            Output.show(try connection.connect().ask("TOKEN LIST"), columns: ["prefix", "role", "worker", "label", "created_at"],
+            Output.show(try connection.connect().ask("TOKEN LIST"),
+                        columns: ["prefix", "role", "worker", "label", "created_at", "expires_at", "last_used_at", "expired"],
                         asJSON: connection.json)
         }
     }

@@ -61,14 +61,16 @@ import Testing
         #expect(other.ask("AUTH \(token)").hasPrefix("ERR LIMIT too many failed AUTHs"), "per address, not per connection")
         #expect(admin.ask("AUTH \(wrong)") == "ERR DENIED invalid token" && admin.ask("STATS").hasPrefix("OK"),
                 "the Unix socket has no back-off")
+        #expect(first.ask("AUTH \(token)").contains("too many failures, closing"), "refusals count toward server.auth_failures")
         usleep(1_100_000)
-        #expect(first.ask("AUTH \(wrong)") == "ERR DENIED invalid token")
-        #expect(first.ask("AUTH \(token)").contains("try again in 2 s"), "the second failure doubles the wait")
+        let second = try LineConnection(port: daemon.port)
+        #expect(second.ask("AUTH \(wrong)") == "ERR DENIED invalid token")
+        #expect(second.ask("AUTH \(token)").contains("try again in 2 s"), "the second failure doubles the wait")
         usleep(2_100_000)
         #expect(other.ask("AUTH \(token)").contains(#""role":"viewer""#), "a good AUTH after the wait")
         let later = try LineConnection(port: daemon.port)
         #expect(later.ask("AUTH \(wrong)") == "ERR DENIED invalid token")
         #expect(later.ask("AUTH \(token)").contains("try again in 1 s"), "a good AUTH reset the count")
-        #expect(try stats(daemon, "auth_backoff_refusals") ?? 0 >= 4)
+        #expect(try stats(daemon, "auth_backoff_refusals") ?? 0 >= 5)
     }
 }

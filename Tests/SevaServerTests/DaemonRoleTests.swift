@@ -17,6 +17,7 @@ import Testing
         ("TOKEN ISSUE viewer", ["admin"]),
         ("TOKEN LIST", ["admin"]),
         ("TOKEN REVOKE zzzzzzzz", ["admin"]),
+        ("TOKEN ROTATE zzzzzzzz", ["admin"]),
         ("LOC w1 27.5960 78.0500", ["admin", "gateway", "worker"]),
         ("LOC w2 27.5960 78.0500", ["admin", "gateway"]),
         ("AVAIL w1 on", ["admin", "gateway", "worker"]),

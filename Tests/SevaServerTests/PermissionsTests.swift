@@ -15,7 +15,7 @@ import Testing
         ("WORKER ADD", .workerAdd(id: "w1", WorkerFields())), ("WORKER SET", .workerSet(id: "w1", WorkerFields())),
         ("WORKER GET", .workerGet(id: "w1")), ("WORKER DEL", .workerDelete(id: "w1")),
         ("WORKER LIST", .workerList(WorkerFilter())), ("TOKEN ISSUE", .tokenIssue(role: .viewer, worker: nil, label: nil)),
-        ("TOKEN REVOKE", .tokenRevoke(prefix: "sv1_abcd")), ("TOKEN LIST", .tokenList),
+        ("TOKEN REVOKE", .tokenRevoke(prefix: "sv1_abcd")), ("TOKEN ROTATE", .tokenRotate(prefix: "sv1_abcd")), ("TOKEN LIST", .tokenList),
         ("NEAR", .near(NearQuery(center: point))), ("STATS", .stats), ("RELOAD", .reload),
         ("JOB NEW", .jobNew(JobFields(skill: "plumber"))), ("JOB GET", .jobGet(id: 1)),
         ("JOB CANCEL", .jobCancel(id: 1, reason: nil)), ("JOB LIST", .jobList(JobFilter())),

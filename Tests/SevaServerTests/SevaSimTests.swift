@@ -60,7 +60,7 @@ import Testing
     @Test func aSeededRunIsRepeatableAndAgreesWithTheDaemon() throws {
         let base = NSTemporaryDirectory() + "sevasim-test-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: base) }
-        let small = ["--workers", "60", "--duration", "6", "--time-scale", "120", "--offer-timeout", "4", "--drain", "30"]
+        let small = ["--workers", "60", "--duration", "8", "--utilisation", "0.9", "--time-scale", "120", "--offer-timeout", "4", "--drain", "30"]
         let first = try simulate(small + ["--seed", "7", "--state-dir", base + "/a"])
         let again = try simulate(small + ["--seed", "7", "--state-dir", base + "/b"])
         let other = try simulate(small + ["--seed", "8", "--phones", "0", "--gateways", "2", "--state-dir", base + "/c"])

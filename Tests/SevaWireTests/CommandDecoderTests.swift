@@ -50,6 +50,10 @@ import Testing
         #expect(try decode("TOKEN ISSUE worker worker=w-1 label=phone") == .tokenIssue(role: .worker, worker: "w-1", label: "phone"))
         #expect(try decode("TOKEN ISSUE Booker") == .tokenIssue(role: .booker, worker: nil, label: nil))
         #expect(try decode("TOKEN REVOKE sv1_abcd") == .tokenRevoke(prefix: "sv1_abcd"))
+        #expect(try decode("TOKEN ISSUE gateway ttl_days=30") == .tokenIssue(role: .gateway, worker: nil, label: nil, ttlDays: 30))
+        #expect(try decode("TOKEN ROTATE sv1_abcd") == .tokenRotate(prefix: "sv1_abcd"))
+        #expect(throws: WireError.self) { try decode("TOKEN ISSUE gateway ttl_days=0") }
+        #expect(throws: WireError.self) { try decode("TOKEN ROTATE sv1") }
         #expect(try decode("TOKEN LIST") == .tokenList)
     }
 

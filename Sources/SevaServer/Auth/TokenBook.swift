@@ -1,7 +1,8 @@
 import SevaWire
 
-/// The live set of access tokens, by hash: issuing, authenticating, revoking, listing. The
-/// engine owns it and mirrors every change to the store's `tokens` table.
+/// The live set of access tokens, by hash: issuing (optionally with an expiry), authenticating,
+/// rotating, revoking, listing with the last use. The engine owns it and mirrors every change
+/// to the store's `tokens` table.
 ///
 /// A presented token is looked up by its clear prefix, then its SHA-256 is compared with the
 /// stored hash in constant time; the token itself is never kept.
@@ -14,15 +15,31 @@ public struct TokenBook: Sendable {
         public var worker: String?
         public var label: String
         public var createdAt: Double
+        /// Unix seconds after which the token no longer authenticates (nil: never).
+        public var expiresAt: Double?
+        /// The last successful AUTH with it.
+        public var lastUsedAt: Double?
 
-        public init(hash: [UInt8], prefix: String, role: Role, worker: String?, label: String, createdAt: Double) {
+        public init(hash: [UInt8], prefix: String, role: Role, worker: String?, label: String, createdAt: Double,
+                    expiresAt: Double? = nil, lastUsedAt: Double? = nil) {
             self.hash = hash
             self.prefix = prefix
             self.role = role
             self.worker = worker
             self.label = label
             self.createdAt = createdAt
+            self.expiresAt = expiresAt
+            self.lastUsedAt = lastUsedAt
         }
+
+        public func isExpired(now: Double) -> Bool { expiresAt.map { now >= $0 } ?? false }
+    }
+
+    /// What a presented token turned out to be.
+    public enum Verdict: Sendable, Equatable {
+        case valid(Principal)
+        case expired
+        case unknown
     }
 
     private var byPrefix: [String: [Entry]] = [:]
@@ -43,11 +60,11 @@ public struct TokenBook: Sendable {
     }
 
     /// A new token and its entry, not yet in any book (the engine adds it after the commit).
-    public static func mint(role: Role, worker: String?, label: String, now: Double,
+    public static func mint(role: Role, worker: String?, label: String, now: Double, expiresAt: Double? = nil,
                             using random: inout some RandomNumberGenerator) -> (token: String, entry: Entry) {
         let token = AccessToken.generate(using: &random)
         let entry = Entry(hash: AccessToken.hash(token), prefix: AccessToken.prefix(token), role: role, worker: worker,
-                          label: label, createdAt: now)
+                          label: label, createdAt: now, expiresAt: expiresAt)
         return (token, entry)
     }
 
@@ -58,13 +75,37 @@ public struct TokenBook: Sendable {
 
     /// The principal a presented token stands for, or nil.
     public func authenticate(_ token: String) -> Principal? {
-        guard AccessToken.isWellFormed(token), let candidates = byPrefix[AccessToken.prefix(token)] else { return nil }
+        if case .valid(let principal) = verdict(token, now: -.infinity) { return principal }
+        return nil
+    }
+
+    /// Whether a presented token authenticates at `now`.
+    public func verdict(_ token: String, now: Double) -> Verdict {
+        guard AccessToken.isWellFormed(token), let candidates = byPrefix[AccessToken.prefix(token)] else { return .unknown }
         let hash = AccessToken.hash(token)
-        var found: Principal?
-        for entry in candidates where AccessToken.constantTimeEquals(entry.hash, hash) {
-            found = Principal(role: entry.role, worker: entry.worker)
-        }
-        return found
+        var found: Entry?
+        for entry in candidates where AccessToken.constantTimeEquals(entry.hash, hash) { found = entry }
+        guard let found else { return .unknown }
+        if found.isExpired(now: now) { return .expired }
+        return .valid(Principal(role: found.role, worker: found.worker, token: TokenIdentity(prefix: found.prefix, hash: found.hash)))
+    }
+
+    /// The entry a session stands on, if it is still held (revoked ones are not).
+    public func entry(_ identity: TokenIdentity) -> Entry? {
+        byPrefix[identity.prefix]?.first { $0.hash == identity.hash }
+    }
+
+    /// Notes a successful AUTH.
+    public mutating func touch(_ identity: TokenIdentity, now: Double) {
+        guard let index = byPrefix[identity.prefix]?.firstIndex(where: { $0.hash == identity.hash }) else { return }
+        byPrefix[identity.prefix]?[index].lastUsedAt = now
+    }
+
+    /// Makes the token stop working at `time` at the latest (rotation's grace period).
+    public mutating func expire(_ identity: TokenIdentity, at time: Double) {
+        guard let index = byPrefix[identity.prefix]?.firstIndex(where: { $0.hash == identity.hash }),
+              let current = byPrefix[identity.prefix]?[index] else { return }
+        byPrefix[identity.prefix]?[index].expiresAt = min(current.expiresAt ?? .infinity, time)
     }
 
     /// Revokes every token whose prefix starts with `prefix`; returns the revoked entries.

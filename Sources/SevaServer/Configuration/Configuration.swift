@@ -28,6 +28,8 @@ public struct Configuration: Sendable, Equatable {
         /// After a failed AUTH an address waits this long, doubling per failure, at most the max.
         public var authBackoffSeconds = 1.0
         public var authBackoffMaxSeconds = 60.0
+        /// After TOKEN ROTATE the old token keeps working this long.
+        public var tokenRotateGraceSeconds = 86_400.0
         /// Protected mode's override: plain-text TCP on a non-loopback address.
         public var allowPlaintextPublic = false
         /// TLS listen addresses, with the PEM certificate (chain) and key they serve and, for

@@ -43,6 +43,7 @@ enum ConfigurationKeys {
         integer("server.max_new_conns_per_s", 1...1_000_000) { $0.server.maxNewConnectionsPerSecond = $1 },
         number("server.auth_backoff_s", 0...3_600) { $0.server.authBackoffSeconds = $1 },
         number("server.auth_backoff_max_s", 0...86_400) { $0.server.authBackoffMaxSeconds = $1 },
+        number("server.token_rotate_grace_s", 0...31_536_000) { $0.server.tokenRotateGraceSeconds = $1 },
         flag("server.allow_plaintext_public", reloadable: false) { $0.server.allowPlaintextPublic = $1 },
         strings("server.tls", reloadable: false) { $0.server.tls = $1 },
         text("server.tls_cert") { $0.server.tlsCert = $1 },

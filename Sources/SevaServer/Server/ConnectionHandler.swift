@@ -183,9 +183,13 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private func authenticate(_ token: String, sequence number: Int, context: ChannelHandlerContext) {
         if let address, let wait = address.guard.authWait(address.ip, now: Date().timeIntervalSince1970) {
+            // Refused unseen; it counts toward the connection's server.auth_failures all the same.
             waitingForAuth = false
-            respond(number, .error(WireError(.limit, "too many failed AUTHs from \(address.ip); try again in \(Int(wait.rounded(.up))) s")),
-                    context: context)
+            authFailures += 1
+            let last = authFailures >= maxAuthFailures
+            if last { closing = true }
+            respond(number, .error(WireError(.limit, "too many failed AUTHs from \(address.ip); try again in \(Int(wait.rounded(.up))) s"
+                + (last ? "; too many failures, closing" : "")), closes: last), context: context)
             let held = heldLines
             heldLines = []
             process(held, context: context)
@@ -197,13 +201,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         let engine = self.engine
         let sink = self.sink
         engine.loop.execute {
-            let found = engine.authenticate(token)
-            if let worker = found?.worker, let sink { engine.events.listen(worker: worker, on: sink) }
-            home.execute { handler.value.authenticated(found, sequence: number, context: bound.value) }
+            let verdict = engine.authenticate(token)
+            if case .valid(let found) = verdict, let worker = found.worker, let sink { engine.events.listen(worker: worker, on: sink) }
+            home.execute { handler.value.authenticated(verdict, sequence: number, context: bound.value) }
         }
     }
 
-    private func authenticated(_ found: Principal?, sequence number: Int, context: ChannelHandlerContext) {
+    private func authenticated(_ verdict: TokenBook.Verdict, sequence number: Int, context: ChannelHandlerContext) {
+        let found: Principal? = if case .valid(let principal) = verdict { principal } else { nil }
         waitingForAuth = false
         if let address {
             if found == nil {
@@ -224,8 +229,9 @@ final class ConnectionHandler: ChannelInboundHandler {
             authFailures += 1
             let last = authFailures >= maxAuthFailures
             if last { closing = true }
-            respond(number, .error(WireError(.denied, last ? "invalid token; too many failures, closing"
-                : "invalid token"), closes: last), context: context)
+            let reason = verdict == .expired ? "token expired" : "invalid token"
+            respond(number, .error(WireError(.denied, last ? "\(reason); too many failures, closing"
+                : reason), closes: last), context: context)
         }
         let held = heldLines
         heldLines = []

@@ -9,6 +9,11 @@ extension Engine {
     func run(_ work: [(Int, Command, Permissions.Decision)], principal: Principal, batch: EngineBatch) {
         batchTime = clock()
         defer { batchTime = nil }
+        // A token revoked or expired since AUTH ends the session at its next command.
+        if let ended = sessionEnded(principal) {
+            for (number, _, _) in work { batch.ticket(number)(.error(WireError(.denied, ended), closes: true)) }
+            return batch.close()
+        }
         for (number, command, decision) in work {
             run(command, decision: decision, principal: principal, reply: batch.ticket(number))
         }
@@ -37,7 +42,9 @@ extension Engine {
             tokens.revoke(worker: id)
             commit(outcome, also: { _ = try $0.deleteWorker(id) }, success: .ok, reply: reply)
         case .workerList(let filter): reply(listWorkers(filter))
-        case .tokenIssue(let role, let worker, let label): issueToken(role, worker, label ?? "", reply: reply)
+        case .tokenIssue(let role, let worker, let label, let ttlDays):
+            issueToken(role, worker, label ?? "", expiresAt: ttlDays.map { now + $0 * 86_400 }, reply: reply)
+        case .tokenRotate(let prefix): rotateToken(prefix, reply: reply)
         case .tokenRevoke(let prefix):
             let matching = tokens.entries.filter { $0.prefix.hasPrefix(prefix) }
             guard !matching.isEmpty else { return reply(.error(WireError(.notFound, "no token starts with \(prefix)"))) }
@@ -56,6 +63,9 @@ extension Engine {
                 if let worker = entry.worker { json.key("worker"); json.string(worker) }
                 json.key("label"); json.string(entry.label)
                 json.key("created_at"); json.integer(Int(entry.createdAt))
+                json.key("expires_at"); if let at = entry.expiresAt { json.integer(Int(at)) } else { json.null() }
+                json.key("last_used_at"); if let at = entry.lastUsedAt { json.integer(Int(at)) } else { json.null() }
+                json.key("expired"); json.bool(entry.isExpired(now: now))
                 json.endObject()
             }
             json.endArray()
@@ -138,12 +148,14 @@ extension Engine {
         if let radius = fields.radiusKm { profile.radiusKm = radius }
     }
 
-    private func issueToken(_ role: Role, _ worker: String?, _ label: String, reply: ReplyTicket) {
+    private func issueToken(_ role: Role, _ worker: String?, _ label: String, expiresAt: Double?, reply: ReplyTicket,
+                            replacing old: TokenBook.Entry? = nil) {
         if let worker, registry.profile(worker) == nil { return reply(.error(WireError(.notFound, "no worker \(worker)"))) }
-        let (token, entry) = TokenBook.mint(role: role, worker: worker, label: label, now: now, using: &random)
+        let (token, entry) = TokenBook.mint(role: role, worker: worker, label: label, now: now, expiresAt: expiresAt, using: &random)
         var record = StoredToken(hash: entry.hash, prefix: entry.prefix, role: role.rawValue, worker: worker,
                                  createdMs: Int64(entry.createdAt * 1000))
         record.label = label
+        record.expiresMs = expiresAt.map { Int64($0 * 1000) }
         let stored = record
         tokens.add(entry)
         var json = JSONWriter()
@@ -151,8 +163,34 @@ extension Engine {
         json.key("token"); json.string(token)
         json.key("prefix"); json.string(entry.prefix)
         json.key("role"); json.string(role.rawValue)
+        json.key("expires_at"); if let expiresAt { json.integer(Int(expiresAt)) } else { json.null() }
+        var oldExpiry: Int64?
+        if let old {
+            let graceEnds = min(old.expiresAt ?? .infinity, now + serverLimits.tokenRotateGraceSeconds)
+            tokens.expire(TokenIdentity(prefix: old.prefix, hash: old.hash), at: graceEnds)
+            oldExpiry = Int64(graceEnds * 1000)
+            json.key("replaces"); json.string(old.prefix)
+            json.key("replaced_expires_at"); json.integer(Int(graceEnds))
+        }
         json.endObject()
-        persist({ try $0.insertToken(stored) }, success: .json(json), reply: reply)
+        let oldHash = old?.hash
+        let oldExpiresMs = oldExpiry
+        persist({ transaction in
+            try transaction.insertToken(stored)
+            if let oldHash { try transaction.updateToken(hash: oldHash, expiresMs: oldExpiresMs) }
+        }, success: .json(json), reply: reply)
+    }
+
+    /// TOKEN ROTATE: a new token like the old one (same role, worker, label and lifetime); the
+    /// old one keeps working for `server.token_rotate_grace_s`, so devices can switch over.
+    private func rotateToken(_ prefix: String, reply: ReplyTicket) {
+        let matching = tokens.entries.filter { $0.prefix.hasPrefix(prefix) && !$0.isExpired(now: now) }
+        guard let old = matching.first else { return reply(.error(WireError(.notFound, "no live token starts with \(prefix)"))) }
+        guard matching.count == 1 else {
+            return reply(.error(.badArgument("prefix", "\(matching.count) tokens start with \(prefix); give more of it")))
+        }
+        let lifetime = old.expiresAt.map { $0 - old.createdAt }
+        issueToken(old.role, old.worker, old.label, expiresAt: lifetime.map { now + $0 }, reply: reply, replacing: old)
     }
 
     private func listWorkers(_ filter: WorkerFilter) -> Reply {

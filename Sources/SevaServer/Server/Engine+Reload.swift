@@ -63,7 +63,8 @@ extension Engine {
                              ("server.max_conns_per_ip", liveServer.maxConnectionsPerAddress == old.maxConnectionsPerAddress),
                              ("server.max_new_conns_per_s", liveServer.maxNewConnectionsPerSecond == old.maxNewConnectionsPerSecond),
                              ("server.auth_backoff_s", liveServer.authBackoffSeconds == old.authBackoffSeconds),
-                             ("server.auth_backoff_max_s", liveServer.authBackoffMaxSeconds == old.authBackoffMaxSeconds)] where !same {
+                             ("server.auth_backoff_max_s", liveServer.authBackoffMaxSeconds == old.authBackoffMaxSeconds),
+                             ("server.token_rotate_grace_s", liveServer.tokenRotateGraceSeconds == old.tokenRotateGraceSeconds)] where !same {
             changed.append(name)
         }
         if fresh.store != configuration.store { waiting.append("store") }

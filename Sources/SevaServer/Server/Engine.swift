@@ -78,7 +78,9 @@ final class Engine: @unchecked Sendable {
         tokens = TokenBook(state.tokens.compactMap { stored in
             Role(rawValue: stored.role).map {
                 TokenBook.Entry(hash: stored.hash, prefix: stored.prefix, role: $0, worker: stored.worker,
-                                label: stored.label, createdAt: Double(stored.createdMs) / 1000)
+                                label: stored.label, createdAt: Double(stored.createdMs) / 1000,
+                                expiresAt: stored.expiresMs.map { Double($0) / 1000 },
+                                lastUsedAt: stored.lastUsedMs.map { Double($0) / 1000 })
             }
         })
         let now = clock()
@@ -126,9 +128,24 @@ final class Engine: @unchecked Sendable {
     }
 
     /// The principal a token stands for, or nil. On `loop`.
-    func authenticate(_ token: String) -> Principal? {
+    /// AUTH: the principal a token stands for (its last use noted and written behind), or why not.
+    func authenticate(_ token: String) -> TokenBook.Verdict {
         loop.preconditionInEventLoop()
-        return tokens.authenticate(token)
+        let verdict = tokens.verdict(token, now: now)
+        if case .valid(let principal) = verdict, let identity = principal.token {
+            let at = now
+            tokens.touch(identity, now: at)
+            commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedMs: Int64(at * 1000)) },
+                   success: nil, reply: nil)
+        }
+        return verdict
+    }
+
+    /// Why a token session may no longer act (revoked, expired), or nil while it may.
+    func sessionEnded(_ principal: Principal) -> String? {
+        guard let identity = principal.token else { return nil }
+        guard let entry = tokens.entry(identity) else { return "token revoked" }
+        return entry.isExpired(now: now) ? "token expired" : nil
     }
 
     /// A state change that must survive: the caller has already made it in memory (so the

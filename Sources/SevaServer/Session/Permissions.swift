@@ -5,14 +5,24 @@ import SevaWire
 public struct Principal: Sendable, Equatable {
     public var role: Role?
     public var worker: String?
+    /// The token this connection authenticated with, so that revoking or expiring it ends the
+    /// session (nil for the Unix socket's admin and before AUTH).
+    public var token: TokenIdentity?
 
-    public init(role: Role? = nil, worker: String? = nil) {
+    public init(role: Role? = nil, worker: String? = nil, token: TokenIdentity? = nil) {
         self.role = role
         self.worker = worker
+        self.token = token
     }
 
     /// Not authenticated yet.
     public static let anonymous = Principal()
+}
+
+/// Which issued token a session stands on: its clear prefix and its hash.
+public struct TokenIdentity: Sendable, Equatable {
+    public let prefix: String
+    public let hash: [UInt8]
 }
 
 /// The role table of DESIGN.md §2, applied to a decoded command: may this connection do it,

@@ -17,7 +17,7 @@ help:
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
 	@echo "make bench    index (10k/1M/10M workers), store, server and dispatch benchmarks, each in its"
 	@echo "              own process, then sevasim's end-to-end load and the policy comparison; tables on"
-	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,e2e}.json"
+	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,tls,e2e}.json"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make install  binaries, config, units, sysusers/tmpfiles and the man page under DESTDIR/PREFIX"
@@ -69,6 +69,7 @@ bench: release
 	.build/release/sevabench store
 	.build/release/sevabench server
 	.build/release/sevabench dispatch
+	.build/release/sevabench tls
 	.build/release/sevasim bench --json-file var/bench/e2e.json
 	.build/release/sevasim --compare nearest,nearest-fair --state-dir var/bench/sim --quiet
 

@@ -45,8 +45,11 @@ let package = Package(
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sevasim", dependencies: ["SevaCore", "SevaWire", "SevaClient",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "sevabench", dependencies: ["SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient",
-                                                           .product(name: "Logging", package: "swift-log")], swiftSettings: optimize),
+        .executableTarget(name: "sevabench", dependencies: [
+            "SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient", .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], swiftSettings: optimize),
         // The parser's libFuzzer target (`make fuzz`); plainly built it replays inputs.
         .executableTarget(name: "FuzzParser", dependencies: ["SevaWire"]),
 

@@ -12,6 +12,8 @@ import SevaWire
 struct BenchDaemon {
     let directory: String
     let port: Int
+    /// The TLS listener's port, when the configuration has one (else 0).
+    let tlsPort: Int
     let daemon: Daemon
     let admin: LineConnection
     let positions: [GeoPoint]
@@ -30,6 +32,7 @@ struct BenchDaemon {
         daemon = try Daemon(configuration: configuration, paths: paths,
                             logger: Logger(label: "sevabench") { _ in PortLogHandler(box: portBox) })
         port = portBox.port
+        tlsPort = portBox.tlsPort
         admin = try LineConnection(unixPath: directory + "/sevad.sock")
         var random = SeededGenerator(seed: 7)
         let workforce = UPWorkforce()

@@ -132,18 +132,22 @@ struct PortLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let text = "\(event.message)"
-        if text.hasPrefix("listening on tcp") { box.note(text) }
+        if text.hasPrefix("listening on tcp") || text.hasPrefix("listening on tls") { box.note(text) }
     }
 }
 
-/// Catches the daemon's "listening on tcp" log line. `@unchecked Sendable`: guarded by `lock`.
+/// Catches the daemon's "listening on tcp" (and "tls") log lines. `@unchecked Sendable`: guarded by `lock`.
 final class PortBox: @unchecked Sendable {
     private let lock = NSLock()
     private var found = 0
+    private var foundTLS = 0
     func note(_ line: String) {
-        guard let range = line.range(of: #"listening on tcp 127\.0\.0\.1:\d+"#, options: .regularExpression),
+        guard let range = line.range(of: #"listening on (tcp|tls) 127\.0\.0\.1:\d+"#, options: .regularExpression),
               let port = Int(line[range].split(separator: ":").last ?? "") else { return }
-        lock.lock(); found = port; lock.unlock()
+        lock.lock()
+        if line.hasPrefix("listening on tls") { foundTLS = port } else { found = port }
+        lock.unlock()
     }
     var port: Int { lock.lock(); defer { lock.unlock() }; return found }
+    var tlsPort: Int { lock.lock(); defer { lock.unlock() }; return foundTLS }
 }

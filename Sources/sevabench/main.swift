@@ -12,7 +12,11 @@ let usage = """
                         [--registry-workers N]
            sevabench dispatch [--workers N] [--bookers N] [--booker-connections N] [--seconds S]
                           [--pending-offers N] [--watched N]
-       sevabench all   (all four, with their defaults)
+           sevabench tls [--workers N] [--connections N] [--in-flight N] [--seconds S]
+       sevabench all   (all five, with their defaults)
+
+      tls           LOC/s over TLS against plain TCP on one daemon, with one NIO client shape
+                    for both; JSON in var/bench/tls.json
 
       index         the live quadtree on a synthetic UP workforce: moves, filtered kNN,
                     radius counts, memory per worker
@@ -268,6 +272,45 @@ func runDispatch(_ arguments: ArraySlice<String>) {
     exit(0)
 }
 
+func runTLS(_ arguments: ArraySlice<String>) {
+    var options = TLSBenchmark.Options()
+    flags(arguments) { flag, value in
+        switch flag {
+        case "--workers": options.workers = positive(flag, value)
+        case "--connections": options.connections = positive(flag, value)
+        case "--in-flight": options.inFlight = positive(flag, value)
+        case "--seconds":
+            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
+            options.seconds = seconds
+        default: return false
+        }
+        return true
+    }
+    do {
+        let result = try TLSBenchmark(options: options).run(progress: progress)
+        print("tls figure (\(options.workers) workers, \(options.connections)×\(options.inFlight) LOC pipelined)   value        target")
+        print(String(repeating: "-", count: 80))
+        print(pad("LOC/s, plain TCP (the same NIO client)", 58) + leftPad(format0(result.plainPerSecond), 10))
+        print(pad("LOC/s, TLS 1.3", 58) + leftPad(format0(result.tlsPerSecond), 10))
+        print(pad("  TLS / plain", 58) + leftPad(format0(result.ratio * 100) + " %", 10) + "   > 50 %")
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("benchmark"); json.string("tls")
+        json.key("workers"); json.integer(options.workers)
+        json.key("connections"); json.integer(options.connections)
+        json.key("in_flight"); json.integer(options.inFlight)
+        json.key("loc_plain_per_s"); json.number(result.plainPerSecond, decimals: 0)
+        json.key("loc_tls_per_s"); json.number(result.tlsPerSecond, decimals: 0)
+        json.key("ratio"); json.number(result.ratio, decimals: 3)
+        json.endObject()
+        writeJSON(json.text, to: "var/bench/tls.json")
+    } catch {
+        FileHandle.standardError.write(Data("sevabench: tls benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
 #if DEBUG
 progress("warning: this is a debug build; figures are meaningless (use `make bench`)")
 #endif
@@ -277,10 +320,11 @@ case "index": runIndex(arguments.dropFirst())
 case "store": runStore(arguments.dropFirst())
 case "server": runServer(arguments.dropFirst())
 case "dispatch": runDispatch(arguments.dropFirst())
+case "tls": runTLS(arguments.dropFirst())
 case "all":
     guard arguments.count == 1 else { fail("`all` takes no options; run `index`, `store`, `server` or `dispatch` for those") }
     // Each in its own process, so one's heap and threads do not colour the next.
-    for benchmark in ["index", "store", "server", "dispatch"] {
+    for benchmark in ["index", "store", "server", "dispatch", "tls"] {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         child.arguments = [benchmark]

@@ -169,7 +169,7 @@ import Testing
         let client = try connect(transport, to: daemon)
         #expect(client.ask("WORKER ADD k1 skills=nurse") == "OK")
         run([
-            Step("TOKEN", "ERR BADARG subcommand: usage: TOKEN ISSUE|REVOKE|LIST"),
+            Step("TOKEN", "ERR BADARG subcommand: usage: TOKEN ISSUE|REVOKE|ROTATE|LIST"),
             Step("TOKEN ISSUE", "ERR BADARG role: missing"),
             Step("TOKEN ISSUE wizard", "ERR BADARG role: must be one of admin"),
             Step("TOKEN ISSUE worker", "ERR BADARG worker: required for a worker token"),

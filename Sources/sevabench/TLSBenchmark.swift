@@ -27,7 +27,7 @@ struct TLSBenchmark {
     let options: Options
 
     func run(progress: (String) -> Void) throws -> Result {
-        let pki = NSTemporaryDirectory() + "sevabench-tls-\(getpid())"
+        let pki = NSTemporaryDirectory() + "sevabench-pki-\(getpid())"
         try FileManager.default.createDirectory(atPath: pki, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: pki) }
         let made = Process()

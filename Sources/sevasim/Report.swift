@@ -22,7 +22,7 @@ enum Report {
         Row(label: "completed", value: { Double($0.completed) }, format: plain(0)),
         Row(label: "cancelled by customers", value: { Double($0.cancelled) }, format: plain(0)),
         Row(label: "unfilled", value: { Double($0.unfilled) }, format: plain(0)),
-        Row(label: "still open at the end", value: { Double($0.openAtEnd) }, format: plain(0)),
+        Row(label: "open or scheduled at the end", value: { Double($0.openAtEnd) }, format: plain(0)),
         Row(label: "fill rate", value: { $0.fillRate }, format: percent),
         Row(label: "time to assign p50", value: { Summary.quantile($0.timesToAssign, 0.5) }, format: seconds),
         Row(label: "time to assign p95", value: { Summary.quantile($0.timesToAssign, 0.95) }, format: seconds),

@@ -36,7 +36,7 @@ struct RunCommand: ParsableCommand {
     var settings: [String] = []
     @Option(help: "Real seconds after the last booking to let open jobs settle.")
     var drain = 15.0
-    @Option(help: "Use the sevad already listening on this Unix socket (admin) instead of starting one.")
+    @Option(help: "Use the sevad already listening on this Unix socket (admin) instead of starting one; give it the keys a run's sevad.toml shows (the clock-scaled dispatch keys) for sensible figures.")
     var socket: String?
     @Option(help: "The sevad binary to start (default: next to sevasim, then PATH).")
     var sevad: String?
@@ -65,6 +65,12 @@ struct RunCommand: ParsableCommand {
         if socket != nil && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket") }
     }
 
+    /// A path as the user would type it: relative when it is under the working directory.
+    static func shown(_ path: String) -> String {
+        let here = FileManager.default.currentDirectoryPath + "/"
+        return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
+    }
+
     var policies: [String] {
         compare.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [policy]
     }
@@ -88,7 +94,7 @@ struct RunCommand: ParsableCommand {
                             settings: settings) : nil
             defer { daemon?.stop() }
             progress.begin(policies.count > 1 ? "\(name) " : "")
-            if let daemon { progress.note("sevad (\(name)) on \(daemon.socketPath), log \(daemon.logPath)") }
+            if let daemon { progress.note("sevad (\(name)) on \(Self.shown(daemon.socketPath)), log \(Self.shown(daemon.logPath))") }
             let plan = SimulationPlan(scenario: scenario, seed: seed, leadSeconds: SimDaemon.leadSeconds(scenario))
             let simulation = try Simulation(socketPath: socket ?? daemon!.socketPath, scenario: scenario, seed: seed, plan: plan,
                                             phones: workers <= phones, gateways: gateways)
@@ -111,7 +117,7 @@ struct RunCommand: ParsableCommand {
             print(Report.table(results), terminator: "")
             print()
             for name in policies {
-                let directory = base + "/" + name
+                let directory = Self.shown(base + "/" + name)
                 print("\(name): map of the district \(directory)/map.svg, time to assign \(directory)/time-to-assign.svg"
                       + (socket == nil ? ", sevad's log \(directory)/sevad.log" : ""))
             }

@@ -60,6 +60,7 @@ let package = Package(
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl", "sevasim"]),
+        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl", "sevasim",
+                                                         .product(name: "NIOSSL", package: "swift-nio-ssl")]),
     ]
 )

@@ -1,4 +1,7 @@
 import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
 import SevaClient
 import Testing
 
@@ -203,6 +206,58 @@ import Testing
         let gateway = try TLSClient(port: port, authority: authority,
                                     extra: ["-cert", authority.path("client.pem"), "-key", authority.path("client.key")])
         #expect(gateway.ask("PING") == "OK")
+    }
+
+    /// Collects what a connection receives.
+    final class Received: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        private let lock = NSLock()
+        private var bytes: [UInt8] = []
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let buffer = unwrapInboundIn(data)
+            lock.lock(); bytes += buffer.readableBytesView; lock.unlock()
+        }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: bytes, as: UTF8.self) }
+    }
+
+    @Test func aSocketSystemdPassesNamedTLSIsServedWithTLS() throws {
+        let authority = try Authority()
+        defer { authority.remove() }
+        let port = 22_000 + Int(getpid() % 20_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        process.arguments = ["-l", "127.0.0.1:\(port)", "--fdname=tls", DaemonProcess.binary,
+                             "--store.path", authority.path("sevad.db"), "--server.unix_socket", authority.path("sevad.sock"),
+                             "--server.tls_cert", authority.path("server.pem"), "--server.tls_key", authority.path("server.key")]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { kill(process.processIdentifier, SIGKILL) }
+        // An in-process verifying client (no child process to wait for).
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .file(authority.path("ca.pem"))
+        let context = try NIOSSLContext(configuration: configuration)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let received = Received()
+        var channel: (any Channel)?
+        for _ in 0..<100 where channel == nil {
+            channel = try? ClientBootstrap(group: group).channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: "localhost"))
+                    try channel.pipeline.syncOperations.addHandler(received)
+                }
+            }.connect(host: "127.0.0.1", port: port).wait()
+            if channel == nil { usleep(50_000) }
+        }
+        let connected = try #require(channel, "systemd-socket-activate did not listen on \(port)")
+        try connected.writeAndFlush(ByteBuffer(string: "PING\nHELLO\n")).wait()
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while Date() < deadline && !received.text.contains("\"server\":\"sevad\"") { usleep(20_000) }
+        #expect(received.text.hasPrefix("OK\nOK {\"server\":\"sevad\""), "\(received.text)")
+        let serial = try connected.pipeline.handler(type: NIOSSLClientHandler.self).map { $0.peerCertificate?.serialNumber }.wait()
+        #expect(serial == [0x03, 0xE9], "the adopted socket serves the configured certificate (serial 1001)")
+        try? connected.close().wait()
     }
 
     @Test func aTLSListenerNeedsACertificateAndAReadableOne() throws {

@@ -24,12 +24,7 @@ struct BenchCommand: ParsableCommand {
     var city = "lucknow"
     @Option(help: "Seed for positions and the request mix.")
     var seed: UInt64 = 1
-    @Option(help: "Use the sevad already listening on this Unix socket (admin) instead of starting one.")
-    var socket: String?
-    @Option(help: "The sevad binary to start (default: next to sevasim, then PATH).")
-    var sevad: String?
-    @Option(help: "Where the started sevad keeps its state and log.")
-    var stateDir = "var/sim"
+    @OptionGroup var target: DaemonOptions
     @Flag(help: "Print the figures as JSON instead of a table.")
     var json = false
     @Option(help: "Also write the figures as JSON to this file (the table still goes to stdout).")
@@ -62,11 +57,9 @@ struct BenchCommand: ParsableCommand {
         let district = City.named(city)!
         var scenario = Scenario(city: district)
         scenario.timeScale = 1
-        let directory = URL(fileURLWithPath: stateDir).standardizedFileURL.path + "/bench"
-        let daemon = try socket == nil
-            ? SimDaemon(binary: sevad ?? SimDaemon.defaultBinary, directory: directory, policy: "nearest-fair", scenario: scenario) : nil
+        let daemon = try target.start(in: target.stateBase + "/bench", policy: "nearest-fair", scenario: scenario)
         defer { daemon?.stop() }
-        let path = socket ?? daemon!.socketPath
+        let path = target.socket ?? daemon!.socketPath
         let reactor = Reactor()
         let latencies = LatencyBook()
         var random = SeededGenerator(seed: seed)

@@ -36,12 +36,7 @@ struct RunCommand: ParsableCommand {
     var settings: [String] = []
     @Option(help: "Real seconds after the last booking to let open jobs settle.")
     var drain = 15.0
-    @Option(help: "Use the sevad already listening on this Unix socket (admin) instead of starting one; give it the keys a run's sevad.toml shows (the clock-scaled dispatch keys) for sensible figures.")
-    var socket: String?
-    @Option(help: "The sevad binary to start (default: next to sevasim, then PATH).")
-    var sevad: String?
-    @Option(help: "Where runs keep their daemon state, logs and pictures.")
-    var stateDir = "var/sim"
+    @OptionGroup var target: DaemonOptions
     @Option(help: "Up to this many workers each get a phone connection with a worker token; more share gateway connections.")
     var phones = 200
     @Option(help: "Gateway connections when the workers do not get one each.")
@@ -62,7 +57,7 @@ struct RunCommand: ParsableCommand {
         for setting in settings where !setting.contains("=") || !setting.contains(".") {
             throw ValidationError("--set takes section.key=value, not '\(setting)'")
         }
-        if socket != nil && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket") }
+        if target.socket != nil && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket") }
     }
 
     /// A path as the user would type it: relative when it is under the working directory.
@@ -83,23 +78,21 @@ struct RunCommand: ParsableCommand {
         scenario.utilisation = utilisation
         scenario.offerTimeoutSeconds = offerTimeout
         let progress = Progress(quiet: quiet)
-        let base = URL(fileURLWithPath: stateDir).standardizedFileURL.path
+        let base = target.stateBase
         var results: [RunResult] = []
         var files: [String: String] = [:]
         for name in policies {
             let directory = base + "/" + name
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let daemon = try socket == nil
-                ? SimDaemon(binary: sevad ?? SimDaemon.defaultBinary, directory: directory, policy: name, scenario: scenario,
-                            settings: settings) : nil
+            let daemon = try target.start(in: directory, policy: name, scenario: scenario, settings: settings)
             defer { daemon?.stop() }
             progress.begin(policies.count > 1 ? "\(name) " : "")
             if let daemon { progress.note("sevad (\(name)) on \(Self.shown(daemon.socketPath)), log \(Self.shown(daemon.logPath))") }
             let plan = SimulationPlan(scenario: scenario, seed: seed, leadSeconds: SimDaemon.leadSeconds(scenario))
-            let simulation = try Simulation(socketPath: socket ?? daemon!.socketPath, scenario: scenario, seed: seed, plan: plan,
+            let simulation = try Simulation(socketPath: target.socket ?? daemon!.socketPath, scenario: scenario, seed: seed, plan: plan,
                                             phones: workers <= phones, gateways: gateways)
             try simulation.prepare(progress: progress)
-            let result = try simulation.run(policy: socket == nil ? name : "running sevad", drainSeconds: drain, progress: progress)
+            let result = try simulation.run(policy: target.socket == nil ? name : "running sevad", drainSeconds: drain, progress: progress)
             if let daemon {
                 let status = daemon.stop()
                 if status != 0 { progress.note("sevad exited with status \(status); see \(daemon.logPath)") }
@@ -119,7 +112,7 @@ struct RunCommand: ParsableCommand {
             for name in policies {
                 let directory = Self.shown(base + "/" + name)
                 print("\(name): map of the district \(directory)/map.svg, time to assign \(directory)/time-to-assign.svg"
-                      + (socket == nil ? ", sevad's log \(directory)/sevad.log" : ""))
+                      + (target.socket == nil ? ", sevad's log \(directory)/sevad.log" : ""))
             }
         }
     }

@@ -34,6 +34,7 @@ final class SimLink {
     let descriptor: Int32
     private var output: [UInt8] = []
     private var input: [UInt8] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
     private var waiting: [Pending] = []
     private var waitingHead = 0
     private let latencies: LatencyBook
@@ -79,11 +80,10 @@ final class SimLink {
 
     /// Reads what has arrived and handles every complete line; false at end of stream.
     func receive(now: Double) -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = read(descriptor, &buffer, buffer.count)
+            let count = read(descriptor, &readBuffer, readBuffer.count)
             if count > 0 {
-                input.append(contentsOf: buffer[..<count])
+                input.append(contentsOf: readBuffer[..<count])
                 continue
             }
             if count < 0 && (errno == EAGAIN || errno == EINTR) { break }

@@ -73,12 +73,6 @@ public struct TokenBook: Sendable {
         byPrefix[entry.prefix, default: []].append(entry)
     }
 
-    /// The principal a presented token stands for, or nil.
-    public func authenticate(_ token: String) -> Principal? {
-        if case .valid(let principal) = verdict(token, now: -.infinity) { return principal }
-        return nil
-    }
-
     /// Whether a presented token authenticates at `now`.
     public func verdict(_ token: String, now: Double) -> Verdict {
         guard AccessToken.isWellFormed(token), let candidates = byPrefix[AccessToken.prefix(token)] else { return .unknown }

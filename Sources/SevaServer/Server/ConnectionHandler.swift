@@ -185,15 +185,9 @@ final class ConnectionHandler: ChannelInboundHandler {
         if let address, let wait = address.guard.authWait(address.ip, now: Date().timeIntervalSince1970) {
             // Refused unseen; it counts toward the connection's server.auth_failures all the same.
             waitingForAuth = false
-            authFailures += 1
-            let last = authFailures >= maxAuthFailures
-            if last { closing = true }
-            respond(number, .error(WireError(.limit, "too many failed AUTHs from \(address.ip); try again in \(Int(wait.rounded(.up))) s"
-                + (last ? "; too many failures, closing" : "")), closes: last), context: context)
-            let held = heldLines
-            heldLines = []
-            process(held, context: context)
-            return
+            refuseAuth(number, .limit, "too many failed AUTHs from \(address.ip); try again in \(Int(wait.rounded(.up))) s",
+                       context: context)
+            return resumeAfterAuth(context: context)
         }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -226,13 +220,22 @@ final class ConnectionHandler: ChannelInboundHandler {
             json.endObject()
             respond(number, .json(json), context: context)
         } else {
-            authFailures += 1
-            let last = authFailures >= maxAuthFailures
-            if last { closing = true }
-            let reason = verdict == .expired ? "token expired" : "invalid token"
-            respond(number, .error(WireError(.denied, last ? "\(reason); too many failures, closing"
-                : reason), closes: last), context: context)
+            refuseAuth(number, .denied, verdict == .expired ? "token expired" : "invalid token", context: context)
         }
+        resumeAfterAuth(context: context)
+    }
+
+    /// A refused AUTH: counted toward `server.auth_failures`; the last one closes.
+    private func refuseAuth(_ number: Int, _ code: ErrorCode, _ reason: String, context: ChannelHandlerContext) {
+        authFailures += 1
+        let last = authFailures >= maxAuthFailures
+        if last { closing = true }
+        respond(number, .error(WireError(code, last ? "\(reason); too many failures, closing" : reason), closes: last),
+                context: context)
+    }
+
+    /// Runs the lines that waited for the AUTH, now judged with its outcome.
+    private func resumeAfterAuth(context: ChannelHandlerContext) {
         let held = heldLines
         heldLines = []
         process(held, context: context)

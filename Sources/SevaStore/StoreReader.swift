@@ -132,23 +132,25 @@ public final class StoreReader: @unchecked Sendable {
         }
     }
 
-    /// One job found by its idempotency ref, or nil.
-    public func job(ref: String) throws(StoreError) -> StoredJob? {
+    /// The job a client booked with this idempotency ref, or nil.
+    public func job(ref: String, client: String = "") throws(StoreError) -> StoredJob? {
         try reading { connection throws(SQLiteError) in
-            let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE ref = ?").bind([.text(ref)])
+            let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE client = ? AND ref = ?")
+                .bind([.text(client), .text(ref)])
             defer { query.reset() }
             return try query.step() ? query.storedJob() : nil
         }
     }
 
-    /// Jobs with ids above `after`, in id order, at most `limit`, optionally of one state
-    /// and skill — JOB LIST.
-    public func jobs(after: Int64, state: String?, skill: String?, limit: Int) throws(StoreError) -> [StoredJob] {
+    /// Jobs with ids above `after`, in id order, at most `limit`, optionally of one state,
+    /// skill and client — JOB LIST.
+    public func jobs(after: Int64, state: String?, skill: String?, client: String? = nil, limit: Int) throws(StoreError)
+        -> [StoredJob] {
         try reading { connection throws(SQLiteError) in
             let query = try connection.statement("""
                 SELECT \(StoreColumns.job) FROM jobs WHERE id > ? AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR skill = ?3)
-                ORDER BY id LIMIT ?4
-                """).bind([.integer(after), state.sqlite, skill.sqlite, .integer(Int64(max(0, limit)))])
+                AND (?5 IS NULL OR client = ?5) ORDER BY id LIMIT ?4
+                """).bind([.integer(after), state.sqlite, skill.sqlite, .integer(Int64(max(0, limit))), client.sqlite])
             var jobs: [StoredJob] = []
             while try query.step() { jobs.append(query.storedJob()) }
             return jobs
@@ -167,18 +169,18 @@ public final class StoreReader: @unchecked Sendable {
     }
 
     /// Events after `seq`, oldest first, at most `limit` — the durable feed — optionally only
-    /// those of jobs of one skill and district.
-    public func events(after seq: Int64, limit: Int, skill: String? = nil, district: String? = nil) throws(StoreError)
-        -> [StoredJobEvent] {
+    /// those of jobs of one skill, district and client.
+    public func events(after seq: Int64, limit: Int, skill: String? = nil, district: String? = nil,
+                       client: String? = nil) throws(StoreError) -> [StoredJobEvent] {
         try reading { connection throws(SQLiteError) in
-            let query = skill == nil && district == nil
+            let query = skill == nil && district == nil && client == nil
                 ? try connection.statement("SELECT \(StoreColumns.event) FROM job_events WHERE seq > ? ORDER BY seq LIMIT ?")
                     .bind([.integer(seq), .integer(Int64(max(0, limit)))])
                 : try connection.statement("""
                     SELECT \(StoreColumns.eventQualified) FROM job_events e JOIN jobs j ON j.id = e.job
                     WHERE e.seq > ?1 AND (?3 IS NULL OR j.skill = ?3) AND (?4 IS NULL OR j.district = ?4)
-                    ORDER BY e.seq LIMIT ?2
-                    """).bind([.integer(seq), .integer(Int64(max(0, limit))), skill.sqlite, district.sqlite])
+                    AND (?5 IS NULL OR j.client = ?5) ORDER BY e.seq LIMIT ?2
+                    """).bind([.integer(seq), .integer(Int64(max(0, limit))), skill.sqlite, district.sqlite, client.sqlite])
             var events: [StoredJobEvent] = []
             while try query.step() { events.append(query.storedEvent()) }
             return events

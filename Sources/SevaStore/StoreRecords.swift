@@ -48,6 +48,8 @@ public struct StoredToken: Sendable, Equatable {
     public var prefix: String
     public var role: String
     public var worker: String?
+    /// A booker token's client: the jobs it books and sees are this client's.
+    public var client: String?
     public var label = ""
     public var createdMs: Int64
     public var revokedMs: Int64?
@@ -67,7 +69,9 @@ public struct StoredToken: Sendable, Equatable {
 public struct StoredJob: Sendable, Equatable {
     /// Assigned by the store when the job is created.
     public var id: Int64 = 0
-    /// The booker's idempotency key: the same ref never makes a second job.
+    /// The client that booked it ("" for none: admin bookings and jobs from before clients).
+    public var client = ""
+    /// The booker's idempotency key: the same ref from the same client never makes a second job.
     public var ref: String?
     public var skill: String
     public var lat: Double

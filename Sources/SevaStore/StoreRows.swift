@@ -2,10 +2,10 @@
 /// a table's columns in one agreed order.
 enum StoreColumns {
     static let worker = "id, name, phone, skills, district, verified, radius_km, availability, rating_sum, rating_count, updated_ms"
-    static let token = "hash, prefix, role, worker, label, created_ms, revoked_ms, expires_ms, last_used_ms"
+    static let token = "hash, prefix, role, worker, label, created_ms, revoked_ms, expires_ms, last_used_ms, client"
     static let job = """
         id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state, worker,
-        offer_deadline_ms, offers_made, created_ms, updated_ms
+        offer_deadline_ms, offers_made, created_ms, updated_ms, client
         """
     static let event = "seq, job, at_ms, state, worker, detail"
     static let eventQualified = "e.seq, e.job, e.at_ms, e.state, e.worker, e.detail"
@@ -33,6 +33,7 @@ extension SQLiteStatement {
         token.revokedMs = optionalInt64(6)
         token.expiresMs = optionalInt64(7)
         token.lastUsedMs = optionalInt64(8)
+        token.client = optionalText(9)
         return token
     }
 
@@ -49,6 +50,7 @@ extension SQLiteStatement {
         job.offerDeadlineMs = optionalInt64(12)
         job.offersMade = int(13)
         job.updatedMs = int64(15)
+        job.client = text(16)
         return job
     }
 

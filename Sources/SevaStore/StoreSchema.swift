@@ -89,6 +89,41 @@ enum StoreSchema {
         ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;
         ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER;
         """,
+        // 4: whose job it is — a booker token's client, and each job's; `ref` unique per client.
+        // SQLite cannot drop a column's UNIQUE, so `jobs` is rebuilt (foreign keys are off
+        // around the migration and checked before it commits). Older jobs belong to no
+        // client ('') and only admins and viewers see them.
+        """
+        ALTER TABLE tokens ADD COLUMN client TEXT;
+        CREATE TABLE jobs_v4 (
+            id INTEGER PRIMARY KEY,
+            ref TEXT,
+            skill TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            customer TEXT NOT NULL DEFAULT '',
+            district TEXT NOT NULL DEFAULT '',
+            rate_inr INTEGER,
+            scheduled_ms INTEGER,
+            state TEXT NOT NULL,
+            worker TEXT,
+            offer_deadline_ms INTEGER,
+            offers_made INTEGER NOT NULL DEFAULT 0,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL,
+            client TEXT NOT NULL DEFAULT '',
+            UNIQUE (client, ref)
+        ) STRICT;
+        INSERT INTO jobs_v4 (id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
+            worker, offer_deadline_ms, offers_made, created_ms, updated_ms, client)
+            SELECT id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
+                worker, offer_deadline_ms, offers_made, created_ms, updated_ms, '' FROM jobs;
+        DROP TABLE jobs;
+        ALTER TABLE jobs_v4 RENAME TO jobs;
+        CREATE INDEX jobs_by_state ON jobs(state, id);
+        CREATE INDEX jobs_by_client ON jobs(client, id);
+        """,
     ]
 
     /// The version this build creates and understands.
@@ -101,12 +136,21 @@ enum StoreSchema {
             let found = Int(try connection.integer("PRAGMA user_version"))
             if found > currentVersion { throw StoreError.futureSchema(found: found, supported: currentVersion) }
             guard found < target else { return }
+            // A table rebuild needs foreign keys off (outside the transaction, where the pragma
+            // takes effect); the keys are checked before the commit instead.
+            let enforcing = try connection.integer("PRAGMA foreign_keys") != 0
+            try connection.execute("PRAGMA foreign_keys = OFF")
+            defer { if enforcing { try? connection.execute("PRAGMA foreign_keys = ON") } }
             try connection.execute("BEGIN IMMEDIATE")
             do {
                 for version in (found + 1)...target {
                     try connection.execute(migrations[version - 1])
                     // A constant of this build, never a value from outside: PRAGMA takes no parameters.
                     try connection.execute("PRAGMA user_version = \(version)")
+                }
+                let broken = try connection.integer("SELECT count(*) FROM pragma_foreign_key_check")
+                guard broken == 0 else {
+                    throw SQLiteError(extendedCode: 787, message: "migration left \(broken) rows with a broken foreign key")
                 }
                 try connection.execute("COMMIT")
             } catch {

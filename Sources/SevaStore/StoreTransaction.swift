@@ -30,9 +30,10 @@ public struct StoreTransaction {
     }
 
     public func insertToken(_ token: StoredToken) throws(SQLiteError) {
-        try connection.statement("INSERT INTO tokens (\(StoreColumns.token)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").run([
+        try connection.statement("INSERT INTO tokens (\(StoreColumns.token)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run([
             .blob(token.hash), .text(token.prefix), .text(token.role), token.worker.sqlite, .text(token.label),
             .integer(token.createdMs), token.revokedMs.sqlite, token.expiresMs.sqlite, token.lastUsedMs.sqlite,
+            token.client.sqlite,
         ])
     }
 
@@ -52,14 +53,15 @@ public struct StoreTransaction {
         return connection.changes
     }
 
-    /// Creates a job, or — when a job with the same `ref` exists — returns that one untouched.
+    /// Creates a job, or — when the same client has a job with the same `ref` — returns that
+    /// one untouched.
     public func createJob(_ job: StoredJob) throws(SQLiteError) -> (job: StoredJob, created: Bool) {
         try connection.statement("""
-            INSERT INTO jobs (ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
+            INSERT INTO jobs (client, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
                 worker, offer_deadline_ms, offers_made, created_ms, updated_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ref) DO NOTHING
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(client, ref) DO NOTHING
             """).run([
-            job.ref.sqlite, .text(job.skill), .real(job.lat), .real(job.lon), .text(job.address), .text(job.customer),
+            .text(job.client), job.ref.sqlite, .text(job.skill), .real(job.lat), .real(job.lon), .text(job.address), .text(job.customer),
             .text(job.district), job.rateInr.map { Int64($0) }.sqlite, job.scheduledMs.sqlite, .text(job.state),
             job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)), .integer(job.createdMs),
             .integer(job.updatedMs),
@@ -69,7 +71,8 @@ public struct StoreTransaction {
             created.id = connection.lastInsertRowID
             return (created, true)
         }
-        let existing = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE ref = ?").bind([job.ref.sqlite])
+        let existing = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE client = ? AND ref = ?")
+            .bind([.text(job.client), job.ref.sqlite])
         defer { existing.reset() }
         guard try existing.step() else {
             throw SQLiteError(extendedCode: 19, message: "job insert ignored but no job has ref \(job.ref ?? "")")
@@ -81,11 +84,11 @@ public struct StoreTransaction {
     /// engine's view and the store's would disagree).
     public func insertJob(_ job: StoredJob) throws(SQLiteError) {
         try connection.statement("""
-            INSERT INTO jobs (id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
+            INSERT INTO jobs (id, client, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
                 worker, offer_deadline_ms, offers_made, created_ms, updated_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).run([
-            .integer(job.id), job.ref.sqlite, .text(job.skill), .real(job.lat), .real(job.lon), .text(job.address),
+            .integer(job.id), .text(job.client), job.ref.sqlite, .text(job.skill), .real(job.lat), .real(job.lon), .text(job.address),
             .text(job.customer), .text(job.district), job.rateInr.map { Int64($0) }.sqlite, job.scheduledMs.sqlite,
             .text(job.state), job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)),
             .integer(job.createdMs), .integer(job.updatedMs),

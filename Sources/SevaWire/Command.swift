@@ -13,7 +13,7 @@ public enum Command: Sendable, Equatable {
     case workerGet(id: String)
     case workerDelete(id: String)
     case workerList(WorkerFilter)
-    case tokenIssue(role: Role, worker: String?, label: String?, ttlDays: Double? = nil)
+    case tokenIssue(TokenGrant)
     case tokenRevoke(prefix: String)
     case tokenRotate(prefix: String)
     case tokenList
@@ -118,6 +118,18 @@ public struct JobSubscription: Sendable, Equatable {
     public var district: String?
 
     public init() {}
+}
+
+/// TOKEN ISSUE's request: the role, the worker a worker token is bound to, the client a
+/// booker token books for (nil: the token is a client of its own), a label, a lifetime.
+public struct TokenGrant: Sendable, Equatable {
+    public var role: Role
+    public var worker: String?
+    public var client: String?
+    public var label: String?
+    public var ttlDays: Double?
+
+    public init(role: Role) { self.role = role }
 }
 
 /// The roles of DESIGN.md §2.

@@ -54,18 +54,24 @@ extension CommandDecoder {
     static func decodeToken(_ line: RequestLine) throws(WireError) -> Command {
         switch subverb(line) {
         case "issue":
-            var arguments = try ArgumentReader(line, command: "TOKEN ISSUE <role> [worker=<id>] [label=] [ttl_days=]", skip: 1)
+            var arguments = try ArgumentReader(
+                line, command: "TOKEN ISSUE <role> [worker=<id>] [client=<name>] [label=] [ttl_days=]", skip: 1)
             let roleText = try arguments.next("role").lowercased()
             guard let role = Role(rawValue: roleText) else {
                 throw .badArgument("role", "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let worker = try arguments.take("worker").map { text throws(WireError) in try ArgumentReader.workerID(text) }
-            let label = arguments.take("label")
-            let ttlDays = try arguments.number("ttl_days", in: 0.000_001...3_650)
-            try arguments.finish(allowedKeys: ["worker", "label", "ttl_days"])
-            if role == .worker && worker == nil { throw .badArgument("worker", "required for a worker token") }
-            if role != .worker && worker != nil { throw .badArgument("worker", "only a worker token is bound to a worker") }
-            return .tokenIssue(role: role, worker: worker, label: label, ttlDays: ttlDays)
+            var grant = TokenGrant(role: role)
+            grant.worker = try arguments.take("worker").map { text throws(WireError) in try ArgumentReader.workerID(text) }
+            grant.client = try arguments.take("client").map { text throws(WireError) in try ArgumentReader.workerID(text, "client") }
+            grant.label = arguments.take("label")
+            grant.ttlDays = try arguments.number("ttl_days", in: 0.000_001...3_650)
+            try arguments.finish(allowedKeys: ["worker", "client", "label", "ttl_days"])
+            if role == .worker && grant.worker == nil { throw .badArgument("worker", "required for a worker token") }
+            if role != .worker && grant.worker != nil { throw .badArgument("worker", "only a worker token is bound to a worker") }
+            if role != .booker && grant.client != nil {
+                throw .badArgument("client", "only a booker token belongs to a client (admins and viewers see every job)")
+            }
+            return .tokenIssue(grant)
         case "revoke", "rotate":
             let rotate = subverb(line) == "rotate"
             var arguments = try ArgumentReader(line, command: rotate ? "TOKEN ROTATE <prefix>" : "TOKEN REVOKE <prefix>", skip: 1)

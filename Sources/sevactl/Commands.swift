@@ -104,15 +104,20 @@ struct Token: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a token; it is shown once.")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "admin, booker, worker, gateway or viewer") var role: String
-        @Option var worker: String?
+        @Option(help: "the worker a worker token acts for") var worker: String?
+        @Option(help: ArgumentHelp("the client a booker token books for (web portal, helpline CRM, partner app): "
+            + "its tokens share its jobs and see no other client's; without it the token is a client of its own",
+            valueName: "name")) var client: String?
         @Option var label: String?
         @Option(help: "days until the token stops working (default: never)") var ttlDays: Double?
         func run() throws {
             var request = "TOKEN ISSUE \(Console.quote(role))"
             if let worker { request += " worker=\(Console.quote(worker))" }
+            if let client { request += " client=\(Console.quote(client))" }
             if let label { request += " label=\(Console.quote(label))" }
             if let ttlDays { request += " ttl_days=\(ttlDays)" }
-            Output.show(try connection.connect().ask(request), columns: ["token", "prefix", "role", "expires_at"], asJSON: connection.json)
+            Output.show(try connection.connect().ask(request), columns: ["token", "prefix", "role", "client", "expires_at"],
+                        asJSON: connection.json)
         }
     }
 
@@ -123,7 +128,7 @@ struct Token: ParsableCommand {
         @Argument(help: "the old token's first characters (at least 4), as TOKEN LIST shows them") var prefix: String
         func run() throws {
             Output.show(try connection.connect().ask("TOKEN ROTATE \(Console.quote(prefix))"),
-                        columns: ["token", "prefix", "role", "replaces", "replaced_expires_at"], asJSON: connection.json)
+                        columns: ["token", "prefix", "role", "client", "replaces", "replaced_expires_at"], asJSON: connection.json)
         }
     }
 
@@ -137,7 +142,7 @@ struct Token: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         func run() throws {
             Output.show(try connection.connect().ask("TOKEN LIST"),
-                        columns: ["prefix", "role", "worker", "label", "created_at", "expires_at", "last_used_at", "expired"],
+                        columns: ["prefix", "role", "worker", "client", "label", "created_at", "expires_at", "last_used_at", "expired"],
                         asJSON: connection.json)
         }
     }

@@ -31,9 +31,11 @@ import Testing
             dispatcher.workerMoved(id, to: point, registry: &registry, now: now, into: &outcome)
         }
 
-        mutating func book(_ skill: String = "plumber", ref: String? = nil, at: Double? = nil, metres: Double = 0) -> Job {
+        mutating func book(_ skill: String = "plumber", ref: String? = nil, client: String = "", at: Double? = nil,
+                           metres: Double = 0) -> Job {
             var request = JobRequest(skill: skill, point: GeoMath.destination(from: DispatcherTests.hathras, metres: metres,
                                                                                 bearingDegrees: 90))
+            request.client = client
             request.ref = ref
             request.scheduledAt = at
             return try! dispatcher.book(request, registry: &registry, now: now, into: &outcome).get().job
@@ -323,6 +325,23 @@ import Testing
         let again = world.book(ref: "portal-881")
         #expect(first.id == again.id)
         #expect(world.dispatcher.openCounts.values.reduce(0, +) == 1)
+    }
+
+    @Test func refsAreUniquePerClientAndJobsCarryTheirClient() {
+        var world = World()
+        world.worker("w1", metres: 100)
+        world.worker("w2", metres: 200)
+        let portal = world.book(ref: "r-1", client: "web-portal")
+        let crm = world.book(ref: "r-1", client: "helpline-crm")
+        #expect(portal.id != crm.id, "two clients, one ref: two jobs")
+        #expect(world.book(ref: "r-1", client: "web-portal").id == portal.id)
+        #expect(world.dispatcher.job(ref: "r-1", client: "helpline-crm")?.client == "helpline-crm")
+        #expect(world.dispatcher.job(ref: "r-1", client: "") == nil)
+        let notices = world.outcome.notices.compactMap { notice -> String? in
+            if case .jobChanged(let event, _, _, let client, _) = notice, event.job == crm.id { return client }
+            return nil
+        }
+        #expect(!notices.isEmpty && notices.allSatisfy { $0 == "helpline-crm" }, "events name the job's client")
     }
 
     @Test func restoredOffersResumeAndExpiredOnesCascade() {

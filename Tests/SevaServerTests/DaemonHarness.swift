@@ -1,4 +1,5 @@
 import Foundation
+import SevaClient
 
 /// A real `sevad` process on a temporary state directory, a Unix socket and a TCP port the
 /// system chose; stopped with SIGTERM.
@@ -7,7 +8,9 @@ final class DaemonProcess {
     let process = Process()
     private(set) var port = 0
     private let errors = Pipe()
-    private(set) var log = ""
+    private let stderrText = LockedText()
+    /// What the daemon has written to stderr so far.
+    var log: String { stderrText.value }
 
     static var binary: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -26,18 +29,30 @@ final class DaemonProcess {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        var started = ""
         let deadline = Date(timeIntervalSinceNow: 30)
-        while Date() < deadline && !log.contains("listening on unix") {
+        while Date() < deadline && !started.contains("listening on unix") {
             let data = errors.fileHandleForReading.availableData
             if data.isEmpty { break }
-            log += String(decoding: data, as: UTF8.self)
+            started += String(decoding: data, as: UTF8.self)
         }
-        guard let range = log.range(of: #"listening on tcp [0-9.]+:(\d+)"#, options: .regularExpression),
-              let number = Int(log[range].split(separator: ":").last ?? "") else {
+        stderrText.append(started)
+        guard let range = started.range(of: #"listening on tcp [0-9.]+:(\d+)"#, options: .regularExpression),
+              let number = Int(started[range].split(separator: ":").last ?? "") else {
             process.terminate()
-            throw HarnessError("sevad did not start:\n\(log)")
+            throw HarnessError("sevad did not start:\n\(started)")
         }
         port = number
+        // Keep draining stderr, or a daemon that logs a lot blocks on a full pipe.
+        let reader = errors.fileHandleForReading
+        let text = stderrText
+        Thread.detachNewThread {
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { return }
+                text.append(String(decoding: data, as: UTF8.self))
+            }
+        }
     }
 
     /// SIGTERM and wait; returns the exit status.
@@ -51,6 +66,24 @@ final class DaemonProcess {
 
     deinit {
         if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+}
+
+/// Text one thread appends to while others read it. `@unchecked Sendable`: guarded by `lock`.
+final class LockedText: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+
+    var value: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return text
+    }
+
+    func append(_ more: String) {
+        lock.lock()
+        text += more
+        lock.unlock()
     }
 }
 
@@ -71,4 +104,87 @@ func runProcess(_ executable: String, _ arguments: [String]) -> (status: Int32, 
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+extension DaemonProcess {
+    /// The daemon's resident memory now (VmRSS), in bytes.
+    var residentBytes: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    /// One counter of STATS, asked over the admin socket.
+    func stat(_ field: String) -> Int? {
+        guard let admin = try? LineConnection(unixPath: socketPath) else { return nil }
+        return JSONField.value(admin.ask("STATS"), field).flatMap { Int($0) }
+    }
+}
+
+/// Waits, polling every 20 ms, until `condition` holds or `seconds` pass; whether it held.
+@discardableResult
+func waitUntil(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+/// A raw TCP client with a small receive buffer, to play a phone on 2G or a client that
+/// stops reading: its buffer is set before it connects, so the window it offers stays small.
+/// `@unchecked Sendable`: one thread writes while the test reads; the descriptor is all it holds.
+final class RawClient: @unchecked Sendable {
+    let descriptor: Int32
+
+    init(port: Int, receiveBuffer: Int32) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var size = receiveBuffer
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw HarnessError("cannot connect to port \(port)") }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Writes all of `bytes` (blocking); false once the connection is gone.
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { return false }
+            offset += sent
+        }
+        return true
+    }
+
+    /// At most `count` bytes, waiting up to `milliseconds` for any; [] at end of stream or
+    /// when nothing came; nil on an error (a reset).
+    func read(upTo count: Int, waiting milliseconds: Int32) -> [UInt8]? {
+        var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&ready, 1, milliseconds) > 0 else { return [] }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let received = Glibc.recv(descriptor, &buffer, count, 0)
+        guard received >= 0 else { return nil }
+        return Array(buffer[..<received])
+    }
+
+    /// True once the daemon has closed the connection (end of stream or reset), reading and
+    /// dropping whatever was still on its way.
+    var isClosedByPeer: Bool {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let received = Glibc.recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if received == 0 { return true }
+            if received < 0 { return errno != EAGAIN && errno != EWOULDBLOCK }
+        }
+    }
 }

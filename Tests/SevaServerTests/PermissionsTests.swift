@@ -14,7 +14,7 @@ import Testing
         ("HELLO", .hello(name: nil)), ("AUTH", .auth(token: "x")), ("PING", .ping), ("QUIT", .quit),
         ("WORKER ADD", .workerAdd(id: "w1", WorkerFields())), ("WORKER SET", .workerSet(id: "w1", WorkerFields())),
         ("WORKER GET", .workerGet(id: "w1")), ("WORKER DEL", .workerDelete(id: "w1")),
-        ("WORKER LIST", .workerList(WorkerFilter())), ("TOKEN ISSUE", .tokenIssue(role: .viewer, worker: nil, label: nil)),
+        ("WORKER LIST", .workerList(WorkerFilter())), ("TOKEN ISSUE", .tokenIssue(TokenGrant(role: .viewer))),
         ("TOKEN REVOKE", .tokenRevoke(prefix: "sv1_abcd")), ("TOKEN ROTATE", .tokenRotate(prefix: "sv1_abcd")), ("TOKEN LIST", .tokenList),
         ("NEAR", .near(NearQuery(center: point))), ("STATS", .stats), ("RELOAD", .reload),
         ("JOB NEW", .jobNew(JobFields(skill: "plumber"))), ("JOB GET", .jobGet(id: 1)),

@@ -40,11 +40,25 @@ import Testing
         #expect(book.authenticate(first) == nil)
         #expect(book.authenticate(second) != nil)
         let byWorker = book.revoke(worker: "w-1")
-        #expect(byWorker == 1)
+        #expect(byWorker.map(\.worker) == ["w-1"])
         #expect(book.authenticate(second) == nil)
         #expect(book.authenticate(third)?.role == .viewer)
         let none = book.revoke(prefix: "sv1_zzzzzzzz")
         #expect(none.isEmpty)
+    }
+
+    @Test func aBookerBelongsToItsClientOrIsItsOwn() {
+        var random = SystemRandomNumberGenerator()
+        let named = TokenBook.mint(role: .booker, worker: nil, client: "helpline-crm", label: "", now: 0, using: &random)
+        let own = TokenBook.mint(role: .booker, worker: nil, label: "", now: 0, using: &random)
+        let viewer = TokenBook.mint(role: .viewer, worker: nil, client: "ignored", label: "", now: 0, using: &random)
+        #expect(named.entry.client == "helpline-crm")
+        #expect(own.entry.client == own.entry.prefix, "a booker without client= is a client of its own")
+        #expect(viewer.entry.client == nil, "only bookers belong to a client")
+        let book = TokenBook([named.entry, own.entry])
+        guard case .valid(let principal) = book.verdict(named.token, now: 1) else { Issue.record("not valid"); return }
+        #expect(principal.client == "helpline-crm" && principal.jobScope == .client("helpline-crm"))
+        #expect(Principal(role: .viewer).jobScope == .all && !Principal(role: .booker).seesExactPositions)
     }
 
     @Test func aBookRebuiltFromStoredEntriesAuthenticates() {

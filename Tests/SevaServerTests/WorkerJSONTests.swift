@@ -50,18 +50,31 @@ import Testing
         #expect(worker["status"] as? String == "offline" && worker["rating"] == nil)
     }
 
-    @Test func bookersSeeRoundedDistancesAndNoCoordinates() throws {
+    @Test func bookersSeeRoundedDistancesFromTheCellAndNoCoordinates() throws {
         let registry = registryWithWorker()
         let rows = registry.nearest(to: hathras, radiusMetres: 5_000, limit: 10, now: 1_010)
         var full = JSONWriter()
-        WorkerJSON.write(rows, redacted: false, into: &full)
+        WorkerJSON.write(rows, into: &full)
         let exact = try #require(try object(full) as? [[String: Any]])
         #expect(exact.count == 1 && exact[0]["dist_m"] as? Int == 1_234 && exact[0]["lat"] != nil)
+        let grid = PrivacyGrid(cellMetres: 500)
+        let coarse = registry.nearest(to: hathras, on: grid, radiusMetres: 5_000, limit: 10, now: 1_010)
         var booker = JSONWriter()
-        WorkerJSON.write(rows, redacted: true, into: &booker)
+        WorkerJSON.write(coarse, into: &booker)
         let redacted = try #require(try object(booker) as? [[String: Any]])
-        #expect(redacted[0]["dist_m"] as? Int == 1_200)
+        let fromCell = GeoMath.distanceMetres(hathras, grid.snap(rows[0].position))
+        #expect(redacted[0]["dist_m"] as? Int == Int((fromCell / 100).rounded()) * 100)
         #expect(redacted[0]["lat"] == nil && redacted[0]["lon"] == nil)
         #expect(redacted[0]["age_s"] as? Int == 10 && redacted[0]["status"] as? String == "available")
+    }
+
+    @Test func aBookersViewOfItsWorkerHasAPhoneAndNoPosition() throws {
+        let registry = registryWithWorker()
+        var json = JSONWriter()
+        WorkerJSON.writeContact(registry.snapshot(registry.nearest(to: hathras, radiusMetres: 5_000, limit: 1, now: 1_010)[0].id,
+                                                  now: 1_010)!, catalogue: catalogue, into: &json)
+        let worker = try #require(try object(json) as? [String: Any])
+        #expect(worker["phone"] != nil && worker["name"] != nil && worker["skills"] != nil)
+        for key in ["lat", "lon", "age_s", "status", "district"] { #expect(worker[key] == nil, "\(key) given to a booker") }
     }
 }

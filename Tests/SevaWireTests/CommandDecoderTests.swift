@@ -47,14 +47,34 @@ import Testing
     }
 
     @Test func tokenCommands() throws {
-        #expect(try decode("TOKEN ISSUE worker worker=w-1 label=phone") == .tokenIssue(role: .worker, worker: "w-1", label: "phone"))
-        #expect(try decode("TOKEN ISSUE Booker") == .tokenIssue(role: .booker, worker: nil, label: nil))
+        func grant(_ role: Role, worker: String? = nil, client: String? = nil, label: String? = nil,
+                   ttlDays: Double? = nil) -> Command {
+            var grant = TokenGrant(role: role)
+            grant.worker = worker
+            grant.client = client
+            grant.label = label
+            grant.ttlDays = ttlDays
+            return .tokenIssue(grant)
+        }
+        #expect(try decode("TOKEN ISSUE worker worker=w-1 label=phone") == grant(.worker, worker: "w-1", label: "phone"))
+        #expect(try decode("TOKEN ISSUE Booker") == grant(.booker))
+        #expect(try decode("TOKEN ISSUE booker client=helpline-crm") == grant(.booker, client: "helpline-crm"))
         #expect(try decode("TOKEN REVOKE sv1_abcd") == .tokenRevoke(prefix: "sv1_abcd"))
-        #expect(try decode("TOKEN ISSUE gateway ttl_days=30") == .tokenIssue(role: .gateway, worker: nil, label: nil, ttlDays: 30))
+        #expect(try decode("TOKEN ISSUE gateway ttl_days=30") == grant(.gateway, ttlDays: 30))
         #expect(try decode("TOKEN ROTATE sv1_abcd") == .tokenRotate(prefix: "sv1_abcd"))
         #expect(throws: WireError.self) { try decode("TOKEN ISSUE gateway ttl_days=0") }
         #expect(throws: WireError.self) { try decode("TOKEN ROTATE sv1") }
         #expect(try decode("TOKEN LIST") == .tokenList)
+    }
+
+    @Test func clientIsForBookersAndHasTheFormOfAnID() {
+        func message(_ line: String) -> String? {
+            do { _ = try decode(line); return nil } catch let error as WireError { return error.message } catch { return "\(error)" }
+        }
+        #expect(message("TOKEN ISSUE viewer client=portal")?.hasPrefix("client: only a booker token belongs to a client") == true)
+        #expect(message("TOKEN ISSUE worker worker=w-1 client=portal")?.hasPrefix("client:") == true)
+        #expect(message("TOKEN ISSUE booker client=\"web portal\"") == "client: must be 1-64 of A-Z a-z 0-9 _ . : -")
+        #expect(message("TOKEN ISSUE booker client=") != nil)
     }
 
     @Test func deviceCommandsInBothForms() throws {

@@ -26,8 +26,9 @@ public enum DispatchNotice: Sendable, Equatable {
     case offer(worker: String, job: Job, metres: Double, expiresInSeconds: Double)
     /// `EVT offer_withdrawn` to the worker: expired, cancelled, or the worker went offline.
     case offerWithdrawn(worker: String, job: Int64, reason: String)
-    /// `EVT job` to the job's watchers and subscribers — and to `worker`, who is on the job.
-    case jobChanged(JobEvent, skill: String, district: String, worker: String?)
+    /// `EVT job` to the job's watchers and subscribers (a booker's only for its client's
+    /// jobs) — and to `worker`, who is on the job.
+    case jobChanged(JobEvent, skill: String, district: String, client: String, worker: String?)
     /// `EVT track` to the job's watchers (at most one a second a job).
     case track(job: Int64, worker: String, point: GeoPoint, metres: Double, etaSeconds: Double)
 }

@@ -1,23 +1,24 @@
 /// Bookings: JOB NEW and JOB CANCEL.
 extension Dispatcher {
-    /// Books a job; returns it and whether it is new (false: the same `ref` was booked before,
-    /// and that job is returned untouched). A job due now starts searching at once.
+    /// Books a job; returns it and whether it is new (false: the same client booked the same
+    /// `ref` before, and that job is returned untouched). A job due now starts searching at once.
     public mutating func book(_ request: JobRequest, registry: inout WorkerRegistry, now: Double,
                               into outcome: inout DispatchOutcome) -> Result<(job: Job, created: Bool), DispatchError> {
-        if let ref = request.ref, let existing = job(ref: ref) { return .success((existing, false)) }
+        if let ref = request.ref, let existing = job(ref: ref, client: request.client) { return .success((existing, false)) }
         guard let skillSet = registry.catalogue.skill(request.skill) else {
             return .failure(.badRequest(argument: "skill", reason: "unknown skill '\(request.skill)'"))
         }
         lastJobID += 1
         var job = Job(id: lastJobID, skill: request.skill, skillSet: skillSet, point: request.point, state: .searching,
                       createdAt: now)
+        job.client = request.client
         job.ref = request.ref
         job.address = request.address
         job.customer = request.customer
         job.district = request.district
         job.rateInr = request.rateInr
         job.scheduledAt = request.scheduledAt
-        if let ref = request.ref { refs[ref] = job.id }
+        if let ref = request.ref { refs[ClientRef(client: request.client, ref: ref)] = job.id }
         let startsAt = (request.scheduledAt ?? now) - rules.leadSeconds
         let scheduled = request.scheduledAt != nil && startsAt > now
         var detail = EventDetail()

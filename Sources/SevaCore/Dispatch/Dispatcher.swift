@@ -8,7 +8,7 @@ public struct Dispatcher: Sendable {
     public var rules: DispatchRules
     /// Open jobs, and the most recently closed ones (for JOB GET and idempotent refs).
     public internal(set) var jobs: [Int64: Job] = [:]
-    var refs: [String: Int64] = [:]
+    var refs: [ClientRef: Int64] = [:]
     /// worker → the job offered to them.
     var offers: [String: Int64] = [:]
     /// worker → the job they are on.
@@ -36,8 +36,8 @@ public struct Dispatcher: Sendable {
     /// The job, if in memory (open or recently closed).
     public func job(_ id: Int64) -> Job? { jobs[id] }
 
-    /// The job with this idempotency key, if in memory.
-    public func job(ref: String) -> Job? { refs[ref].flatMap { jobs[$0] } }
+    /// The job the client booked with this idempotency key, if in memory.
+    public func job(ref: String, client: String) -> Job? { refs[ClientRef(client: client, ref: ref)].flatMap { jobs[$0] } }
 
     /// The job the worker holds an offer for, or is on.
     public func offeredJob(of worker: String) -> Int64? { offers[worker] }
@@ -62,7 +62,7 @@ public struct Dispatcher: Sendable {
     /// remaining time (one already past its deadline cascades at the next tick).
     public mutating func restore(_ job: Job, registry: inout WorkerRegistry, now: Double) {
         jobs[job.id] = job
-        if let ref = job.ref { refs[ref] = job.id }
+        if let ref = job.ref { refs[ClientRef(client: job.client, ref: ref)] = job.id }
         lastJobID = max(lastJobID, job.id)
         lastSeq = max(lastSeq, job.events.last?.seq ?? 0)
         switch job.state {
@@ -108,7 +108,7 @@ public struct Dispatcher: Sendable {
         job.events.append(event)
         jobs[job.id] = job
         outcome.changes.append(created ? .created(job, event) : .transition(job, event))
-        outcome.notices.append(.jobChanged(event, skill: job.skill, district: job.district,
+        outcome.notices.append(.jobChanged(event, skill: job.skill, district: job.district, client: job.client,
                                            worker: state.hasWorker || state == .completed || state == .cancelled ? worker : nil))
         if !state.isOpen { close(job) }
     }
@@ -120,7 +120,7 @@ public struct Dispatcher: Sendable {
         guard closed.count > Self.closedKept else { return }
         let evicted = closed.prefix(closed.count - Self.closedKept)
         for id in evicted {
-            if let ref = jobs[id]?.ref { refs[ref] = nil }
+            if let job = jobs[id], let ref = job.ref { refs[ClientRef(client: job.client, ref: ref)] = nil }
             jobs[id] = nil
         }
         closed.removeFirst(evicted.count)

@@ -2,6 +2,9 @@
 /// history (every transition with its time, worker and detail).
 public struct Job: Sendable, Equatable {
     public let id: Int64
+    /// The client that booked it (a booker token's client); "" for the operator's own bookings
+    /// and jobs from before clients existed, which only admins and viewers see.
+    public var client = ""
     public var ref: String?
     public var skill: String
     public var skillSet: SkillSet
@@ -59,6 +62,8 @@ public struct JobEvent: Sendable, Equatable {
 
 /// What a booker asks for (JOB NEW), checked for form by the wire layer.
 public struct JobRequest: Sendable, Equatable {
+    /// Who books: refs are unique per client, and only this client sees the job.
+    public var client = ""
     public var ref: String?
     public var skill: String
     public var point: GeoPoint
@@ -72,4 +77,10 @@ public struct JobRequest: Sendable, Equatable {
         self.skill = skill
         self.point = point
     }
+}
+
+/// An idempotency key as it is unique: within one client.
+struct ClientRef: Hashable, Sendable {
+    let client: String
+    let ref: String
 }

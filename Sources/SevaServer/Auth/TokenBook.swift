@@ -13,6 +13,8 @@ public struct TokenBook: Sendable {
         public var prefix: String
         public var role: Role
         public var worker: String?
+        /// A booker token's client (a booker issued without `client=` is its own, named by its prefix).
+        public var client: String?
         public var label: String
         public var createdAt: Double
         /// Unix seconds after which the token no longer authenticates (nil: never).
@@ -20,12 +22,13 @@ public struct TokenBook: Sendable {
         /// The last successful AUTH with it.
         public var lastUsedAt: Double?
 
-        public init(hash: [UInt8], prefix: String, role: Role, worker: String?, label: String, createdAt: Double,
-                    expiresAt: Double? = nil, lastUsedAt: Double? = nil) {
+        public init(hash: [UInt8], prefix: String, role: Role, worker: String?, client: String? = nil, label: String,
+                    createdAt: Double, expiresAt: Double? = nil, lastUsedAt: Double? = nil) {
             self.hash = hash
             self.prefix = prefix
             self.role = role
             self.worker = worker
+            self.client = role == .booker ? client ?? prefix : nil
             self.label = label
             self.createdAt = createdAt
             self.expiresAt = expiresAt
@@ -60,11 +63,13 @@ public struct TokenBook: Sendable {
     }
 
     /// A new token and its entry, not yet in any book (the engine adds it after the commit).
-    public static func mint(role: Role, worker: String?, label: String, now: Double, expiresAt: Double? = nil,
-                            using random: inout some RandomNumberGenerator) -> (token: String, entry: Entry) {
+    /// A booker token without a `client` is a client of its own.
+    public static func mint(role: Role, worker: String?, client: String? = nil, label: String, now: Double,
+                            expiresAt: Double? = nil, using random: inout some RandomNumberGenerator)
+        -> (token: String, entry: Entry) {
         let token = AccessToken.generate(using: &random)
         let entry = Entry(hash: AccessToken.hash(token), prefix: AccessToken.prefix(token), role: role, worker: worker,
-                          label: label, createdAt: now, expiresAt: expiresAt)
+                          client: client, label: label, createdAt: now, expiresAt: expiresAt)
         return (token, entry)
     }
 
@@ -81,7 +86,8 @@ public struct TokenBook: Sendable {
         for entry in candidates where AccessToken.constantTimeEquals(entry.hash, hash) { found = entry }
         guard let found else { return .unknown }
         if found.isExpired(now: now) { return .expired }
-        return .valid(Principal(role: found.role, worker: found.worker, token: TokenIdentity(prefix: found.prefix, hash: found.hash)))
+        return .valid(Principal(role: found.role, worker: found.worker, client: found.client,
+                                token: TokenIdentity(prefix: found.prefix, hash: found.hash)))
     }
 
     /// The entry a session stands on, if it is still held (revoked ones are not).
@@ -102,6 +108,9 @@ public struct TokenBook: Sendable {
         byPrefix[identity.prefix]?[index].expiresAt = min(current.expiresAt ?? .infinity, time)
     }
 
+    /// The identity a session on this entry stands on.
+    public static func identity(of entry: Entry) -> TokenIdentity { TokenIdentity(prefix: entry.prefix, hash: entry.hash) }
+
     /// Revokes every token whose prefix starts with `prefix`; returns the revoked entries.
     public mutating func revoke(prefix: String) -> [Entry] {
         var revoked: [Entry] = []
@@ -111,14 +120,13 @@ public struct TokenBook: Sendable {
         return revoked.sorted { $0.prefix < $1.prefix }
     }
 
-    /// Revokes every token bound to `worker` (when the worker is deleted); returns how many.
+    /// Revokes every token bound to `worker` (when the worker is deleted); returns the revoked entries.
     @discardableResult
-    public mutating func revoke(worker: String) -> Int {
-        var revoked = 0
+    public mutating func revoke(worker: String) -> [Entry] {
+        var revoked: [Entry] = []
         for key in Array(byPrefix.keys) {
-            let before = byPrefix[key]?.count ?? 0
+            revoked += byPrefix[key]?.filter { $0.worker == worker } ?? []
             byPrefix[key]?.removeAll { $0.worker == worker }
-            revoked += before - (byPrefix[key]?.count ?? 0)
             if byPrefix[key]?.isEmpty == true { byPrefix[key] = nil }
         }
         return revoked

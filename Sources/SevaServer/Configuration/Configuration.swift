@@ -14,7 +14,12 @@ public struct Configuration: Sendable, Equatable {
         public var adminGroup = "sevad"
         public var maxConnections = 10_000
         public var maxLineBytes = 4_096
+        /// Unsent bytes above which sevad stops reading from a connection (until half drain).
         public var outputBufferBytes = 1_048_576
+        /// A connection whose client reads nothing for this long, with output waiting, is closed.
+        public var outputStallSeconds = 60.0
+        /// A connection with more unsent bytes than this (events piling up) is closed.
+        public var outputHardBytes = 67_108_864
         public var idleTimeoutSeconds = 300.0
         /// Per connection of the worker role; gateways are exempt.
         public var maxPingsPerSecond = 20
@@ -69,7 +74,15 @@ public struct Configuration: Sendable, Equatable {
         public var fairBandMetres = 500.0
     }
 
+    /// `[privacy]`
+    public struct Privacy: Sendable, Equatable {
+        /// A booker's NEAR measures from workers' positions snapped to a grid of this many
+        /// metres (at least 500), and rounds distances to 100 m.
+        public var bookerGridMetres = 500.0
+    }
+
     public var server = Server()
+    public var privacy = Privacy()
     /// `[store]`, with `path` as written (relative to the state directory unless absolute).
     public var store = StoreConfiguration(path: "sevad.db")
     public var dispatch = Dispatch()

@@ -26,7 +26,7 @@ public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConv
 enum ConfigurationKeys {
     /// Sections whose keys are fixed by the table (the others, `rates` and `districts`, take
     /// one key per skill or district).
-    static let fixedSections = ["server", "store", "dispatch", "skills", "log", "metrics", "debug"]
+    static let fixedSections = ["server", "store", "dispatch", "privacy", "skills", "log", "metrics", "debug"]
 
     static let all: [ConfigurationKey] = [
         strings("server.tcp", reloadable: false) { $0.server.tcp = $1 },
@@ -35,6 +35,8 @@ enum ConfigurationKeys {
         integer("server.max_connections", 1...1_000_000) { $0.server.maxConnections = $1 },
         integer("server.max_line_bytes", 64...1_048_576) { $0.server.maxLineBytes = $1 },
         integer("server.output_buffer_bytes", 4_096...1_073_741_824) { $0.server.outputBufferBytes = $1 },
+        number("server.output_stall_s", 0.1...86_400) { $0.server.outputStallSeconds = $1 },
+        integer("server.output_hard_bytes", 65_536...68_719_476_736) { $0.server.outputHardBytes = $1 },
         number("server.idle_timeout_s", 1...86_400) { $0.server.idleTimeoutSeconds = $1 },
         integer("server.max_pings_per_s", 1...10_000) { $0.server.maxPingsPerSecond = $1 },
         integer("server.auth_failures", 1...100) { $0.server.authFailures = $1 },
@@ -78,6 +80,8 @@ enum ConfigurationKeys {
         number("dispatch.lead_s", 0...604_800) { $0.dispatch.leadSeconds = $1 },
         number("dispatch.min_rating", 0...5) { $0.dispatch.minRating = $1 },
         integer("dispatch.min_ratings", 0...1_000_000) { $0.dispatch.minRatings = $1 },
+
+        number("privacy.booker_grid_m", 500...100_000) { $0.privacy.bookerGridMetres = $1 },
 
         skillCatalogue("skills.catalogue"),
         choiceText("log.level", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 },

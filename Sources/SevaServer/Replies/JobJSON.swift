@@ -5,7 +5,10 @@ import SevaWire
 public enum JobJSON {
     /// A job: `{"id","ref","skill","lat","lon","address","district","state","worker","created_at",…}`
     /// with `"events"` when `events` is given (JOB GET), without (JOB LIST rows).
-    public static func write(_ job: Job, events: [JobEvent]?, into json: inout JSONWriter) {
+    /// `explained`: each event's detail as recorded — the match decision, with the candidates'
+    /// distances to the job — for admins and viewers; a booker gets `"detail":{}`, since
+    /// distances from points it chose would let it place workers (DESIGN.md §2 "Worker privacy").
+    public static func write(_ job: Job, events: [JobEvent]?, explained: Bool = true, into json: inout JSONWriter) {
         json.beginObject()
         json.key("id"); json.integer(Int(job.id))
         json.key("ref"); if let ref = job.ref { json.string(ref) } else { json.null() }
@@ -21,22 +24,23 @@ public enum JobJSON {
         json.key("created_at"); json.integer(Int(job.createdAt))
         if let at = job.scheduledAt { json.key("at"); json.integer(Int(at)) }
         json.key("offers"); json.integer(job.offersMade)
+        json.key("client"); json.string(job.client)
         if let events {
             json.key("events"); json.beginArray()
-            for event in events { write(event, into: &json) }
+            for event in events { write(event, explained: explained, into: &json) }
             json.endArray()
         }
         json.endObject()
     }
 
     /// A history entry: `{"seq","at","state","worker","detail":{…}}`.
-    static func write(_ event: JobEvent, into json: inout JSONWriter) {
+    static func write(_ event: JobEvent, explained: Bool, into json: inout JSONWriter) {
         json.beginObject()
         json.key("seq"); json.integer(Int(event.seq))
         json.key("at"); json.integer(Int(event.at))
         json.key("state"); json.string(event.state.rawValue)
         json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
-        json.key("detail"); writeDetail(event.detail, into: &json)
+        json.key("detail"); writeDetail(explained ? event.detail : EventDetail(), into: &json)
         json.endObject()
     }
 
@@ -137,13 +141,16 @@ public enum JobJSON {
         }
     }
 
-    static func track(job: Int64, worker: String, point: GeoPoint, metres: Double, eta: Double) -> [UInt8] {
+    /// `point` is nil for a booker's watcher: the household learns how far and how long, never where.
+    static func track(job: Int64, worker: String, point: GeoPoint?, metres: Double, eta: Double) -> [UInt8] {
         event("track") { json in
             json.beginObject()
             json.key("job"); json.integer(Int(job))
             json.key("worker"); json.string(worker)
-            json.key("lat"); json.number(point.latitude, decimals: 6)
-            json.key("lon"); json.number(point.longitude, decimals: 6)
+            if let point {
+                json.key("lat"); json.number(point.latitude, decimals: 6)
+                json.key("lon"); json.number(point.longitude, decimals: 6)
+            }
             json.key("dist_m"); json.integer(Int(metres.rounded()))
             json.key("eta_s"); json.integer(Int(eta.rounded()))
             json.endObject()

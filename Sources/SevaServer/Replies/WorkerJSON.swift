@@ -30,20 +30,49 @@ public enum WorkerJSON {
         json.endObject()
     }
 
-    /// NEAR's rows, nearest first. A worker's exact position is personal data: for the booker
-    /// role (`redacted`) rows carry the distance rounded to 100 m and no coordinates.
-    public static func write(_ rows: [WorkerRegistry.Nearby], redacted: Bool, into json: inout JSONWriter) {
+    /// What a booker may know of the worker on one of its jobs: who they are and how to call
+    /// them, `{"id","name","phone","skills","verified","rating","ratings"}` — never where they are.
+    public static func writeContact(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, into json: inout JSONWriter) {
+        let profile = worker.profile
+        json.beginObject()
+        json.key("id"); json.string(profile.id)
+        json.key("name"); json.string(profile.name)
+        json.key("phone"); json.string(profile.phone)
+        json.key("skills"); json.beginArray()
+        for skill in catalogue.names(of: profile.skills) { json.string(skill) }
+        json.endArray()
+        json.key("verified"); json.bool(profile.verified)
+        if let rating = profile.rating {
+            json.key("rating"); json.number(rating, decimals: 2)
+        }
+        json.key("ratings"); json.integer(profile.ratingCount)
+        json.endObject()
+    }
+
+    /// NEAR's rows for admin, viewer and gateway, nearest first: exact distance and position.
+    public static func write(_ rows: [WorkerRegistry.Nearby], into json: inout JSONWriter) {
         json.beginArray()
         for row in rows {
             json.beginObject()
             json.key("id"); json.string(row.id)
-            if redacted {
-                json.key("dist_m"); json.integer(Int((row.metres / 100).rounded()) * 100)
-            } else {
-                json.key("dist_m"); json.integer(Int(row.metres.rounded()))
-                json.key("lat"); json.number(row.position.latitude, decimals: 6)
-                json.key("lon"); json.number(row.position.longitude, decimals: 6)
-            }
+            json.key("dist_m"); json.integer(Int(row.metres.rounded()))
+            json.key("lat"); json.number(row.position.latitude, decimals: 6)
+            json.key("lon"); json.number(row.position.longitude, decimals: 6)
+            json.key("status"); json.string(row.status.rawValue)
+            json.key("age_s"); json.integer(Int(row.ageSeconds.rounded()))
+            json.endObject()
+        }
+        json.endArray()
+    }
+
+    /// NEAR's rows for a booker: the distance from the worker's privacy-grid cell, rounded to
+    /// 100 m, and no coordinates.
+    public static func write(_ rows: [WorkerRegistry.CoarseNearby], into json: inout JSONWriter) {
+        json.beginArray()
+        for row in rows {
+            json.beginObject()
+            json.key("id"); json.string(row.id)
+            json.key("dist_m"); json.integer(Int((row.metres / 100).rounded()) * 100)
             json.key("status"); json.string(row.status.rawValue)
             json.key("age_s"); json.integer(Int(row.ageSeconds.rounded()))
             json.endObject()

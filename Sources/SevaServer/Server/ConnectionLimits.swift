@@ -1,14 +1,30 @@
 import Foundation
 
 /// Counts client connections against `server.max_connections`, across all loops, with what
-/// STATS reports of them: how many are open, were refused at the cap, and had reading paused
-/// because they were too far ahead of their replies. `@unchecked Sendable`: guarded by `lock`.
+/// STATS reports of them: how many are open, were refused at the cap, had reading paused
+/// (too far ahead of their replies, or their output backed up), and were closed for reading
+/// nothing or for letting events pile up. `@unchecked Sendable`: guarded by `lock`.
 final class ConnectionTally: @unchecked Sendable {
     /// A moment's counts.
     struct Counts {
         var open = 0
         var refused = 0
         var pausedReads = 0
+        var pausedOutputs = 0
+        var closedStalled = 0
+        var closedOverHardLimit = 0
+    }
+
+    /// What happened to a connection that STATS counts.
+    enum Event {
+        /// More than `server.max_inflight` requests unanswered: reading paused.
+        case pausedRead
+        /// Output above `server.output_buffer_bytes`: reading paused until it drains.
+        case pausedOutput
+        /// Closed: read nothing for `server.output_stall_s`.
+        case closedStalled
+        /// Closed: pending bytes past `server.output_hard_bytes`.
+        case closedOverHardLimit
     }
 
     private let lock = NSLock()
@@ -41,9 +57,14 @@ final class ConnectionTally: @unchecked Sendable {
         lock.unlock()
     }
 
-    func notePausedRead() {
+    func note(_ event: Event) {
         lock.lock()
-        counts.pausedReads += 1
+        switch event {
+        case .pausedRead: counts.pausedReads += 1
+        case .pausedOutput: counts.pausedOutputs += 1
+        case .closedStalled: counts.closedStalled += 1
+        case .closedOverHardLimit: counts.closedOverHardLimit += 1
+        }
         lock.unlock()
     }
 

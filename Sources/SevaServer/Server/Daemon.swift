@@ -30,7 +30,7 @@ public final class Daemon: Sendable {
         let log: @Sendable (String) -> Void = { logger.info("\($0)") }
         if let warning = DescriptorLimit.raise(forConnections: configuration.server.maxConnections) { logger.warning("\(warning)") }
         // The TLS certificate first: a daemon that cannot serve it should not touch the store.
-        let limits = try Listeners.Limits(configuration.server)
+        let limits = try Listeners.Limits(configuration.server, logger: logger)
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
         let notifier = self.notifier

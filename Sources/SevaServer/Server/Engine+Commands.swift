@@ -6,16 +6,20 @@ import SevaWire
 /// The commands of the registry and device verbs, on the engine's loop.
 extension Engine {
     /// Runs one read's allowed commands in order, then sends their replies back.
-    func run(_ work: [(Int, Command, Permissions.Decision)], principal: Principal, batch: EngineBatch) {
+    func run(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
         batchTime = clock()
         defer { batchTime = nil }
-        // A token revoked or expired since AUTH ends the session at its next command.
+        // A batch already on its way when its token was revoked or expired is refused whole.
         if let ended = sessionEnded(principal) {
-            for (number, _, _) in work { batch.ticket(number)(.error(WireError(.denied, ended), closes: true)) }
+            for (number, _, _) in work { batch.ticket(number)(.error(WireError(.noAuth, "\(ended); closing"), closes: true)) }
             return batch.close()
         }
-        for (number, command, decision) in work {
-            run(command, decision: decision, principal: principal, reply: batch.ticket(number))
+        for (index, item) in work.enumerated() {
+            if batch.isFull {
+                batch.giveBack(work[index...])
+                break
+            }
+            run(item.command, decision: item.decision, principal: principal, reply: batch.ticket(item.number))
         }
         batch.close()
     }
@@ -26,11 +30,7 @@ extension Engine {
         switch command {
         case .workerAdd(let id, let fields): addWorker(id, fields, reply: reply)
         case .workerSet(let id, let fields): setWorker(id, fields, reply: reply)
-        case .workerGet(let id):
-            guard let snapshot = registry.snapshot(id, now: now) else { return reply(.error(WireError(.notFound, "no worker \(id)"))) }
-            var json = JSONWriter()
-            WorkerJSON.write(snapshot, catalogue: catalogue, into: &json)
-            reply(.json(json))
+        case .workerGet(let id): reply(workerReply(id, principal: principal))
         case .workerDelete(let id):
             guard registry.profile(id) != nil else { return reply(.error(WireError(.notFound, "no worker \(id)"))) }
             if let job = dispatcher.activeJob(of: id) {
@@ -39,17 +39,20 @@ extension Engine {
             var outcome = DispatchOutcome()
             dispatcher.workerUnavailable(id, reason: "removed", registry: &registry, now: now, into: &outcome)
             registry.remove(id)
-            tokens.revoke(worker: id)
+            endSessions(tokens.revoke(worker: id).map(TokenBook.identity), reason: "token revoked")
             commit(outcome, also: { _ = try $0.deleteWorker(id) }, success: .ok, reply: reply)
         case .workerList(let filter): reply(listWorkers(filter))
-        case .tokenIssue(let role, let worker, let label, let ttlDays):
-            issueToken(role, worker, label ?? "", expiresAt: ttlDays.map { now + $0 * 86_400 }, reply: reply)
+        case .tokenIssue(let grant):
+            issueToken(grant.role, grant.worker, client: grant.client, grant.label ?? "",
+                       expiresAt: grant.ttlDays.map { now + $0 * 86_400 }, reply: reply)
         case .tokenRotate(let prefix): rotateToken(prefix, reply: reply)
         case .tokenRevoke(let prefix):
             let matching = tokens.entries.filter { $0.prefix.hasPrefix(prefix) }
             guard !matching.isEmpty else { return reply(.error(WireError(.notFound, "no token starts with \(prefix)"))) }
             let at = Int64(now * 1000)
             let revoked = tokens.revoke(prefix: prefix)
+            // Before the OK: nothing reaches a revoked session once the revoke is acknowledged.
+            endSessions(revoked.map(TokenBook.identity), reason: "token revoked")
             var json = JSONWriter()
             json.beginObject(); json.key("revoked"); json.integer(revoked.count); json.endObject()
             persist({ try $0.revokeTokens(prefix: prefix, atMs: at) }, success: .json(json), reply: reply)
@@ -61,6 +64,7 @@ extension Engine {
                 json.key("prefix"); json.string(entry.prefix)
                 json.key("role"); json.string(entry.role.rawValue)
                 if let worker = entry.worker { json.key("worker"); json.string(worker) }
+                if let client = entry.client { json.key("client"); json.string(client) }
                 json.key("label"); json.string(entry.label)
                 json.key("created_at"); json.integer(Int(entry.createdAt))
                 json.key("expires_at"); if let at = entry.expiresAt { json.integer(Int(at)) } else { json.null() }
@@ -75,6 +79,10 @@ extension Engine {
                   let outcome = registry.recordFix(worker, at: fix.point, accuracyMetres: fix.accuracyMetres,
                                                    timestamp: fix.timestamp, now: now) else {
                 return reply(.error(WireError(.notFound, "no worker \(decision.worker ?? "")")))
+            }
+            if outcome == .future, let ts = fix.timestamp {
+                return reply(.error(.badArgument("ts", "ts is \(Int((ts - now).rounded())) s ahead of the server's clock "
+                    + "(at most \(Int(registry.rules.maxFutureSeconds)) s allowed); set the phone's clock from the network")))
             }
             guard outcome == .accepted, dispatcher.activeJob(of: worker) != nil else { return reply(.ok) }
             var moved = DispatchOutcome()
@@ -95,7 +103,7 @@ extension Engine {
             commit(outcome, also: { try $0.upsertWorker(record) }, success: .ok, reply: reply)
         case .near(let query): reply(near(query, principal: principal))
         case .jobNew, .jobGet, .jobCancel, .jobList, .jobStep, .watch, .unwatch, .feed, .subscribe, .unsubscribe:
-            runJobCommand(command, decision: decision, reply: reply)
+            runJobCommand(command, decision: decision, principal: principal, reply: reply)
         case .stats: reply(stats())
         case .hello, .auth, .ping, .quit: reply(.ok)
         case .reload: reply(reload())
@@ -148,12 +156,14 @@ extension Engine {
         if let radius = fields.radiusKm { profile.radiusKm = radius }
     }
 
-    private func issueToken(_ role: Role, _ worker: String?, _ label: String, expiresAt: Double?, reply: ReplyTicket,
-                            replacing old: TokenBook.Entry? = nil) {
+    private func issueToken(_ role: Role, _ worker: String?, client: String?, _ label: String, expiresAt: Double?,
+                            reply: ReplyTicket, replacing old: TokenBook.Entry? = nil) {
         if let worker, registry.profile(worker) == nil { return reply(.error(WireError(.notFound, "no worker \(worker)"))) }
-        let (token, entry) = TokenBook.mint(role: role, worker: worker, label: label, now: now, expiresAt: expiresAt, using: &random)
+        let (token, entry) = TokenBook.mint(role: role, worker: worker, client: client, label: label, now: now,
+                                            expiresAt: expiresAt, using: &random)
         var record = StoredToken(hash: entry.hash, prefix: entry.prefix, role: role.rawValue, worker: worker,
                                  createdMs: Int64(entry.createdAt * 1000))
+        record.client = entry.client
         record.label = label
         record.expiresMs = expiresAt.map { Int64($0 * 1000) }
         let stored = record
@@ -163,11 +173,14 @@ extension Engine {
         json.key("token"); json.string(token)
         json.key("prefix"); json.string(entry.prefix)
         json.key("role"); json.string(role.rawValue)
+        if let client = entry.client { json.key("client"); json.string(client) }
         json.key("expires_at"); if let expiresAt { json.integer(Int(expiresAt)) } else { json.null() }
         var oldExpiry: Int64?
         if let old {
             let graceEnds = min(old.expiresAt ?? .infinity, now + serverLimits.tokenRotateGraceSeconds)
-            tokens.expire(TokenIdentity(prefix: old.prefix, hash: old.hash), at: graceEnds)
+            let identity = TokenBook.identity(of: old)
+            tokens.expire(identity, at: graceEnds)
+            if events.hasSessions(identity) { scheduleSessionExpiry(identity, at: graceEnds) }
             oldExpiry = Int64(graceEnds * 1000)
             json.key("replaces"); json.string(old.prefix)
             json.key("replaced_expires_at"); json.integer(Int(graceEnds))
@@ -190,7 +203,8 @@ extension Engine {
             return reply(.error(.badArgument("prefix", "\(matching.count) tokens start with \(prefix); give more of it")))
         }
         let lifetime = old.expiresAt.map { $0 - old.createdAt }
-        issueToken(old.role, old.worker, old.label, expiresAt: lifetime.map { now + $0 }, reply: reply, replacing: old)
+        issueToken(old.role, old.worker, client: old.client, old.label, expiresAt: lifetime.map { now + $0 }, reply: reply,
+                   replacing: old)
     }
 
     private func listWorkers(_ filter: WorkerFilter) -> Reply {
@@ -211,6 +225,27 @@ extension Engine {
         return .json(json)
     }
 
+    /// WORKER GET. A booker may look up only the worker on one of its client's open jobs,
+    /// and sees who they are and how to call them, never where they are; another worker is
+    /// `NOTFOUND` to it, whether or not it exists.
+    private func workerReply(_ id: String, principal: Principal) -> Reply {
+        if case .client(let client) = principal.jobScope {
+            guard let jobID = dispatcher.activeJob(of: id), let job = dispatcher.job(jobID), job.client == client,
+                  let snapshot = registry.snapshot(id, now: now) else {
+                return .error(WireError(.notFound, "no worker \(id) on an open job of yours"))
+            }
+            var json = JSONWriter()
+            WorkerJSON.writeContact(snapshot, catalogue: catalogue, into: &json)
+            return .json(json)
+        }
+        guard let snapshot = registry.snapshot(id, now: now) else { return .error(WireError(.notFound, "no worker \(id)")) }
+        var json = JSONWriter()
+        WorkerJSON.write(snapshot, catalogue: catalogue, into: &json)
+        return .json(json)
+    }
+
+    /// NEAR. A booker's answer is measured from positions snapped to the privacy grid
+    /// (`privacy.booker_grid_m`), so no set of probes places a worker better than its cell.
     private func near(_ query: NearQuery, principal: Principal) -> Reply {
         var skill: SkillSet?
         if let name = query.skill {
@@ -218,10 +253,17 @@ extension Engine {
             skill = set
         }
         let radiusKm = query.radiusKm ?? configuration.dispatch.radiiKm.last ?? 25
-        let rows = registry.nearest(to: query.center, skill: skill, radiusMetres: radiusKm * 1000,
-                                    limit: query.limit ?? 10, includeAll: query.includeAll, now: now)
         var json = JSONWriter()
-        WorkerJSON.write(rows, redacted: principal.role == .booker, into: &json)
+        if principal.seesExactPositions {
+            let rows = registry.nearest(to: query.center, skill: skill, radiusMetres: radiusKm * 1000,
+                                        limit: query.limit ?? 10, includeAll: query.includeAll, now: now)
+            WorkerJSON.write(rows, into: &json)
+        } else {
+            let grid = PrivacyGrid(cellMetres: configuration.privacy.bookerGridMetres)
+            let rows = registry.nearest(to: query.center, on: grid, skill: skill, radiusMetres: radiusKm * 1000,
+                                        limit: query.limit ?? 10, includeAll: query.includeAll, now: now)
+            WorkerJSON.write(rows, into: &json)
+        }
         return .json(json)
     }
 
@@ -279,11 +321,15 @@ extension Engine {
         json.key("open"); json.integer(connections.open)
         json.key("refused"); json.integer(connections.refused)
         json.key("paused_reads"); json.integer(connections.pausedReads)
+        json.key("paused_output"); json.integer(connections.pausedOutputs)
+        json.key("closed_output_stalled"); json.integer(connections.closedStalled)
+        json.key("closed_output_hard_limit"); json.integer(connections.closedOverHardLimit)
         let addresses = self.addresses?.current ?? AddressGuard.Counts()
         json.key("addresses_tracked"); json.integer(addresses.tracked)
         json.key("refused_per_address"); json.integer(addresses.refusedPerAddress)
         json.key("refused_rate"); json.integer(addresses.refusedRate)
-        json.key("auth_backoff_refusals"); json.integer(addresses.authBackoffRefusals)
+        json.key("auth_failed"); json.integer(addresses.authFailed)
+        json.key("auth_failures_delayed"); json.integer(addresses.authDelayed)
         json.endObject()
         json.key("tokens"); json.integer(tokens.count)
         json.key("skills"); json.beginArray(); for name in catalogue.names { json.string(name) }; json.endArray()

@@ -56,6 +56,7 @@ extension Engine {
             dispatcher.tick(registry: &registry, now: moment, into: &outcome)
         }
         if !outcome.isEmpty { commit(outcome, success: nil, reply: nil) }
+        endExpiredSessions()
     }
 
     // MARK: - To and from the store
@@ -98,6 +99,7 @@ extension Engine {
         var row = StoredJob(skill: job.skill, lat: job.point.latitude, lon: job.point.longitude, state: job.state.rawValue,
                             createdMs: Int64(job.createdAt * 1000))
         row.id = job.id
+        row.client = job.client
         row.ref = job.ref
         row.address = job.address
         row.customer = job.customer
@@ -129,6 +131,7 @@ extension Engine {
               let state = JobState(rawValue: stored.state) else { return nil }
         var job = Job(id: stored.id, skill: stored.skill, skillSet: catalogue.skill(stored.skill) ?? SkillSet(),
                       point: point, state: state, createdAt: Double(stored.createdMs) / 1000)
+        job.client = stored.client
         job.ref = stored.ref
         job.address = stored.address
         job.customer = stored.customer

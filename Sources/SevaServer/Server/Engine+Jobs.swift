@@ -3,19 +3,25 @@ import SevaStore
 import SevaWire
 
 /// JOB, the workers' job steps, WATCH, FEED and SUBSCRIBE, on the engine's loop.
+///
+/// Whose job it is (DESIGN.md §2): a booker sees and acts on its own client's jobs only — in
+/// every verb, listing, feed and replay — and another client's job is `NOTFOUND` to it,
+/// exactly as a job that does not exist. Admins and viewers see every job.
 extension Engine {
-    func runJobCommand(_ command: Command, decision: Permissions.Decision, reply: ReplyTicket) {
+    func runJobCommand(_ command: Command, decision: Permissions.Decision, principal: Principal, reply: ReplyTicket) {
+        let scope = principal.jobScope
         switch command {
-        case .jobNew(let fields): book(fields, reply: reply)
-        case .jobGet(let id): reply(jobReply(id))
+        case .jobNew(let fields): book(fields, client: scope.client ?? "", reply: reply)
+        case .jobGet(let id): reply(jobReply(id, scope: scope))
         case .jobCancel(let id, let reason):
+            guard isVisible(id, to: scope) else { return reply(.error(noJob(id))) }
             var outcome = DispatchOutcome()
             switch dispatcher.cancel(id, reason: reason ?? "", registry: &registry, now: now, into: &outcome) {
             case .success: commit(outcome, success: .ok, reply: reply)
             case .failure(.noJob): reply(.error(closedJobError(id, wanted: "cancel")))
             case .failure(let error): reply(.error(Self.wireError(error)))
             }
-        case .jobList(let filter): reply(listJobs(filter))
+        case .jobList(let filter): reply(listJobs(filter, scope: scope))
         case .jobStep(let step, _, let id, let reason):
             guard let worker = decision.worker else { return reply(.error(WireError(.internal, "no worker for \(step.rawValue)"))) }
             listen(for: worker, reply: reply)
@@ -36,17 +42,15 @@ extension Engine {
             case .failure(let error): reply(.error(Self.wireError(error)))
             }
         case .watch(let id):
-            guard dispatcher.job(id) != nil || (try? store.reader.job(id)) ?? nil != nil else {
-                return reply(.error(WireError(.notFound, "no job \(id)")))
-            }
-            events.watch(id, on: reply.batch.sink)
+            guard isVisible(id, to: scope) else { return reply(.error(noJob(id))) }
+            events.watch(id, on: reply.batch.sink, exact: principal.seesExactPositions)
             reply(.ok)
         case .unwatch(let id):
             events.unwatch(id, on: reply.batch.sink)
             reply(.ok)
         case .feed(let since, let limit):
             do {
-                let rows = try store.reader.events(after: since, limit: limit ?? 100)
+                let rows = try store.reader.events(after: since, limit: limit ?? 100, client: scope.client)
                 var json = JSONWriter()
                 json.beginArray()
                 for row in rows { JobJSON.writeFeedRow(Self.event(row), into: &json) }
@@ -55,7 +59,7 @@ extension Engine {
             } catch {
                 reply(.error(WireError(.unavailable, "the store cannot be read: \(error)")))
             }
-        case .subscribe(let subscription): subscribe(subscription, reply: reply)
+        case .subscribe(let subscription): subscribe(subscription, scope: scope, reply: reply)
         case .unsubscribe:
             events.unsubscribe(reply.batch.sink)
             reply(.ok)
@@ -70,7 +74,16 @@ extension Engine {
         events.listen(worker: worker, on: reply.batch.sink)
     }
 
-    private func book(_ fields: JobFields, reply: ReplyTicket) {
+    /// Whether the job exists and `scope` may see it (in memory, else as committed).
+    private func isVisible(_ id: Int64, to scope: JobScope) -> Bool {
+        if let job = dispatcher.job(id) { return scope.includes(client: job.client) }
+        guard let stored = try? store.reader.job(id) else { return false }
+        return scope.includes(client: stored.client)
+    }
+
+    private func noJob(_ id: Int64) -> WireError { WireError(.notFound, "no job \(id)") }
+
+    private func book(_ fields: JobFields, client: String, reply: ReplyTicket) {
         var point = fields.point
         if point == nil {
             guard let centre = configuration.districts[fields.district] else {
@@ -82,14 +95,17 @@ extension Engine {
         guard let point, catalogue.skill(fields.skill) != nil else {
             return reply(.error(.badArgument("skill", "unknown skill '\(fields.skill)'; the catalogue has \(catalogue.names.joined(separator: ", "))")))
         }
-        if let ref = fields.ref, dispatcher.job(ref: ref) == nil {
+        if let ref = fields.ref, dispatcher.job(ref: ref, client: client) == nil {
             do {
-                if let existing = try store.reader.job(ref: ref) { return reply(created(existing.id, state: existing.state, rate: existing.rateInr)) }
+                if let existing = try store.reader.job(ref: ref, client: client) {
+                    return reply(created(existing.id, state: existing.state, rate: existing.rateInr))
+                }
             } catch {
                 return reply(.error(WireError(.unavailable, "the store cannot be read: \(error); nothing was changed")))
             }
         }
         var request = JobRequest(skill: fields.skill, point: point)
+        request.client = client
         request.ref = fields.ref
         request.address = fields.address
         request.customer = fields.customer
@@ -116,16 +132,20 @@ extension Engine {
         return .json(json)
     }
 
-    private func jobReply(_ id: Int64) -> Reply {
+    /// JOB GET: the job with its history; a booker's without the match decisions' detail.
+    private func jobReply(_ id: Int64, scope: JobScope) -> Reply {
         var json = JSONWriter()
+        let explained = scope == .all
         if let job = dispatcher.job(id) {
-            JobJSON.write(job, events: job.events, into: &json)
+            guard scope.includes(client: job.client) else { return .error(noJob(id)) }
+            JobJSON.write(job, events: job.events, explained: explained, into: &json)
             return .json(json)
         }
         do {
-            guard let stored = try store.reader.job(id), let job = job(stored, events: try store.reader.history(ofJob: id).map(Self.event))
-            else { return .error(WireError(.notFound, "no job \(id)")) }
-            JobJSON.write(job, events: job.events, into: &json)
+            guard let stored = try store.reader.job(id), scope.includes(client: stored.client),
+                  let job = job(stored, events: try store.reader.history(ofJob: id).map(Self.event))
+            else { return .error(noJob(id)) }
+            JobJSON.write(job, events: job.events, explained: explained, into: &json)
             return .json(json)
         } catch {
             return .error(WireError(.unavailable, "the store cannot be read: \(error)"))
@@ -143,15 +163,17 @@ extension Engine {
 
     /// JOB LIST: the store's committed jobs, with the dispatcher's newer view of those it
     /// holds (and those it has booked whose commit is still on its way).
-    private func listJobs(_ filter: JobFilter) -> Reply {
+    private func listJobs(_ filter: JobFilter, scope: JobScope) -> Reply {
         let limit = filter.limit ?? 100
         let after = filter.after ?? 0
         let matches = { (job: Job) in
             (filter.state == nil || job.state.rawValue == filter.state) && (filter.skill == nil || job.skill == filter.skill)
+                && scope.includes(client: job.client)
         }
         var rows: [Int64: Job] = [:]
         do {
-            for stored in try store.reader.jobs(after: after, state: nil, skill: filter.skill, limit: limit * 4 + 100) {
+            for stored in try store.reader.jobs(after: after, state: nil, skill: filter.skill, client: scope.client,
+                                                limit: limit * 4 + 100) {
                 if let job = dispatcher.job(stored.id) ?? job(stored, events: []) { rows[job.id] = job }
             }
         } catch {
@@ -171,13 +193,13 @@ extension Engine {
     /// event path, then live ones follow; one already replayed is not sent again when its
     /// own announcement comes (commits complete in seq order, so "after the last replayed"
     /// is exact).
-    private func subscribe(_ subscription: JobSubscription, reply: ReplyTicket) {
+    private func subscribe(_ subscription: JobSubscription, scope: JobScope, reply: ReplyTicket) {
         let sink = reply.batch.sink
         var seen: Int64 = 0
         if let since = subscription.since {
             do {
                 let replay = try store.reader.events(after: since, limit: Self.replayLimit + 1, skill: subscription.skill,
-                                                     district: subscription.district)
+                                                     district: subscription.district, client: scope.client)
                 guard replay.count <= Self.replayLimit else {
                     return reply(.error(WireError(.limit, "more than \(Self.replayLimit) events since \(since); catch up with FEED first")))
                 }
@@ -187,7 +209,7 @@ extension Engine {
                 return reply(.error(WireError(.unavailable, "the store cannot be read: \(error)")))
             }
         }
-        events.subscribe(sink, subscription, seenUpTo: seen)
+        events.subscribe(sink, subscription, scope: scope, seenUpTo: seen)
         reply(.ok)
     }
 

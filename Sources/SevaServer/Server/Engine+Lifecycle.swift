@@ -25,7 +25,7 @@ extension Engine {
             let rate = Double(fixes - last.fixes) / max(0.001, moment - last.at)
             last = (fixes, moment)
             notifier.status(statusLine(pingsPerSecond: rate))
-            addresses?.sweep(now: moment)
+            addresses?.sweep(now: moment, settings: serverLimits)
         }
     }
 

@@ -42,6 +42,17 @@ extension Engine {
         metric("connections_open", "gauge", "Open client connections.", [("", Double(connections.open))])
         metric("connections_refused_total", "counter", "Connections refused at server.max_connections.",
                [("", Double(connections.refused))])
+        metric("connections_output_paused_total", "counter", "Times reading stopped until a connection's output drained.",
+               [("", Double(connections.pausedOutputs))])
+        metric("connections_output_closed_total", "counter", "Connections closed for their output, by reason.", [
+            ("reason=\"stalled\"", Double(connections.closedStalled)),
+            ("reason=\"hard_limit\"", Double(connections.closedOverHardLimit)),
+        ])
+        let addresses = self.addresses?.current ?? AddressGuard.Counts()
+        metric("auth_failures_total", "counter", "Failed AUTHs on TCP and TLS, and those whose answer waited out a back-off.", [
+            ("answer=\"at_once\"", Double(addresses.authFailed - addresses.authDelayed)),
+            ("answer=\"delayed\"", Double(addresses.authDelayed)),
+        ])
         metric("uptime_seconds", "gauge", "Seconds since start.", [("", now - startedAt)])
         return text
     }

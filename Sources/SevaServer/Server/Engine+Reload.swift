@@ -56,6 +56,8 @@ extension Engine {
         for (name, same) in [("server.max_connections", liveServer.maxConnections == old.maxConnections),
                              ("server.max_line_bytes", liveServer.maxLineBytes == old.maxLineBytes),
                              ("server.output_buffer_bytes", liveServer.outputBufferBytes == old.outputBufferBytes),
+                             ("server.output_stall_s", liveServer.outputStallSeconds == old.outputStallSeconds),
+                             ("server.output_hard_bytes", liveServer.outputHardBytes == old.outputHardBytes),
                              ("server.idle_timeout_s", liveServer.idleTimeoutSeconds == old.idleTimeoutSeconds),
                              ("server.max_pings_per_s", liveServer.maxPingsPerSecond == old.maxPingsPerSecond),
                              ("server.auth_failures", liveServer.authFailures == old.authFailures),
@@ -71,12 +73,14 @@ extension Engine {
         if fresh.skills != configuration.skills { waiting.append("skills") }
         if fresh.metricsListen != configuration.metricsListen { waiting.append("metrics") }
         if fresh.logLevel != configuration.logLevel { changed.append("log.level") }
+        if fresh.privacy != configuration.privacy { changed.append("privacy.booker_grid_m") }
         if fresh.allowStall != configuration.allowStall { waiting.append("debug") }
         configuration.server = liveServer
         serverSettings.current = liveServer
         connections.limit = liveServer.maxConnections
         configuration.logLevel = fresh.logLevel
         logger.logLevel = Logger.Level(rawValue: fresh.logLevel) ?? logger.logLevel
+        configuration.privacy = fresh.privacy
         configuration.dispatch = fresh.dispatch
         configuration.rates = fresh.rates
         configuration.districts = fresh.districts

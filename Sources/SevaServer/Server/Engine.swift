@@ -31,6 +31,10 @@ final class Engine: @unchecked Sendable {
     var dispatcher: Dispatcher
     var events = EventHub()
     var tokens: TokenBook
+    /// When signed-in sessions' tokens expire, soonest first, so the tick ends them on time;
+    /// one entry per token (`expiryScheduled` says which is current), however often it signs in.
+    var sessionExpiries = BinaryHeap<SessionExpiry>()
+    var expiryScheduled: [TokenIdentity: Double] = [:]
     var random = SystemRandomNumberGenerator()
     /// The listeners' connection counts, for STATS.
     let connections: ConnectionTally
@@ -78,7 +82,7 @@ final class Engine: @unchecked Sendable {
         tokens = TokenBook(state.tokens.compactMap { stored in
             Role(rawValue: stored.role).map {
                 TokenBook.Entry(hash: stored.hash, prefix: stored.prefix, role: $0, worker: stored.worker,
-                                label: stored.label, createdAt: Double(stored.createdMs) / 1000,
+                                client: stored.client, label: stored.label, createdAt: Double(stored.createdMs) / 1000,
                                 expiresAt: stored.expiresMs.map { Double($0) / 1000 },
                                 lastUsedAt: stored.lastUsedMs.map { Double($0) / 1000 })
             }
@@ -127,16 +131,21 @@ final class Engine: @unchecked Sendable {
         return worker
     }
 
-    /// The principal a token stands for, or nil. On `loop`.
-    /// AUTH: the principal a token stands for (its last use noted and written behind), or why not.
-    func authenticate(_ token: String) -> TokenBook.Verdict {
+    /// AUTH: the principal a token stands for (its last use noted and written behind), or why
+    /// not. A valid token's session is signed in on `sink`, so that revoking the token or its
+    /// expiry ends it, and a worker token's connection hears its worker's offers.
+    func authenticate(_ token: String, on sink: EventSink?) -> TokenBook.Verdict {
         loop.preconditionInEventLoop()
         let verdict = tokens.verdict(token, now: now)
-        if case .valid(let principal) = verdict, let identity = principal.token {
-            let at = now
-            tokens.touch(identity, now: at)
-            commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedMs: Int64(at * 1000)) },
-                   success: nil, reply: nil)
+        guard case .valid(let principal) = verdict, let identity = principal.token else { return verdict }
+        let at = now
+        tokens.touch(identity, now: at)
+        commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedMs: Int64(at * 1000)) },
+               success: nil, reply: nil)
+        if let sink {
+            events.signIn(sink, token: identity)
+            if let worker = principal.worker { events.listen(worker: worker, on: sink) }
+            if let expiry = tokens.entry(identity)?.expiresAt { scheduleSessionExpiry(identity, at: expiry) }
         }
         return verdict
     }
@@ -146,6 +155,34 @@ final class Engine: @unchecked Sendable {
         guard let identity = principal.token else { return nil }
         guard let entry = tokens.entry(identity) else { return "token revoked" }
         return entry.isExpired(now: now) ? "token expired" : nil
+    }
+
+    /// Ends at once every session standing on these tokens: no event reaches them from now on,
+    /// and each connection gets `ERR NOAUTH <reason>` and is closed.
+    func endSessions(_ tokens: [TokenIdentity], reason: String) {
+        let ended = events.endSessions(tokens)
+        guard !ended.isEmpty else { return }
+        logger.notice("\(reason): ended \(ended.count) session\(ended.count == 1 ? "" : "s")")
+        for sink in ended { sink.end(reason) }
+    }
+
+    /// Makes the tick end the sessions on `token` at `time` (a rotation may bring it forward).
+    func scheduleSessionExpiry(_ token: TokenIdentity, at time: Double) {
+        guard expiryScheduled[token] != time else { return }
+        expiryScheduled[token] = time
+        sessionExpiries.push(SessionExpiry(at: time, token: token))
+    }
+
+    /// Ends the sessions whose tokens have expired by now (the tick calls it).
+    func endExpiredSessions() {
+        var expired: [TokenIdentity] = []
+        while let next = sessionExpiries.top, next.at <= now {
+            _ = sessionExpiries.pop()
+            guard expiryScheduled[next.token] == next.at else { continue }
+            expiryScheduled[next.token] = nil
+            if events.hasSessions(next.token), tokens.entry(next.token)?.isExpired(now: now) ?? true { expired.append(next.token) }
+        }
+        if !expired.isEmpty { endSessions(expired, reason: "token expired") }
     }
 
     /// A state change that must survive: the caller has already made it in memory (so the
@@ -231,4 +268,13 @@ final class Engine: @unchecked Sendable {
         loop.preconditionInEventLoop()
         if let state = try? store.loadCommittedState(dayStartMs: dayStartMs) { load(state) }
     }
+}
+
+/// When a signed-in session's token stops working.
+struct SessionExpiry: Comparable {
+    let at: Double
+    let token: TokenIdentity
+
+    static func < (lhs: Self, rhs: Self) -> Bool { lhs.at < rhs.at }
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.at == rhs.at && lhs.token == rhs.token }
 }

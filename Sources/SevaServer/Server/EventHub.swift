@@ -2,46 +2,80 @@ import SevaCore
 import SevaWire
 
 /// Who hears which events: a worker's phones (and the gateway that speaks for it), each job's
-/// watchers, and the job-feed subscribers. Owned by the engine, used only on its loop.
+/// watchers, the job-feed subscribers, and which token each session stands on (so revoking
+/// it silences and ends them). Owned by the engine, used only on its loop.
 struct EventHub {
-    /// One `SUBSCRIBE jobs`: its filters, and the last seq it has had (replay included), so a
-    /// live event it already saw in the replay is not sent twice.
+    /// One `SUBSCRIBE jobs`: its filters, whose jobs it may hear of, and the last seq it has
+    /// had (replay included), so a live event it already saw in the replay is not sent twice.
     struct Subscription {
         var filter: JobSubscription
+        var scope: JobScope
         var seenUpTo: Int64
+    }
+
+    /// What one connection signed up for, so it can be forgotten when it closes.
+    private struct Interest {
+        var workers: Set<String> = []
+        var jobs: Set<Int64> = []
+        var token: TokenIdentity?
     }
 
     /// Every open connection, for `EVT shutdown`.
     private var connected: Set<EventSink> = []
     private var workers: [String: Set<EventSink>] = [:]
-    private var watchers: [Int64: Set<EventSink>] = [:]
+    /// Each job's watchers, with whether each may see the worker's exact position.
+    private var watchers: [Int64: [EventSink: Bool]] = [:]
     private(set) var subscriptions: [EventSink: Subscription] = [:]
-    /// What each connection signed up for, so it can be forgotten when it closes.
-    private var interests: [EventSink: (workers: Set<String>, jobs: Set<Int64>)] = [:]
+    private var interests: [EventSink: Interest] = [:]
+    private var sessions: [TokenIdentity: Set<EventSink>] = [:]
 
     mutating func listen(worker: String, on sink: EventSink) {
         workers[worker, default: []].insert(sink)
-        interests[sink, default: ([], [])].workers.insert(worker)
+        interests[sink, default: Interest()].workers.insert(worker)
     }
 
-    mutating func watch(_ job: Int64, on sink: EventSink) {
-        watchers[job, default: []].insert(sink)
-        interests[sink, default: ([], [])].jobs.insert(job)
+    /// `exact`: the watcher may see the worker's coordinates in `EVT track` (not a booker).
+    mutating func watch(_ job: Int64, on sink: EventSink, exact: Bool) {
+        watchers[job, default: [:]][sink] = exact
+        interests[sink, default: Interest()].jobs.insert(job)
     }
 
     mutating func unwatch(_ job: Int64, on sink: EventSink) {
-        watchers[job]?.remove(sink)
+        watchers[job]?[sink] = nil
         if watchers[job]?.isEmpty == true { watchers[job] = nil }
         interests[sink]?.jobs.remove(job)
     }
 
-    mutating func subscribe(_ sink: EventSink, _ filter: JobSubscription, seenUpTo: Int64) {
-        subscriptions[sink] = Subscription(filter: filter, seenUpTo: seenUpTo)
+    mutating func subscribe(_ sink: EventSink, _ filter: JobSubscription, scope: JobScope, seenUpTo: Int64) {
+        subscriptions[sink] = Subscription(filter: filter, scope: scope, seenUpTo: seenUpTo)
     }
 
     mutating func unsubscribe(_ sink: EventSink) { subscriptions[sink] = nil }
 
     mutating func connect(_ sink: EventSink) { connected.insert(sink) }
+
+    /// The connection authenticated with `token`: revoking it will end this session.
+    mutating func signIn(_ sink: EventSink, token: TokenIdentity) {
+        if let previous = interests[sink]?.token { sessions[previous]?.remove(sink) }
+        sessions[token, default: []].insert(sink)
+        interests[sink, default: Interest()].token = token
+    }
+
+    /// Whether any open connection stands on `token`.
+    func hasSessions(_ token: TokenIdentity) -> Bool { sessions[token]?.isEmpty == false }
+
+    /// The sessions standing on these tokens hear nothing more from now on; returns their
+    /// connections, for the engine to close.
+    mutating func endSessions(_ tokens: [TokenIdentity]) -> [EventSink] {
+        var ended: [EventSink] = []
+        for token in tokens {
+            for sink in sessions.removeValue(forKey: token) ?? [] {
+                forget(sink)
+                ended.append(sink)
+            }
+        }
+        return ended
+    }
 
     /// Tells every connection the daemon is stopping.
     func broadcastShutdown() {
@@ -49,7 +83,7 @@ struct EventHub {
         for sink in connected { sink.send([line]) }
     }
 
-    /// The connection closed: it hears nothing more.
+    /// The connection closed (or its session ended): it hears nothing more.
     mutating func forget(_ sink: EventSink) {
         connected.remove(sink)
         subscriptions[sink] = nil
@@ -59,8 +93,12 @@ struct EventHub {
             if workers[worker]?.isEmpty == true { workers[worker] = nil }
         }
         for job in interest.jobs {
-            watchers[job]?.remove(sink)
+            watchers[job]?[sink] = nil
             if watchers[job]?.isEmpty == true { watchers[job] = nil }
+        }
+        if let token = interest.token {
+            sessions[token]?.remove(sink)
+            if sessions[token]?.isEmpty == true { sessions[token] = nil }
         }
     }
 
@@ -77,11 +115,13 @@ struct EventHub {
             case .offerWithdrawn(let worker, let job, let reason):
                 let line = JobJSON.offerWithdrawn(job: job, worker: worker, reason: reason)
                 for sink in workers[worker] ?? [] { lines[sink, default: []].append(line) }
-            case .jobChanged(let event, let skill, let district, let worker):
+            case .jobChanged(let event, let skill, let district, let client, let worker):
                 let line = JobJSON.jobChanged(event)
-                var told: Set<EventSink> = watchers[event.job] ?? []
+                var told: Set<EventSink> = []
+                if let watching = watchers[event.job] { told.formUnion(watching.keys) }
                 if let worker { told.formUnion(workers[worker] ?? []) }
                 for (sink, subscription) in subscriptions where subscription.seenUpTo < event.seq {
+                    guard subscription.scope.includes(client: client) else { continue }
                     if let want = subscription.filter.skill, want != skill { continue }
                     if let want = subscription.filter.district, want != district { continue }
                     told.insert(sink)
@@ -90,8 +130,19 @@ struct EventHub {
                 for sink in told { lines[sink, default: []].append(line) }
             case .track(let job, let worker, let point, let metres, let eta):
                 guard let sinks = watchers[job] else { continue }
-                let line = JobJSON.track(job: job, worker: worker, point: point, metres: metres, eta: eta)
-                for sink in sinks { lines[sink, default: []].append(line) }
+                var exactLine: [UInt8]?
+                var distanceLine: [UInt8]?
+                for (sink, exact) in sinks {
+                    let line: [UInt8]
+                    if exact {
+                        line = exactLine ?? JobJSON.track(job: job, worker: worker, point: point, metres: metres, eta: eta)
+                        exactLine = line
+                    } else {
+                        line = distanceLine ?? JobJSON.track(job: job, worker: worker, point: nil, metres: metres, eta: eta)
+                        distanceLine = line
+                    }
+                    lines[sink, default: []].append(line)
+                }
             }
         }
         for (sink, batch) in lines { sink.send(batch) }

@@ -1,31 +1,42 @@
 import NIOCore
 
-/// Where pushed `EVT` lines for one connection go: written whole on the connection's own
-/// loop, so an event never lands inside a reply line. A client that does not read is cut off
-/// by its output buffer cap like any other.
+/// The engine's handle on one connection: pushed `EVT` lines go to it whole, on the
+/// connection's own loop (so an event never lands inside a reply line, and the connection's
+/// output limits apply to them), and a session the engine ends is ended through it.
 ///
-/// `@unchecked Sendable`: the context is used only on its loop (through `NIOLoopBound`).
+/// `@unchecked Sendable`: the handler and context are used only on their loop (through
+/// `NIOLoopBound`).
 final class EventSink: @unchecked Sendable {
     private let home: any EventLoop
+    private let handler: NIOLoopBound<ConnectionHandler>
     private let context: NIOLoopBound<ChannelHandlerContext>
 
-    init(context: ChannelHandlerContext) {
+    init(handler: ConnectionHandler, context: ChannelHandlerContext) {
         home = context.eventLoop
+        self.handler = NIOLoopBound(handler, eventLoop: context.eventLoop)
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
     }
 
     /// Sends the lines (each ending in LF) in one write and one flush.
     func send(_ lines: [[UInt8]]) {
         guard !lines.isEmpty else { return }
+        onHome { handler, context in handler.push(lines, context: context) }
+    }
+
+    /// Ends the session: `ERR NOAUTH <reason>`, nothing after it, and the connection closes.
+    func end(_ reason: String) {
+        onHome { handler, context in handler.endSession(reason, context: context) }
+    }
+
+    private func onHome(_ body: @escaping (ConnectionHandler, ChannelHandlerContext) -> Void) {
+        let handler = self.handler
         let context = self.context
-        let write = {
-            let context = context.value
-            guard context.channel.isActive else { return }
-            var buffer = context.channel.allocator.buffer(capacity: lines.reduce(0) { $0 + $1.count })
-            for line in lines { buffer.writeBytes(line) }
-            context.writeAndFlush(NIOAny(buffer), promise: nil)
+        if home.inEventLoop {
+            body(handler.value, context.value)
+        } else {
+            nonisolated(unsafe) let body = body
+            home.execute { body(handler.value, context.value) }
         }
-        if home.inEventLoop { write() } else { home.execute(write) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -16,8 +17,11 @@ enum Listeners {
         let addresses = AddressGuard()
         /// The certificate TLS listeners serve, when one is configured.
         let tls: TLSCredentials?
+        /// Where connections say why sevad closed them.
+        let logger: Logger
 
-        init(_ server: Configuration.Server) throws(TLSFailure) {
+        init(_ server: Configuration.Server, logger: Logger) throws(TLSFailure) {
+            self.logger = logger
             connections = ConnectionTally(limit: server.maxConnections)
             settings = LiveServerSettings(server)
             tls = try server.tlsFiles.map { files throws(TLSFailure) in try TLSCredentials(files) }
@@ -56,7 +60,7 @@ enum Listeners {
                         if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
                         try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
                         try channel.pipeline.syncOperations.addHandler(ConnectionHandler(
-                            engine: engine, principal: principal, address: address.map { ($0, limits.addresses) }))
+                            engine: engine, principal: principal, limits: limits, address: address.map { ($0, limits.addresses) }))
                     }
                 }
             }

@@ -1,26 +1,58 @@
 import SevaWire
 
-/// Who a connection is: its role once authenticated (nil before), and for the worker role the
-/// one worker it acts for.
+/// Who a connection is: its role once authenticated (nil before), for the worker role the
+/// one worker it acts for, for the booker role the client whose jobs it books and sees.
 public struct Principal: Sendable, Equatable {
     public var role: Role?
     public var worker: String?
+    /// A booker's client (DESIGN.md §2 "Whose job it is").
+    public var client: String?
     /// The token this connection authenticated with, so that revoking or expiring it ends the
     /// session (nil for the Unix socket's admin and before AUTH).
     public var token: TokenIdentity?
 
-    public init(role: Role? = nil, worker: String? = nil, token: TokenIdentity? = nil) {
+    public init(role: Role? = nil, worker: String? = nil, client: String? = nil, token: TokenIdentity? = nil) {
         self.role = role
         self.worker = worker
+        self.client = client
         self.token = token
     }
 
     /// Not authenticated yet.
     public static let anonymous = Principal()
+
+    /// Which jobs this connection sees: a booker its client's only, admin and viewer all.
+    public var jobScope: JobScope {
+        role == .booker ? .client(client ?? "") : .all
+    }
+
+    /// True when this connection may see workers' exact positions (every role but booker).
+    public var seesExactPositions: Bool { role != .booker }
+}
+
+/// The jobs a connection may see and act on.
+public enum JobScope: Sendable, Equatable {
+    case all
+    /// One client's; another client's job is `NOTFOUND` to it.
+    case client(String)
+
+    /// The client filter for store queries (nil: no filter).
+    public var client: String? {
+        if case .client(let client) = self { return client }
+        return nil
+    }
+
+    /// Whether a job booked by `client` is visible.
+    public func includes(client jobClient: String) -> Bool {
+        switch self {
+        case .all: true
+        case .client(let client): client == jobClient
+        }
+    }
 }
 
 /// Which issued token a session stands on: its clear prefix and its hash.
-public struct TokenIdentity: Sendable, Equatable {
+public struct TokenIdentity: Sendable, Hashable {
     public let prefix: String
     public let hash: [UInt8]
 }

@@ -61,13 +61,17 @@ import Testing
         let daemon = try DaemonProcess(arguments: ["--server.output_buffer_bytes", "65536", "--server.output_stall_s", "2"])
         defer { daemon.stop() }
         try register(2_000, on: daemon)
-        let token = try viewerToken(daemon)
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE admin label=hog"), "token"))
         let before = daemon.residentBytes
-        // 200 000 PINGs with a 300 kB listing after every thousand: 60 MB of replies, if it read.
+        // 200 000 PINGs with a booking and a 300 kB listing after every thousand: 60 MB of
+        // replies, if it read — the listings' parked behind the bookings' commits.
         var requests = "AUTH \(token)\n"
         for index in 0..<200_000 {
             requests += "PING\n"
-            if index % 1_000 == 999 { requests += "WORKER LIST limit=10000\n" }
+            if index % 1_000 == 999 {
+                requests += "JOB NEW skill=cook lat=27.5960 lon=78.0500 ref=hog-\(index)\nWORKER LIST limit=10000\n"
+            }
         }
         let bytes = Array(requests.utf8)
         let hog = try RawClient(port: daemon.port, receiveBuffer: 4_096)
@@ -94,6 +98,43 @@ import Testing
         let grown = peak - before
         #expect(grown < 32 << 20, "the daemon grew by \(grown >> 20) MB for a client that reads nothing")
         #expect(other.ask("PING") == "OK")
+    }
+
+    /// Requests before a QUIT are all answered, in order, then the connection closes — also
+    /// when their replies overflow the output buffer and some wait their turn unrun.
+    @Test func aQuitAfterLargeRepliesAnswersEverythingBeforeItThenCloses() throws {
+        let daemon = try DaemonProcess(arguments: ["--server.output_buffer_bytes", "4096"])
+        defer { daemon.stop() }
+        try register(200, on: daemon)
+        let client = try LineConnection(unixPath: daemon.socketPath)
+        client.send("JOB GET 1\nWORKER LIST limit=200\nWORKER LIST limit=200\nWORKER LIST limit=200\nQUIT\nPING\n")
+        #expect(client.line() == "ERR NOTFOUND no job 1")
+        for _ in 0..<3 { #expect(client.line()?.components(separatedBy: #""id":"s"#).count == 201) }
+        #expect(client.line() == "OK", "QUIT's own reply")
+        #expect(client.line() == nil, "nothing after QUIT runs, and the connection closes")
+    }
+
+    /// A client that half-closes after a pipeline of engine and connection requests gets every
+    /// reply before the close.
+    @Test func aHalfClosedPipelineIsAnsweredInFull() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        for round in 0..<3 {
+            let client = try LineConnection(unixPath: daemon.socketPath)
+            // In pieces, so that some arrive while the engine holds the ones before.
+            for piece in 0..<20 {
+                var requests = ""
+                for index in (piece * 100 + 1)...(piece * 100 + 100) { requests += index % 2 == 1 ? "JOB GET \(index)\n" : "PING\n" }
+                client.send(requests)
+            }
+            client.finishSending()
+            var replies = 0
+            while let line = client.line() {
+                #expect(line == (replies % 2 == 0 ? "ERR NOTFOUND no job \(replies + 1)" : "OK"))
+                replies += 1
+            }
+            #expect(replies == 2_000, "round \(round): \(replies) replies of 2 000")
+        }
     }
 
     @Test func aSubscriberFarBehindIsClosedPastTheHardLimit() throws {

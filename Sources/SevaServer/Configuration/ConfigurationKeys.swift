@@ -81,7 +81,8 @@ enum ConfigurationKeys {
         number("dispatch.min_rating", 0...5) { $0.dispatch.minRating = $1 },
         integer("dispatch.min_ratings", 0...1_000_000) { $0.dispatch.minRatings = $1 },
 
-        number("privacy.booker_grid_m", 500...100_000) { $0.privacy.bookerGridMetres = $1 },
+        // Not live: answers on two grids, before and after, would place a worker finer than either.
+        number("privacy.booker_grid_m", 500...100_000, reloadable: false) { $0.privacy.bookerGridMetres = $1 },
 
         skillCatalogue("skills.catalogue"),
         choiceText("log.level", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 },

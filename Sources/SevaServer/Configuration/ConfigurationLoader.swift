@@ -124,6 +124,10 @@ public enum ConfigurationLoader {
                 problems.append(ConfigurationProblem("server.tcp", ProtectedMode.refusal(address)))
             }
         }
+        if configuration.server.outputHardBytes < 2 * configuration.server.outputBufferBytes {
+            problems.append(ConfigurationProblem("server.output_hard_bytes", "must be at least twice server.output_buffer_bytes "
+                + "(\(configuration.server.outputBufferBytes)): a connection is paused at the one and closed at the other"))
+        }
         for address in configuration.server.tls where ListenAddress(address) == nil {
             problems.append(ConfigurationProblem("server.tls", "'\(address)' is not host:port (e.g. 0.0.0.0:7879)"))
         }

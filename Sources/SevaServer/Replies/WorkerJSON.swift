@@ -7,32 +7,18 @@ public enum WorkerJSON {
     /// A worker: `{"id","name","phone","skills":[…],"verified","district","status","lat","lon",
     /// "age_s","rating","ratings"}`; position fields only when the position is known.
     public static func write(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, into json: inout JSONWriter) {
-        let profile = worker.profile
-        json.beginObject()
-        json.key("id"); json.string(profile.id)
-        json.key("name"); json.string(profile.name)
-        json.key("phone"); json.string(profile.phone)
-        json.key("skills"); json.beginArray()
-        for skill in catalogue.names(of: profile.skills) { json.string(skill) }
-        json.endArray()
-        json.key("verified"); json.bool(profile.verified)
-        json.key("district"); json.string(profile.district)
-        json.key("status"); json.string(worker.status.rawValue)
-        if let position = worker.position, let age = worker.ageSeconds {
-            json.key("lat"); json.number(position.latitude, decimals: 6)
-            json.key("lon"); json.number(position.longitude, decimals: 6)
-            json.key("age_s"); json.integer(Int(age.rounded()))
-        }
-        if let rating = profile.rating {
-            json.key("rating"); json.number(rating, decimals: 2)
-        }
-        json.key("ratings"); json.integer(profile.ratingCount)
-        json.endObject()
+        write(worker, catalogue: catalogue, whereabouts: true, into: &json)
     }
 
     /// What a booker may know of the worker on one of its jobs: who they are and how to call
     /// them, `{"id","name","phone","skills","verified","rating","ratings"}` — never where they are.
     public static func writeContact(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, into json: inout JSONWriter) {
+        write(worker, catalogue: catalogue, whereabouts: false, into: &json)
+    }
+
+    /// `whereabouts`: the district, status and position too.
+    private static func write(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, whereabouts: Bool,
+                              into json: inout JSONWriter) {
         let profile = worker.profile
         json.beginObject()
         json.key("id"); json.string(profile.id)
@@ -42,6 +28,15 @@ public enum WorkerJSON {
         for skill in catalogue.names(of: profile.skills) { json.string(skill) }
         json.endArray()
         json.key("verified"); json.bool(profile.verified)
+        if whereabouts {
+            json.key("district"); json.string(profile.district)
+            json.key("status"); json.string(worker.status.rawValue)
+            if let position = worker.position, let age = worker.ageSeconds {
+                json.key("lat"); json.number(position.latitude, decimals: 6)
+                json.key("lon"); json.number(position.longitude, decimals: 6)
+                json.key("age_s"); json.integer(Int(age.rounded()))
+            }
+        }
         if let rating = profile.rating {
             json.key("rating"); json.number(rating, decimals: 2)
         }

@@ -31,6 +31,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var authFailures = 0
     private var sequencer = ReplySequencer()
     private var heldLines: [ArraySlice<UInt8>] = []
+    /// Lines are being handled: what waited runs when they are done, not in between.
+    private var processing = false
     private var waitingForAuth = false
     /// A batch is on the engine and has not come back yet.
     private var engineBusy = false
@@ -112,18 +114,29 @@ final class ConnectionHandler: ChannelInboundHandler {
         if !pause { context.read() }
     }
 
-    /// Runs what waited: work the engine gave back (once the output has drained), then the
-    /// held lines.
+    /// Runs what waited: work the engine gave back (once the output has drained — both what
+    /// the channel holds and replies parked behind an earlier one), then the held lines.
+    /// Work given back is sent on a later turn of the engine's loop, never from inside this
+    /// call, so rounds of give-back cannot stack up.
     private func resumeHeld(context: ChannelHandlerContext) {
-        guard !closing, !waitingForAuth, !engineBusy else { return updateReading(context: context) }
-        if let back = givenBack {
-            guard context.channel.isWritable else { return }
-            givenBack = nil
-            send(back.work, principal: back.principal, context: context)
-        } else if !heldLines.isEmpty {
-            let held = heldLines
-            heldLines = []
-            process(held, context: context)
+        guard !processing, !ended, context.channel.isActive else { return }
+        if !waitingForAuth, !engineBusy {
+            if let back = givenBack {
+                // Parked replies that wait for the given-back work itself can only drain by running it.
+                let drained = sequencer.parkedBytes < settings.outputBufferBytes / 2
+                    || back.work.first?.number == sequencer.nextToWrite
+                if context.channel.isWritable && drained {
+                    givenBack = nil
+                    send(back.work, principal: back.principal, context: context, inline: false)
+                }
+            } else if closing {
+                // Nothing after a QUIT or a line too long runs.
+                heldLines = []
+            } else if !heldLines.isEmpty {
+                let held = heldLines
+                heldLines = []
+                return process(held, context: context)
+            }
         }
         updateReading(context: context)
         closeIfAnswered(context: context)
@@ -139,7 +152,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             stallCheck = nil
             stallWatch = nil
             resumeHeld(context: context)
-        } else if !closing {
+        } else {
             tally.note(.pausedOutput)
             watchForStall(context: context)
             updateReading(context: context)
@@ -165,7 +178,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private func checkStall(context: ChannelHandlerContext) {
-        guard var watch = stallWatch, !closing else { return }
+        guard var watch = stallWatch, context.channel.isActive else { return }
         let pending = bufferedBytes(context)
         let stalled = watch.hasStalled(buffered: pending, queued: queuedBytes, now: Self.monotonicSeconds)
         stallWatch = watch
@@ -180,8 +193,13 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext, thenClose: Bool = false) {
         queuedBytes &+= buffer.readableBytes
         if thenClose {
+            // Closed once the last line is out — or, for a client that reads nothing, after
+            // server.output_stall_s all the same.
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64(settings.outputStallSeconds * 1000))) {
+                channel.close(promise: nil)
+            }
             return
         }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
@@ -194,9 +212,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Closes a connection sevad will not wait for any longer, logging why once, with the peer.
+    /// Closes a connection sevad will not wait for any longer — also one that was closing
+    /// but cannot get its last replies out — logging why once, with the peer.
     private func disconnect(_ reason: String, context: ChannelHandlerContext) {
-        guard !closing else { return }
+        guard context.channel.isActive else { return }
         closing = true
         stallCheck?.cancel()
         stallCheck = nil
@@ -253,7 +272,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeIfAnswered(context: ChannelHandlerContext) {
-        guard inputClosed, !isHolding, heldLines.isEmpty, sequencer.allAnswered else { return }
+        guard inputClosed, !processing, !isHolding, heldLines.isEmpty, sequencer.allAnswered else { return }
         write(context.channel.allocator.buffer(capacity: 0), context: context, thenClose: true)
     }
 
@@ -272,11 +291,17 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     // MARK: - Requests
 
-    /// Handles complete lines in order; the engine's share goes there in one hop.
+    /// Handles complete lines in order; the engine's share goes there in one hop. What waited
+    /// meanwhile runs once they are done.
     private func process(_ lines: [ArraySlice<UInt8>], context: ChannelHandlerContext) {
+        processing = true
+        defer {
+            processing = false
+            resumeHeld(context: context)
+        }
         var work: [EngineWork] = []
         for (position, line) in lines.enumerated() {
-            if closing { return }
+            if closing { break }
             if isHolding {
                 heldLines += lines[position...]
                 break
@@ -316,14 +341,15 @@ final class ConnectionHandler: ChannelInboundHandler {
         if !work.isEmpty { send(work, principal: principal, context: context) }
     }
 
-    /// Hands work to the engine; lines read meanwhile wait until it comes back.
-    private func send(_ work: [EngineWork], principal: Principal, context: ChannelHandlerContext) {
+    /// Hands work to the engine — at once when this is its loop and `inline` — and lines read
+    /// meanwhile wait until it comes back.
+    private func send(_ work: [EngineWork], principal: Principal, context: ChannelHandlerContext, inline: Bool = true) {
         guard let sink else { return }
         engineBusy = true
         batchPrincipal = principal
         let batch = EngineBatch(handler: self, context: context, sink: sink, outputLimit: settings.outputBufferBytes)
         let engine = self.engine
-        if engine.loop.inEventLoop {
+        if inline && engine.loop.inEventLoop {
             engine.run(work, principal: principal, batch: batch)
         } else {
             engine.loop.execute { engine.run(work, principal: principal, batch: batch) }
@@ -333,7 +359,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// The engine ran a batch: its replies so far, and what it gave back unrun.
     func batchFinished(_ replies: [(Int, Reply)], gaveBack: [EngineWork], context: ChannelHandlerContext) {
         engineBusy = false
-        if !gaveBack.isEmpty && !ended { givenBack = (batchPrincipal, gaveBack) }
+        guard !ended else { return }
+        if !gaveBack.isEmpty { givenBack = (batchPrincipal, gaveBack) }
         respond(replies, context: context)
     }
 

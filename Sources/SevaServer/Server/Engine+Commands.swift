@@ -43,6 +43,10 @@ extension Engine {
             commit(outcome, also: { _ = try $0.deleteWorker(id) }, success: .ok, reply: reply)
         case .workerList(let filter): reply(listWorkers(filter))
         case .tokenIssue(let grant):
+            if let client = grant.client, client.hasPrefix(AccessToken.scheme) {
+                return reply(.error(.badArgument("client", "names starting \(AccessToken.scheme) are kept for bookers "
+                    + "that are a client of their own; choose another")))
+            }
             issueToken(grant.role, grant.worker, client: grant.client, grant.label ?? "",
                        expiresAt: grant.ttlDays.map { now + $0 * 86_400 }, reply: reply)
         case .tokenRotate(let prefix): rotateToken(prefix, reply: reply)

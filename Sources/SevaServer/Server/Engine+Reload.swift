@@ -73,14 +73,13 @@ extension Engine {
         if fresh.skills != configuration.skills { waiting.append("skills") }
         if fresh.metricsListen != configuration.metricsListen { waiting.append("metrics") }
         if fresh.logLevel != configuration.logLevel { changed.append("log.level") }
-        if fresh.privacy != configuration.privacy { changed.append("privacy.booker_grid_m") }
+        if fresh.privacy != configuration.privacy { waiting.append("privacy") }
         if fresh.allowStall != configuration.allowStall { waiting.append("debug") }
         configuration.server = liveServer
         serverSettings.current = liveServer
         connections.limit = liveServer.maxConnections
         configuration.logLevel = fresh.logLevel
         logger.logLevel = Logger.Level(rawValue: fresh.logLevel) ?? logger.logLevel
-        configuration.privacy = fresh.privacy
         configuration.dispatch = fresh.dispatch
         configuration.rates = fresh.rates
         configuration.districts = fresh.districts

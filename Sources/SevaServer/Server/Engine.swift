@@ -180,7 +180,13 @@ final class Engine: @unchecked Sendable {
             _ = sessionExpiries.pop()
             guard expiryScheduled[next.token] == next.at else { continue }
             expiryScheduled[next.token] = nil
-            if events.hasSessions(next.token), tokens.entry(next.token)?.isExpired(now: now) ?? true { expired.append(next.token) }
+            guard events.hasSessions(next.token) else { continue }
+            if let entry = tokens.entry(next.token), !entry.isExpired(now: now) {
+                // Not yet after all (a rotation undone by a failed commit): its own expiry, if any.
+                if let later = entry.expiresAt { scheduleSessionExpiry(next.token, at: later) }
+                continue
+            }
+            expired.append(next.token)
         }
         if !expired.isEmpty { endSessions(expired, reason: "token expired") }
     }

@@ -54,9 +54,14 @@ struct EventHub {
 
     mutating func connect(_ sink: EventSink) { connected.insert(sink) }
 
-    /// The connection authenticated with `token`: revoking it will end this session.
+    /// The connection authenticated with `token`: revoking it will end this session. A
+    /// connection that authenticates again with another token starts afresh: what it watched,
+    /// subscribed to and listened for under the old one is dropped with it.
     mutating func signIn(_ sink: EventSink, token: TokenIdentity) {
-        if let previous = interests[sink]?.token { sessions[previous]?.remove(sink) }
+        if let previous = interests[sink]?.token, previous != token {
+            forget(sink)
+            connect(sink)
+        }
         sessions[token, default: []].insert(sink)
         interests[sink, default: Interest()].token = token
     }

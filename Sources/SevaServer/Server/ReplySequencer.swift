@@ -9,6 +9,8 @@ struct ReplySequencer {
     private(set) var nextToWrite = 0
     /// The number the next request gets.
     private(set) var nextNumber = 0
+    /// Bytes of replies that arrived early and wait for an earlier one.
+    private(set) var parkedBytes = 0
 
     /// Numbers a new request.
     mutating func number() -> Int {
@@ -32,10 +34,12 @@ struct ReplySequencer {
         let slot = head + (number - nextToWrite)
         while waiting.count <= slot { waiting.append(nil) }
         waiting[slot] = reply
+        parkedBytes += reply.bytes.count
         while head < waiting.count, let due = waiting[head] {
             waiting[head] = nil
             head += 1
             nextToWrite += 1
+            parkedBytes -= due.bytes.count
             write(due)
         }
         if head == waiting.count {
@@ -51,6 +55,7 @@ struct ReplySequencer {
     mutating func discard() {
         waiting.removeAll()
         head = 0
+        parkedBytes = 0
         nextToWrite = nextNumber
     }
 }

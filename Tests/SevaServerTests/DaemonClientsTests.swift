@@ -78,4 +78,26 @@ import Testing
         let portalAgain = try booker(daemon, portalSecond)
         #expect(id(portalAgain.ask(booked)) == portalJob, "refs stay per client across a restart")
     }
+
+    @Test func anotherTokenOnTheSameConnectionStartsAfresh() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.ask("TOKEN ISSUE booker client=sv1_AbCdEfGh").hasPrefix("ERR BADARG client: names starting sv1_ are kept"))
+        let portalToken = try token(admin, "TOKEN ISSUE booker client=web-portal")
+        let crmToken = try token(admin, "TOKEN ISSUE booker client=helpline-crm")
+        let tomorrow = Int(Date().timeIntervalSince1970) + 86_400
+        let client = try booker(daemon, portalToken)
+        let job = id(client.ask("JOB NEW skill=cook lat=27.5960 lon=78.0500 at=\(tomorrow)"))
+        #expect(client.ask("WATCH \(job)") == "OK")
+        #expect(client.ask("SUBSCRIBE jobs") == "OK")
+        #expect(client.ask("AUTH \(crmToken)").contains(#""client":"helpline-crm""#))
+        #expect(admin.ask("JOB CANCEL \(job)") == "OK")
+        let crmJob = id(client.ask("JOB NEW skill=cook lat=27.5960 lon=78.0500 at=\(tomorrow)"))
+        #expect(client.ask("WATCH \(crmJob)") == "OK")
+        #expect(admin.ask("JOB CANCEL \(crmJob)") == "OK")
+        let heard = client.awaitEvents(1)
+        #expect(heard.count == 1 && heard.allSatisfy { $0.contains(#""job":\#(crmJob),"#) },
+                "what the connection watched and subscribed to as the portal went with the portal's token: \(heard)")
+    }
 }

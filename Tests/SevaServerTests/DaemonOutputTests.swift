@@ -114,6 +114,17 @@ import Testing
         #expect(client.line() == nil, "nothing after QUIT runs, and the connection closes")
     }
 
+    /// A client that sends QUIT behind large replies and reads nothing is still closed once
+    /// it has read nothing for `server.output_stall_s`.
+    @Test func aClosingClientThatReadsNothingIsClosedAfterTheStall() throws {
+        let daemon = try DaemonProcess(arguments: ["--server.output_buffer_bytes", "4096", "--server.output_stall_s", "1"])
+        defer { daemon.stop() }
+        try register(2_000, on: daemon)
+        let client = try LineConnection(unixPath: daemon.socketPath)
+        client.send(String(repeating: "WORKER LIST limit=10000\n", count: 20) + "QUIT\n")
+        #expect(waitUntil { daemon.stat("closed_output_stalled") == 1 }, "a closing connection was kept open")
+    }
+
     /// A client that half-closes after a pipeline of engine and connection requests gets every
     /// reply before the close.
     @Test func aHalfClosedPipelineIsAnsweredInFull() throws {

@@ -241,8 +241,14 @@ final class ConnectionHandler: ChannelInboundHandler {
         sequencer.discard()
         heldLines = []
         givenBack = nil
+        closeWith(WireError(.noAuth, "\(reason); closing"), context: context)
+    }
+
+    /// Writes one last error line out of turn, then closes.
+    private func closeWith(_ error: WireError, context: ChannelHandlerContext) {
+        closing = true
         var bytes: [UInt8] = []
-        ReplyEncoder.error(WireError(.noAuth, "\(reason); closing"), into: &bytes)
+        ReplyEncoder.error(error, into: &bytes)
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         write(buffer, context: context, thenClose: true)
@@ -254,13 +260,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
             // Not reading is sevad's own doing while the output drains; the stall watch judges that.
             guard !closing, !readingPaused else { return }
-            closing = true
-            var bytes: [UInt8] = []
-            ReplyEncoder.error(WireError(.limit, "idle for server.idle_timeout_s; closing"), into: &bytes)
-            var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-            buffer.writeBytes(bytes)
-            write(buffer, context: context, thenClose: true)
-            return
+            return closeWith(WireError(.limit, "idle for server.idle_timeout_s; closing"), context: context)
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
             _ = framer.finish()

@@ -126,6 +126,8 @@ import Testing
         ("[store]\nsynchronous = \"off\"", "store.synchronous: must be one of \"full\", \"normal\""),
         ("[store]\ncommit_batch_max = 5000\nqueue_max = 100", "must not exceed store.queue_max"),
         ("[dispatch]\nradii_km = [5, 2]", "radii must be increasing"),
+        ("[dispatch]\ntimezone = \"IST\"", "dispatch.timezone: must be an IANA time zone name"),
+        ("[dispatch]\ntimezone = \"Mars/Olympus_Mons\"", "dispatch.timezone: must be an IANA time zone name"),
         ("[dispatch]\nmin_rating = 6", "dispatch.min_rating: must be within 0.0...5.0"),
         ("[dispatch]\noffer_timeout_s = nan", "dispatch.offer_timeout_s: must be a number"),
         ("[skills]\ncatalogue = [\"Plumber\"]", "skills are lower-case names"),
@@ -141,6 +143,26 @@ import Testing
     func problemsNameTheirKey(_ text: String, _ expected: String) {
         let found = problems(text)
         #expect(found.contains { $0.contains(expected) }, "\(text.debugDescription) gave \(found)")
+    }
+
+    /// "Today" is `dispatch.timezone`'s calendar day, whatever the host's zone: a UTC server's
+    /// day must not start at 05:30 in India (issue 15).
+    @Test func todayIsTheConfiguredZonesDayNotTheHosts() throws {
+        setenv("TZ", "UTC", 1)
+        defer { unsetenv("TZ") }
+        let configuration = Configuration()
+        #expect(configuration.dispatch.timezone == "Asia/Kolkata")
+        let now = 1_796_220_000.0
+        #expect(Engine.dispatchRules(configuration.dispatch, now: now).dayOffsetSeconds == 19_800)
+        // 00:10 IST on 2 Dec 2026 is 18:40 UTC on 1 Dec: the Indian day began ten minutes ago.
+        let midnightIST = 1_796_149_800.0
+        #expect(Engine.dayStartMs(now: midnightIST + 600, offsetSeconds: 19_800) == Int64(midnightIST * 1000))
+        var london = Configuration.Dispatch()
+        london.timezone = "Europe/London"
+        #expect(london.dayOffsetSeconds(at: 1_783_000_000) == 3_600, "summer time")
+        #expect(london.dayOffsetSeconds(at: 1_796_220_000) == 0)
+        let loaded = try ConfigurationLoader.load(contents: "[dispatch]\ntimezone = \"Asia/Dhaka\"\n").get()
+        #expect(loaded.dispatch.dayOffsetSeconds(at: now) == 21_600)
     }
 
     @Test func everyProblemIsReportedAtOnce() {

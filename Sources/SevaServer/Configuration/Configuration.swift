@@ -1,3 +1,4 @@
+import Foundation
 import SevaCore
 import SevaStore
 
@@ -72,6 +73,15 @@ public struct Configuration: Sendable, Equatable {
         /// nearest-fair's band: candidates within `max(ratio × nearest, nearest + metres)`.
         public var fairBandRatio = 1.25
         public var fairBandMetres = 500.0
+        /// The IANA zone whose calendar day is "today" for `jobs_today` and fairness — never
+        /// the host's zone (a UTC server would start India's day at 05:30).
+        public var timezone = "Asia/Kolkata"
+
+        /// Seconds to add to Unix time `at` for the local time in `timezone` (its offset then,
+        /// so a zone with summer time is right on both sides of the change).
+        public func dayOffsetSeconds(at time: Double) -> Double {
+            Double(TimeZone(identifier: timezone)?.secondsFromGMT(for: Date(timeIntervalSince1970: time)) ?? 0)
+        }
     }
 
     /// `[privacy]`

@@ -1,3 +1,4 @@
+import Foundation
 import SevaCore
 
 /// Every configuration key in one table (after Redis's `standardConfig`): the dotted name,
@@ -64,6 +65,7 @@ enum ConfigurationKeys {
         number("store.maintenance_interval_s", 1...604_800, reloadable: false) { $0.store.maintenanceIntervalSeconds = $1 },
         number("store.position_snapshot_s", 0.1...86_400, reloadable: false) { $0.store.positionSnapshotSeconds = $1 },
 
+        timeZone("dispatch.timezone") { $0.dispatch.timezone = $1 },
         choice("dispatch.policy") { $0.dispatch.policy = $1 },
         number("dispatch.fair_band_ratio", 1...10) { $0.dispatch.fairBandRatio = $1 },
         number("dispatch.fair_band_m", 0...100_000) { $0.dispatch.fairBandMetres = $1 },
@@ -161,6 +163,16 @@ enum ConfigurationKeys {
                 texts.append(text)
             }
             set(&configuration, texts)
+        }
+    }
+
+    static func timeZone(_ name: String, _ set: @escaping @Sendable (inout Configuration, String) -> Void) -> ConfigurationKey {
+        ConfigurationKey(name: name, reloadable: true) { configuration, value throws(ConfigurationProblem) in
+            // An area/place name or UTC: abbreviations like IST are ambiguous (India, Israel, Ireland).
+            guard case .text(let text) = value, text == "UTC" || text.contains("/"), TimeZone(identifier: text) != nil else {
+                throw ConfigurationProblem(name, "must be an IANA time zone name, like \"Asia/Kolkata\" or \"UTC\"")
+            }
+            set(&configuration, text)
         }
     }
 

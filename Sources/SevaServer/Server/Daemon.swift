@@ -39,9 +39,9 @@ public final class Daemon: Sendable {
             notifier.status("store \(health)")
         }
         let loading = StartupExtension(notifier)
-        let dayOffset = Double(TimeZone.current.secondsFromGMT())
-        let state = try store.loadCommittedState(dayStartMs: Engine.dayStartMs(now: Date().timeIntervalSince1970,
-                                                                                 offsetSeconds: dayOffset))
+        let startedAt = Date().timeIntervalSince1970
+        let dayOffset = configuration.dispatch.dayOffsetSeconds(at: startedAt)
+        let state = try store.loadCommittedState(dayStartMs: Engine.dayStartMs(now: startedAt, offsetSeconds: dayOffset))
         loading.finish()
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let fixed = configuration

@@ -6,7 +6,8 @@ import SevaWire
 /// The dispatcher inside the engine: its rules from `[dispatch]`, its jobs to and from the
 /// store, and the periodic tick.
 extension Engine {
-    static func dispatchRules(_ configuration: Configuration.Dispatch) -> DispatchRules {
+    /// The dispatcher's rules from `[dispatch]`, with the day's offset of `dispatch.timezone` at `now`.
+    static func dispatchRules(_ configuration: Configuration.Dispatch, now: Double) -> DispatchRules {
         var rules = DispatchRules()
         rules.policy = configuration.policy == .nearest ? NearestPolicy()
             : NearestFairPolicy(bandRatio: configuration.fairBandRatio, bandMetres: configuration.fairBandMetres)
@@ -18,7 +19,7 @@ extension Engine {
         rules.speedKmh = configuration.speedKmh
         rules.timeoutsToAway = configuration.timeoutsToAway
         rules.leadSeconds = configuration.leadSeconds
-        rules.dayOffsetSeconds = Double(TimeZone.current.secondsFromGMT())
+        rules.dayOffsetSeconds = configuration.dayOffsetSeconds(at: now)
         return rules
     }
 

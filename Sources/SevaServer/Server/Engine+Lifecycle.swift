@@ -25,6 +25,8 @@ extension Engine {
             let rate = Double(fixes - last.fixes) / max(0.001, moment - last.at)
             last = (fixes, moment)
             notifier.status(statusLine(pingsPerSecond: rate))
+            // A zone with summer time changes its offset twice a year.
+            dispatcher.rules.dayOffsetSeconds = configuration.dispatch.dayOffsetSeconds(at: moment)
             addresses?.sweep(now: moment, settings: serverLimits)
         }
     }

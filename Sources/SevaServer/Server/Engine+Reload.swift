@@ -18,6 +18,7 @@ extension Engine {
         ("dispatch.timeouts_to_away", { "\($0.timeoutsToAway)" }), ("dispatch.lead_s", { "\($0.leadSeconds)" }),
         ("dispatch.min_rating", { "\($0.minRating)" }), ("dispatch.min_ratings", { "\($0.minRatings)" }),
         ("dispatch.fair_band_ratio", { "\($0.fairBandRatio)" }), ("dispatch.fair_band_m", { "\($0.fairBandMetres)" }),
+        ("dispatch.timezone", { $0.timezone }),
     ]
 
     /// Reloads; returns the reply for RELOAD, and logs what happened.
@@ -83,9 +84,7 @@ extension Engine {
         configuration.dispatch = fresh.dispatch
         configuration.rates = fresh.rates
         configuration.districts = fresh.districts
-        var rules = Self.dispatchRules(fresh.dispatch)
-        rules.dayOffsetSeconds = dispatcher.rules.dayOffsetSeconds
-        dispatcher.rules = rules
+        dispatcher.rules = Self.dispatchRules(fresh.dispatch, now: now)
         registry.rules.staleAfterSeconds = fresh.dispatch.staleAfterSeconds
         registry.rules.maxAccuracyMetres = fresh.dispatch.maxAccuracyMetres
         registry.rules.maxSpeedKmh = fresh.dispatch.maxSpeedKmh

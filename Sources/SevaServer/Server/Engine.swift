@@ -70,7 +70,7 @@ final class Engine: @unchecked Sendable {
         rules.minRating = configuration.dispatch.minRating
         rules.minRatings = configuration.dispatch.minRatings
         registry = WorkerRegistry(catalogue: catalogue, rules: rules)
-        dispatcher = Dispatcher(rules: Self.dispatchRules(configuration.dispatch))
+        dispatcher = Dispatcher(rules: Self.dispatchRules(configuration.dispatch, now: clock()))
         tokens = TokenBook()
         load(state)
     }

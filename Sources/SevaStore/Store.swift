@@ -8,8 +8,10 @@ import Foundation
 /// `StoreError.unavailable` when it could not, in which case nothing of it was kept.
 public final class Store: Sendable {
     public let configuration: StoreConfiguration
-    /// The read path: start-up loading, the event feed, job histories.
+    /// The read path: start-up loading, the event feed, job histories. The daemon's engine
+    /// uses it only through `read(on:_:completion:)`.
     public let reader: StoreReader
+    private let reads: StoreReadQueue
     private let writer: StoreWriter
     private let checkpointer: StoreCheckpointer
 
@@ -28,6 +30,7 @@ public final class Store: Sendable {
         try StoreSchema.migrate(connection)
         let commitGate = NSLock()
         reader = try StoreReader(configuration, commitGate: commitGate)
+        reads = StoreReadQueue(reader)
         do {
             checkpointer = try StoreCheckpointer(configuration)
         } catch {
@@ -52,6 +55,14 @@ public final class Store: Sendable {
 
     /// The writer's counters.
     public var statistics: StoreStatistics { writer.statistics }
+
+    /// Runs `body` against the reader on the store's read queue; `completion` runs once on
+    /// `target` with what it returned or threw.
+    public func read<Value: Sendable>(on target: CompletionTarget,
+                                      _ body: @escaping @Sendable (StoreReader) throws(StoreError) -> Value,
+                                      completion: @escaping @Sendable (Result<Value, StoreError>) -> Void) {
+        reads.read(on: target, body, completion: completion)
+    }
 
     /// What is committed, read afresh: for start-up and for rebuilding after a failed commit.
     public func loadCommittedState(dayStartMs: Int64 = 0) throws(StoreError) -> RecoveredState {

@@ -40,6 +40,7 @@ public final class StoreReader: @unchecked Sendable {
     }
 
     private func reading<T>(_ body: (SQLiteConnection) throws(SQLiteError) -> T) throws(StoreError) -> T {
+        StoreThreadGuard.checkNotForbidden("a query")
         lock.lock()
         defer { lock.unlock() }
         guard let connection else { throw .closed }
@@ -61,6 +62,7 @@ public final class StoreReader: @unchecked Sendable {
     /// see the same committed state.
     /// `completedToday` counts from `dayStartMs` (Unix milliseconds).
     public func loadRecoveredState(dayStartMs: Int64 = 0) throws(StoreError) -> RecoveredState {
+        StoreThreadGuard.checkNotForbidden("the recovery load")
         lock.lock()
         defer { lock.unlock() }
         guard let connection, let loader else { throw .closed }
@@ -139,6 +141,20 @@ public final class StoreReader: @unchecked Sendable {
                 .bind([.text(client), .text(ref)])
             defer { query.reset() }
             return try query.step() ? query.storedJob() : nil
+        }
+    }
+
+    /// The jobs booked with these refs, each by its client — one read for a batch of bookings.
+    public func jobs(refs: [(client: String, ref: String)]) throws(StoreError) -> [StoredJob] {
+        try reading { connection throws(SQLiteError) in
+            let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE client = ? AND ref = ?")
+            var found: [StoredJob] = []
+            for key in refs {
+                try query.bind([.text(key.client), .text(key.ref)])
+                if try query.step() { found.append(query.storedJob()) }
+                query.reset()
+            }
+            return found
         }
     }
 

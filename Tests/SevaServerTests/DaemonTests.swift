@@ -47,6 +47,9 @@ import Testing
         #expect(workerClient.ask("AUTH \(worker)").contains(#""worker":"w1""#))
         #expect(workerClient.ask("LOC 27.5961 78.0501") == "OK")
         #expect(workerClient.ask("LOC w2 27.5961 78.0501").hasPrefix("ERR DENIED"))
+        let future = workerClient.ask("LOC 27.5962 78.0501 ts=\(Int(Date().timeIntervalSince1970) + 900)")
+        #expect(future.range(of: #"^ERR BADARG ts: ts is (899|900) s ahead of the server's clock \(at most 300 s allowed\); "#
+            + "set the phone's clock from the network$", options: .regularExpression) != nil, "\(future)")
         #expect(workerClient.ask("NEAR 27.59 78.05").hasPrefix("ERR DENIED"))
         #expect(admin.ask("STATS").contains(#""available":1"#))
     }

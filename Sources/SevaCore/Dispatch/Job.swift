@@ -80,7 +80,12 @@ public struct JobRequest: Sendable, Equatable {
 }
 
 /// An idempotency key as it is unique: within one client.
-struct ClientRef: Hashable, Sendable {
-    let client: String
-    let ref: String
+public struct ClientRef: Hashable, Sendable {
+    public let client: String
+    public let ref: String
+
+    public init(client: String, ref: String) {
+        self.client = client
+        self.ref = ref
+    }
 }

@@ -50,7 +50,11 @@ public final class Daemon: Sendable {
                                 addresses: limits.addresses,
                                 reloadSource: reload ?? { .success(fixed) }, logger: logger)
         self.engine = engine
-        engine.loop.execute { engine.startTimers() }
+        engine.loop.execute {
+            // From here on a store read on this thread is a bug (caught in debug builds and tests).
+            StoreThreadGuard.forbidCallingThread()
+            engine.startTimers()
+        }
         log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
         channels = try Listeners.open(configuration, paths: paths, group: group, engine: engine, limits: limits,
                                       inherited: ListenSocket.inherited(), log: log)
@@ -80,8 +84,7 @@ public final class Daemon: Sendable {
         hangup.setEventHandler {
             engine.loop.execute {
                 notifier.reloading()
-                _ = engine.reload()
-                notifier.ready(status: engine.statusLine())
+                engine.reload { _ in notifier.ready(status: engine.statusLine()) }
             }
         }
         hangup.resume()

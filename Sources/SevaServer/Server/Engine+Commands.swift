@@ -7,6 +7,11 @@ import SevaWire
 extension Engine {
     /// Runs one read's allowed commands in order, then sends their replies back.
     func run(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
+        guard !rebuild.isRunning else { return rebuild.hold((work, principal, batch)) }
+        timed { runBatch(work, principal: principal, batch: batch) }
+    }
+
+    private func runBatch(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
         batchTime = clock()
         defer { batchTime = nil }
         // A batch already on its way when its token was revoked or expired is refused whole.
@@ -110,7 +115,7 @@ extension Engine {
             runJobCommand(command, decision: decision, principal: principal, reply: reply)
         case .stats: reply(stats())
         case .hello, .auth, .ping, .quit: reply(.ok)
-        case .reload: reply(reload())
+        case .reload: reload { reply($0) }
         case .debugStall(let seconds):
             guard configuration.allowStall else { return reply(.error(WireError(.unknown, "unknown verb 'DEBUG'"))) }
             logger.warning("DEBUG STALL: holding the engine loop for \(seconds) s (debug.allow_stall)")
@@ -313,6 +318,11 @@ extension Engine {
         for (district, count) in dispatch.unfilledByDistrict.sorted(by: { $0.key < $1.key }) { json.key(district); json.integer(count) }
         json.endObject()
         json.key("watched_jobs"); json.integer(events.watchedJobs)
+        json.key("engine"); json.beginObject()
+        json.key("batches"); json.integer(loopLoad.batches)
+        json.key("max_batch_ms"); json.number(loopLoad.maxMs, decimals: 3)
+        json.key("recent_max_batch_ms"); json.number(loopLoad.recentMaxMs, decimals: 3)
+        json.endObject()
         let statistics = store.statistics
         json.key("store"); json.beginObject()
         json.key("health"); json.string(store.health.description)

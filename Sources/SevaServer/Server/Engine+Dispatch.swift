@@ -48,6 +48,11 @@ extension Engine {
 
     /// Everything due: stale workers lose their offers, offers run out, scheduled jobs begin.
     func tick() {
+        guard !rebuild.isRunning else { return }
+        timed { runTick() }
+    }
+
+    private func runTick() {
         var outcome = DispatchOutcome()
         let moment = now
         for worker in registry.expireStale(now: moment, examining: registry.handleCount / 10 + 1) {
@@ -127,7 +132,10 @@ extension Engine {
 
     /// A committed job as the dispatcher holds it; nil when its skill or place no longer makes
     /// sense (a skill dropped from the catalogue keeps its name but matches nobody).
-    func job(_ stored: StoredJob, events: [JobEvent]) -> Job? {
+    func job(_ stored: StoredJob, events: [JobEvent]) -> Job? { Self.job(stored, events: events, catalogue: catalogue) }
+
+    /// The same, off the loop (for reads answered on the store's read queue).
+    static func job(_ stored: StoredJob, events: [JobEvent], catalogue: SkillCatalogue) -> Job? {
         guard let point = try? GeoPoint(latitude: stored.lat, longitude: stored.lon),
               let state = JobState(rawValue: stored.state) else { return nil }
         var job = Job(id: stored.id, skill: stored.skill, skillSet: catalogue.skill(stored.skill) ?? SkillSet(),

@@ -7,21 +7,25 @@ import SevaWire
 /// Whose job it is (DESIGN.md §2): a booker sees and acts on its own client's jobs only — in
 /// every verb, listing, feed and replay — and another client's job is `NOTFOUND` to it,
 /// exactly as a job that does not exist. Admins and viewers see every job.
+///
+/// What the dispatcher holds (open and recently closed jobs) is answered at once; anything
+/// else is read from the store off the loop (`read(_:then:)`), and the reply follows through
+/// the same in-order path as a commit's.
 extension Engine {
     func runJobCommand(_ command: Command, decision: Permissions.Decision, principal: Principal, reply: ReplyTicket) {
         let scope = principal.jobScope
         switch command {
         case .jobNew(let fields): book(fields, client: scope.client ?? "", reply: reply)
-        case .jobGet(let id): reply(jobReply(id, scope: scope))
+        case .jobGet(let id): jobReply(id, scope: scope, reply: reply)
         case .jobCancel(let id, let reason):
-            guard isVisible(id, to: scope) else { return reply(.error(noJob(id))) }
+            guard let job = dispatcher.job(id) else { return closedJobError(id, wanted: "cancel", scope: scope, reply: reply) }
+            guard scope.includes(client: job.client) else { return reply(.error(noJob(id))) }
             var outcome = DispatchOutcome()
             switch dispatcher.cancel(id, reason: reason ?? "", registry: &registry, now: now, into: &outcome) {
             case .success: commit(outcome, success: .ok, reply: reply)
-            case .failure(.noJob): reply(.error(closedJobError(id, wanted: "cancel")))
             case .failure(let error): reply(.error(Self.wireError(error)))
             }
-        case .jobList(let filter): reply(listJobs(filter, scope: scope))
+        case .jobList(let filter): listJobs(filter, scope: scope, reply: reply)
         case .jobStep(let step, _, let id, let reason):
             guard let worker = decision.worker else { return reply(.error(WireError(.internal, "no worker for \(step.rawValue)"))) }
             listen(for: worker, reply: reply)
@@ -38,27 +42,35 @@ extension Engine {
             }
             switch result {
             case .success: commit(outcome, success: .ok, reply: reply)
-            case .failure(.noJob): reply(.error(closedJobError(id, wanted: step.rawValue)))
+            case .failure(.noJob): closedJobError(id, wanted: step.rawValue, scope: .all, reply: reply)
             case .failure(let error): reply(.error(Self.wireError(error)))
             }
         case .watch(let id):
-            guard isVisible(id, to: scope) else { return reply(.error(noJob(id))) }
-            events.watch(id, on: reply.batch.sink, exact: principal.seesExactPositions)
-            reply(.ok)
+            let sink = reply.batch.sink
+            let exact = principal.seesExactPositions
+            if let job = dispatcher.job(id) {
+                guard scope.includes(client: job.client) else { return reply(.error(noJob(id))) }
+                events.watch(id, on: sink, exact: exact)
+                return reply(.ok)
+            }
+            read({ reader throws(StoreError) in try reader.job(id) }) { [self] result in
+                guard case .success(let stored) = result else { return reply(.error(unreadable(result))) }
+                guard let stored, scope.includes(client: stored.client) else { return reply(.error(noJob(id))) }
+                events.watch(id, on: sink, exact: exact)
+                reply(.ok)
+            }
         case .unwatch(let id):
             events.unwatch(id, on: reply.batch.sink)
             reply(.ok)
         case .feed(let since, let limit):
-            do {
-                let rows = try store.reader.events(after: since, limit: limit ?? 100, client: scope.client)
+            read({ reader throws(StoreError) in
+                let rows = try reader.events(after: since, limit: limit ?? 100, client: scope.client)
                 var json = JSONWriter()
                 json.beginArray()
                 for row in rows { JobJSON.writeFeedRow(Self.event(row), into: &json) }
                 json.endArray()
-                reply(.json(json))
-            } catch {
-                reply(.error(WireError(.unavailable, "the store cannot be read: \(error)")))
-            }
+                return Reply.json(json)
+            }) { [self] result in reply((try? result.get()) ?? .error(unreadable(result))) }
         case .subscribe(let subscription): subscribe(subscription, scope: scope, reply: reply)
         case .unsubscribe:
             events.unsubscribe(reply.batch.sink)
@@ -74,14 +86,15 @@ extension Engine {
         events.listen(worker: worker, on: reply.batch.sink)
     }
 
-    /// Whether the job exists and `scope` may see it (in memory, else as committed).
-    private func isVisible(_ id: Int64, to scope: JobScope) -> Bool {
-        if let job = dispatcher.job(id) { return scope.includes(client: job.client) }
-        guard let stored = try? store.reader.job(id) else { return false }
-        return scope.includes(client: stored.client)
+    private func noJob(_ id: Int64) -> WireError { WireError(.notFound, "no job \(id)") }
+
+    /// Why a read failed, for the client.
+    private func unreadable<Value>(_ result: Result<Value, StoreError>) -> WireError {
+        guard case .failure(let error) = result else { return WireError(.internal, "no failure") }
+        return WireError(.unavailable, "the store cannot be read: \(error); nothing was changed")
     }
 
-    private func noJob(_ id: Int64) -> WireError { WireError(.notFound, "no job \(id)") }
+    // MARK: - JOB NEW
 
     private func book(_ fields: JobFields, client: String, reply: ReplyTicket) {
         var point = fields.point
@@ -95,15 +108,6 @@ extension Engine {
         guard let point, catalogue.skill(fields.skill) != nil else {
             return reply(.error(.badArgument("skill", "unknown skill '\(fields.skill)'; the catalogue has \(catalogue.names.joined(separator: ", "))")))
         }
-        if let ref = fields.ref, dispatcher.job(ref: ref, client: client) == nil {
-            do {
-                if let existing = try store.reader.job(ref: ref, client: client) {
-                    return reply(created(existing.id, state: existing.state, rate: existing.rateInr))
-                }
-            } catch {
-                return reply(.error(WireError(.unavailable, "the store cannot be read: \(error); nothing was changed")))
-            }
-        }
         var request = JobRequest(skill: fields.skill, point: point)
         request.client = client
         request.ref = fields.ref
@@ -112,6 +116,18 @@ extension Engine {
         request.district = fields.district
         request.rateInr = configuration.rates[fields.skill]
         request.scheduledAt = fields.at
+        // A ref the dispatcher does not hold may belong to a job that ended long ago: ask the
+        // store, off the loop, and book once it has answered.
+        guard let ref = fields.ref, dispatcher.job(ref: ref, client: client) == nil else { return book(request, reply: reply) }
+        refLookups.wait(for: ClientRef(client: client, ref: ref)) { [self] found in
+            if let found { return reply(created(found.id, state: found.state, rate: found.rateInr)) }
+            book(request, reply: reply)
+        }
+        lookUpRefs()
+    }
+
+    /// Books now: a ref the dispatcher holds returns its job untouched.
+    private func book(_ request: JobRequest, reply: ReplyTicket) {
         var outcome = DispatchOutcome()
         switch dispatcher.book(request, registry: &registry, now: now, into: &outcome) {
         case .success(let booking):
@@ -119,6 +135,28 @@ extension Engine {
             commit(outcome, success: created(booking.job.id, state: state.rawValue, rate: booking.job.rateInr), reply: reply)
         case .failure(let error):
             reply(.error(Self.wireError(error)))
+        }
+    }
+
+    /// Sends the refs waiting to the store in one read, unless one is out already.
+    private func lookUpRefs() {
+        let keys = refLookups.takeBatch()
+        guard !keys.isEmpty else { return }
+        let pairs = keys.map { (client: $0.client, ref: $0.ref) }
+        read({ reader throws(StoreError) in try reader.jobs(refs: pairs) }) { [self] result in
+            var found: [ClientRef: StoredRefMatch] = [:]
+            for stored in (try? result.get()) ?? [] {
+                guard let ref = stored.ref else { continue }
+                found[ClientRef(client: stored.client, ref: ref)] = StoredRefMatch(id: stored.id, state: stored.state,
+                                                                                   rateInr: stored.rateInr)
+            }
+            for (key, waiters) in refLookups.finish(keys) {
+                for waiter in waiters {
+                    if case .failure = result { waiter(nil); continue }
+                    waiter(found[key])
+                }
+            }
+            lookUpRefs()
         }
     }
 
@@ -132,85 +170,104 @@ extension Engine {
         return .json(json)
     }
 
+    // MARK: - Reading jobs
+
     /// JOB GET: the job with its history; a booker's without the match decisions' detail.
-    private func jobReply(_ id: Int64, scope: JobScope) -> Reply {
-        var json = JSONWriter()
+    private func jobReply(_ id: Int64, scope: JobScope, reply: ReplyTicket) {
         let explained = scope == .all
         if let job = dispatcher.job(id) {
-            guard scope.includes(client: job.client) else { return .error(noJob(id)) }
+            guard scope.includes(client: job.client) else { return reply(.error(noJob(id))) }
+            var json = JSONWriter()
+            JobJSON.write(job, events: job.events, explained: explained, into: &json)
+            return reply(.json(json))
+        }
+        let catalogue = self.catalogue
+        read({ reader throws(StoreError) -> Reply in
+            guard let stored = try reader.job(id), scope.includes(client: stored.client),
+                  let job = Self.job(stored, events: try reader.history(ofJob: id).map(Self.event), catalogue: catalogue)
+            else { return .error(WireError(.notFound, "no job \(id)")) }
+            var json = JSONWriter()
             JobJSON.write(job, events: job.events, explained: explained, into: &json)
             return .json(json)
-        }
-        do {
-            guard let stored = try store.reader.job(id), scope.includes(client: stored.client),
-                  let job = job(stored, events: try store.reader.history(ofJob: id).map(Self.event))
-            else { return .error(noJob(id)) }
-            JobJSON.write(job, events: job.events, explained: explained, into: &json)
-            return .json(json)
-        } catch {
-            return .error(WireError(.unavailable, "the store cannot be read: \(error)"))
-        }
+        }) { [self] result in reply((try? result.get()) ?? .error(unreadable(result))) }
     }
 
     /// A job the dispatcher no longer holds: ended long ago (CONFLICT, naming its state) or
-    /// never booked (NOTFOUND).
-    private func closedJobError(_ id: Int64, wanted: String) -> WireError {
-        guard let stored = try? store.reader.job(id), let state = JobState(rawValue: stored.state) else {
-            return WireError(.notFound, "no job \(id)")
+    /// never booked — or another client's — (NOTFOUND).
+    private func closedJobError(_ id: Int64, wanted: String, scope: JobScope, reply: ReplyTicket) {
+        read({ reader throws(StoreError) in try reader.job(id) }) { [self] result in
+            guard case .success(let stored) = result else { return reply(.error(unreadable(result))) }
+            guard let stored, scope.includes(client: stored.client), let state = JobState(rawValue: stored.state) else {
+                return reply(.error(noJob(id)))
+            }
+            reply(.error(Self.wireError(.conflict(job: id, state: state, wanted: wanted))))
         }
-        return Self.wireError(.conflict(job: id, state: state, wanted: wanted))
     }
 
-    /// JOB LIST: the store's committed jobs, with the dispatcher's newer view of those it
-    /// holds (and those it has booked whose commit is still on its way).
-    private func listJobs(_ filter: JobFilter, scope: JobScope) -> Reply {
+    /// JOB LIST: the committed jobs that match, filtered and paged in SQL, with the
+    /// dispatcher's newer view of those it holds and the jobs it has booked whose commits are
+    /// still on their way. A page the newer view thins out is topped up from the next rows.
+    private func listJobs(_ filter: JobFilter, scope: JobScope, reply: ReplyTicket, after: Int64? = nil, found: [Job] = []) {
         let limit = filter.limit ?? 100
-        let after = filter.after ?? 0
+        let from = after ?? filter.after ?? 0
+        let wanted = limit - found.count
         let matches = { (job: Job) in
             (filter.state == nil || job.state.rawValue == filter.state) && (filter.skill == nil || job.skill == filter.skill)
                 && scope.includes(client: job.client)
         }
-        var rows: [Int64: Job] = [:]
-        do {
-            for stored in try store.reader.jobs(after: after, state: nil, skill: filter.skill, client: scope.client,
-                                                limit: limit * 4 + 100) {
-                if let job = dispatcher.job(stored.id) ?? job(stored, events: []) { rows[job.id] = job }
+        read({ reader throws(StoreError) in
+            try reader.jobs(after: from, state: filter.state, skill: filter.skill, client: scope.client, limit: wanted)
+        }) { [self] result in
+            guard case .success(let stored) = result else { return reply(.error(unreadable(result))) }
+            let exhausted = stored.count < wanted
+            let through = exhausted ? Int64.max : stored.last?.id ?? from
+            var rows: [Int64: Job] = [:]
+            for row in stored {
+                if let job = dispatcher.job(row.id) ?? job(row, events: []), matches(job) { rows[job.id] = job }
             }
-        } catch {
-            return .error(WireError(.unavailable, "the store cannot be read: \(error)"))
+            for job in dispatcher.jobs.values where job.id > from && job.id <= through && rows[job.id] == nil && matches(job) {
+                rows[job.id] = job
+            }
+            let page = found + rows.values.sorted { $0.id < $1.id }
+            guard page.count >= limit || exhausted else {
+                return listJobs(filter, scope: scope, reply: reply, after: through, found: page)
+            }
+            var json = JSONWriter()
+            json.beginArray()
+            for job in page.prefix(limit) { JobJSON.write(job, events: nil, into: &json) }
+            json.endArray()
+            reply(.json(json))
         }
-        for job in dispatcher.jobs.values where job.id > after && rows[job.id] == nil { rows[job.id] = job }
-        var json = JSONWriter()
-        json.beginArray()
-        for job in rows.values.filter(matches).sorted(by: { $0.id < $1.id }).prefix(limit) {
-            JobJSON.write(job, events: nil, into: &json)
-        }
-        json.endArray()
-        return .json(json)
     }
 
-    /// SUBSCRIBE jobs: the committed events after `since` are replayed on the connection's
-    /// event path, then live ones follow; one already replayed is not sent again when its
-    /// own announcement comes (commits complete in seq order, so "after the last replayed"
-    /// is exact).
+    // MARK: - SUBSCRIBE
+
+    /// SUBSCRIBE jobs: live events are held for the connection from now on while the committed
+    /// events after `since` are read off the loop; then the replay goes out, then what was held
+    /// past the last replayed seq, then live events as they come — nothing missed or repeated.
     private func subscribe(_ subscription: JobSubscription, scope: JobScope, reply: ReplyTicket) {
         let sink = reply.batch.sink
-        var seen: Int64 = 0
-        if let since = subscription.since {
-            do {
-                let replay = try store.reader.events(after: since, limit: Self.replayLimit + 1, skill: subscription.skill,
-                                                     district: subscription.district, client: scope.client)
-                guard replay.count <= Self.replayLimit else {
-                    return reply(.error(WireError(.limit, "more than \(Self.replayLimit) events since \(since); catch up with FEED first")))
-                }
-                sink.send(replay.map { JobJSON.jobChanged(Self.event($0)) })
-                seen = replay.last?.seq ?? since
-            } catch {
-                return reply(.error(WireError(.unavailable, "the store cannot be read: \(error)")))
-            }
+        guard let since = subscription.since else {
+            events.subscribe(sink, subscription, scope: scope, seenUpTo: 0)
+            return reply(.ok)
         }
-        events.subscribe(sink, subscription, scope: scope, seenUpTo: seen)
-        reply(.ok)
+        events.subscribe(sink, subscription, scope: scope, seenUpTo: since, replaying: true)
+        let limit = Self.replayLimit
+        read({ reader throws(StoreError) in
+            try reader.events(after: since, limit: limit + 1, skill: subscription.skill, district: subscription.district,
+                              client: scope.client)
+        }) { [self] result in
+            guard case .success(let replay) = result else {
+                events.unsubscribe(sink)
+                return reply(.error(unreadable(result)))
+            }
+            guard replay.count <= limit else {
+                events.unsubscribe(sink)
+                return reply(.error(WireError(.limit, "more than \(limit) events since \(since); catch up with FEED first")))
+            }
+            events.replayed(sink, replay.map { (seq: $0.seq, line: JobJSON.jobChanged(Self.event($0))) })
+            reply(.ok)
+        }
     }
 
     static let replayLimit = 100_000

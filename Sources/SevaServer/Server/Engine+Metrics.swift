@@ -53,6 +53,18 @@ extension Engine {
             ("answer=\"at_once\"", Double(addresses.authFailed - addresses.authDelayed)),
             ("answer=\"delayed\"", Double(addresses.authDelayed)),
         ])
+        var cumulative = 0
+        var buckets: [(labels: String, value: Double)] = []
+        for (index, bound) in LoopLoad.bucketsMs.enumerated() {
+            cumulative += loopLoad.counts[index]
+            buckets.append(("le=\"\(bound / 1000)\"", Double(cumulative)))
+        }
+        buckets.append(("le=\"+Inf\"", Double(loopLoad.batches)))
+        text += "# HELP sevad_engine_batch_seconds How long each piece of work held the engine loop.\n"
+            + "# TYPE sevad_engine_batch_seconds histogram\n"
+        for bucket in buckets { text += "sevad_engine_batch_seconds_bucket{\(bucket.labels)} \(Int(bucket.value))\n" }
+        text += "sevad_engine_batch_seconds_sum \(loopLoad.totalMs / 1000)\nsevad_engine_batch_seconds_count \(loopLoad.batches)\n"
+        metric("engine_max_batch_seconds", "gauge", "The longest the engine loop was held, since start.", [("", loopLoad.maxMs / 1000)])
         metric("uptime_seconds", "gauge", "Seconds since start.", [("", now - startedAt)])
         return text
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SevaCore
 import SevaWire
@@ -21,11 +22,25 @@ extension Engine {
         ("dispatch.timezone", { $0.timezone }),
     ]
 
-    /// Reloads; returns the reply for RELOAD, and logs what happened.
-    func reload() -> Reply {
+    /// Reloads: the configuration and the TLS pair are read off the loop (files are I/O), then
+    /// applied on it; `done` gets the reply for RELOAD, on the loop. What happened is logged.
+    func reload(then done: @escaping (Reply) -> Void) {
+        let source = reloadSource
+        let tls = self.tls
+        let loop = self.loop
+        nonisolated(unsafe) let done = done
+        DispatchQueue.global().async { [self] in
+            let read = source()
+            let certificate = (try? read.get())?.server.tlsFiles.flatMap { tls?.reload($0) }
+            loop.execute { done(self.apply(read, certificate: certificate)) }
+        }
+    }
+
+    private func apply(_ read: Result<Configuration, ConfigurationLoader.Failure>,
+                       certificate: Result<String, TLSFailure>?) -> Reply {
         loop.preconditionInEventLoop()
         let fresh: Configuration
-        switch reloadSource() {
+        switch read {
         case .failure(let failure):
             let problems = failure.problems.map(\.description).joined(separator: "; ")
             logger.error("reload refused, the configuration in force is kept: \(problems)")
@@ -52,7 +67,7 @@ extension Engine {
         liveServer.adminGroup = configuration.server.adminGroup
         liveServer.tls = configuration.server.tls
         liveServer.allowPlaintextPublic = configuration.server.allowPlaintextPublic
-        reloadCertificate(fresh.server, changed: &changed, waiting: &waiting)
+        reportCertificate(fresh.server, certificate, changed: &changed, waiting: &waiting)
         let old = configuration.server
         for (name, same) in [("server.max_connections", liveServer.maxConnections == old.maxConnections),
                              ("server.max_line_bytes", liveServer.maxLineBytes == old.maxLineBytes),
@@ -103,13 +118,14 @@ extension Engine {
 
     /// The TLS certificate and key are read again on every reload (renewed files usually keep
     /// their paths); a pair that cannot be used leaves the one in force serving.
-    private func reloadCertificate(_ fresh: Configuration.Server, changed: inout [String], waiting: inout [String]) {
-        guard let files = fresh.tlsFiles else { return }
-        guard let tls else {
+    private func reportCertificate(_ fresh: Configuration.Server, _ certificate: Result<String, TLSFailure>?,
+                                   changed: inout [String], waiting: inout [String]) {
+        guard fresh.tlsFiles != nil else { return }
+        guard let certificate else {
             waiting.append("server.tls_cert")
             return
         }
-        switch tls.reload(files) {
+        switch certificate {
         case .success(let summary):
             changed.append("server.tls_cert")
             logger.notice("TLS: new handshakes use \(summary)")

@@ -25,6 +25,13 @@ final class Engine: @unchecked Sendable {
     let catalogue: SkillCatalogue
     let store: Store
     private let completions: EventLoopCompletions
+    /// JOB NEW's refs being looked up in the store, and the bookings waiting on each.
+    var refLookups = RefLookups()
+    /// A rebuild from the store is on its way (after a failed commit): what must wait for it —
+    /// connections' batches, and whoever asked for it — waits here, in order.
+    var rebuild = RebuildWait()
+    /// How long each piece of work holds this loop.
+    var loopLoad = LoopLoad()
     let clock: @Sendable () -> Double
     let startedAt: Double
     var registry: WorkerRegistry
@@ -219,8 +226,9 @@ final class Engine: @unchecked Sendable {
             case .unavailable(let reason): message = WireError(.unavailable, "store cannot commit: \(reason); nothing was changed")
             default: message = WireError(.unavailable, "\(error); nothing was changed")
             }
-            reply?(.error(message))
-            rebuild()
+            // The refusal goes out once the live state is the store's again, so the client's
+            // next command cannot see what was refused.
+            rebuildFromStore { reply?(.error(message)) }
         }
         nonisolated(unsafe) let fail = failure
         let changes = outcome.changes
@@ -233,15 +241,32 @@ final class Engine: @unchecked Sendable {
             try store.submit(on: completions, { transaction in
                 try extra?(transaction)
                 try write?(transaction)
-            }) { result in
-                switch result {
-                case .success: done()
-                case .failure(let error): fail(error)
+            }) { [self] result in
+                timed {
+                    switch result {
+                    case .success: done()
+                    case .failure(let error): fail(error)
+                    }
                 }
             }
         } catch {
             fail(error)
         }
+    }
+
+    /// Reads the store off the loop — on the store's read queue — and runs `then` back on the
+    /// loop with the result: the engine never waits on the disk.
+    func read<Value: Sendable>(_ body: @escaping @Sendable (StoreReader) throws(StoreError) -> Value,
+                               then: @escaping (Result<Value, StoreError>) -> Void) {
+        nonisolated(unsafe) let then = then
+        store.read(on: completions, body) { [self] result in timed { then(result) } }
+    }
+
+    /// Runs `body`, noting how long it held the loop.
+    func timed<Value>(_ body: () -> Value) -> Value {
+        let start = LoopLoad.now
+        defer { loopLoad.record(startedAt: start, endedAt: LoopLoad.now) }
+        return body()
     }
 
     /// Starts the engine's periodic work on its loop: every 100 ms the dispatch tick (offer
@@ -251,7 +276,7 @@ final class Engine: @unchecked Sendable {
     func startTimers() {
         loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in tick() }
         let snapshot = TimeAmount.milliseconds(Int64(configuration.store.positionSnapshotSeconds * 1000))
-        loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in snapshotPositions() }
+        loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in timed { snapshotPositions() } }
     }
 
     /// Writes the positions that changed since the last snapshot (and, when history is kept,
@@ -269,10 +294,46 @@ final class Engine: @unchecked Sendable {
         }, completion: { _ in })
     }
 
-    /// Throws away live state and reloads what is committed.
-    func rebuild() {
+    /// Throws away live state and reloads what is committed — read off the loop, applied on it.
+    /// Until then no batch runs and the dispatch tick waits; `then` runs once it is done.
+    func rebuildFromStore(then: @escaping () -> Void) {
         loop.preconditionInEventLoop()
-        if let state = try? store.loadCommittedState(dayStartMs: dayStartMs) { load(state) }
+        guard rebuild.start(then) else { return }
+        let dayStart = dayStartMs
+        read({ reader throws(StoreError) in try reader.loadRecoveredState(dayStartMs: dayStart) }) { [self] result in
+            if case .success(let state) = result { load(state) }
+            let (batches, waiters) = rebuild.finish()
+            for held in batches { run(held.work, principal: held.principal, batch: held.batch) }
+            for waiter in waiters { waiter() }
+        }
+    }
+}
+
+/// What waits while the engine rebuilds its state from the store.
+struct RebuildWait {
+    typealias HeldBatch = (work: [EngineWork], principal: Principal, batch: EngineBatch)
+
+    private(set) var isRunning = false
+    private var batches: [HeldBatch] = []
+    private var waiters: [() -> Void] = []
+
+    /// Notes a waiter; true when this starts a rebuild (false: one is already running).
+    mutating func start(_ waiter: @escaping () -> Void) -> Bool {
+        waiters.append(waiter)
+        defer { isRunning = true }
+        return !isRunning
+    }
+
+    mutating func hold(_ batch: HeldBatch) { batches.append(batch) }
+
+    /// The rebuild is done: the held batches, in arrival order, then the waiters.
+    mutating func finish() -> ([HeldBatch], [() -> Void]) {
+        isRunning = false
+        defer {
+            batches = []
+            waiters = []
+        }
+        return (batches, waiters)
     }
 }
 

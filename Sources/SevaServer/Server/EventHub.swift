@@ -7,10 +7,12 @@ import SevaWire
 struct EventHub {
     /// One `SUBSCRIBE jobs`: its filters, whose jobs it may hear of, and the last seq it has
     /// had (replay included), so a live event it already saw in the replay is not sent twice.
+    /// While its replay is being read, live events are held (`held`), to follow the replay.
     struct Subscription {
         var filter: JobSubscription
         var scope: JobScope
         var seenUpTo: Int64
+        var held: [(seq: Int64, line: [UInt8])]?
     }
 
     /// What one connection signed up for, so it can be forgotten when it closes.
@@ -46,8 +48,23 @@ struct EventHub {
         interests[sink]?.jobs.remove(job)
     }
 
-    mutating func subscribe(_ sink: EventSink, _ filter: JobSubscription, scope: JobScope, seenUpTo: Int64) {
-        subscriptions[sink] = Subscription(filter: filter, scope: scope, seenUpTo: seenUpTo)
+    /// `replaying`: live events are held until `replayed` brings the replay that goes first.
+    mutating func subscribe(_ sink: EventSink, _ filter: JobSubscription, scope: JobScope, seenUpTo: Int64,
+                            replaying: Bool = false) {
+        subscriptions[sink] = Subscription(filter: filter, scope: scope, seenUpTo: seenUpTo, held: replaying ? [] : nil)
+    }
+
+    /// The replay was read: it goes out, then the live events held meanwhile that came after
+    /// it, and from now on live events go out as they come.
+    mutating func replayed(_ sink: EventSink, _ replay: [(seq: Int64, line: [UInt8])]) {
+        guard var subscription = subscriptions[sink], let held = subscription.held else { return }
+        let last = replay.last?.seq ?? subscription.seenUpTo
+        var lines = replay.map(\.line)
+        for event in held where event.seq > last { lines.append(event.line) }
+        subscription.seenUpTo = max(last, held.last?.seq ?? 0)
+        subscription.held = nil
+        subscriptions[sink] = subscription
+        sink.send(lines)
     }
 
     mutating func unsubscribe(_ sink: EventSink) { subscriptions[sink] = nil }
@@ -129,6 +146,10 @@ struct EventHub {
                     guard subscription.scope.includes(client: client) else { continue }
                     if let want = subscription.filter.skill, want != skill { continue }
                     if let want = subscription.filter.district, want != district { continue }
+                    if subscription.held != nil {
+                        subscriptions[sink]?.held?.append((event.seq, line))
+                        continue
+                    }
                     told.insert(sink)
                     subscriptions[sink]?.seenUpTo = event.seq
                 }

@@ -1,0 +1,39 @@
+import Dispatch
+
+/// How long the engine loop is held by each piece of work it runs (a connection's batch, a
+/// tick, a commit's or a read's completion): the longest ever, the longest lately, and a
+/// histogram — so a stall shows in STATS and `/metrics` before anyone complains of it.
+struct LoopLoad {
+    /// Upper bounds of the histogram's buckets, in milliseconds (the last bucket is +Inf).
+    static let bucketsMs: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1_000]
+    /// The "lately" window: the longest batch of this and the previous window.
+    static let windowNanoseconds: UInt64 = 10_000_000_000
+
+    private(set) var batches = 0
+    private(set) var totalMs = 0.0
+    private(set) var maxMs = 0.0
+    /// Batches at or under each bound, not cumulative; the last slot is above them all.
+    private(set) var counts = [Int](repeating: 0, count: LoopLoad.bucketsMs.count + 1)
+    private var windowStart: UInt64 = 0
+    private var windowMaxMs = 0.0
+    private var previousWindowMaxMs = 0.0
+
+    /// The longest batch in the last 10 to 20 seconds.
+    var recentMaxMs: Double { max(windowMaxMs, previousWindowMaxMs) }
+
+    mutating func record(startedAt start: UInt64, endedAt end: UInt64) {
+        let ms = Double(end &- start) / 1e6
+        batches += 1
+        totalMs += ms
+        maxMs = max(maxMs, ms)
+        counts[Self.bucketsMs.firstIndex { ms <= $0 } ?? Self.bucketsMs.count] += 1
+        if end &- windowStart >= Self.windowNanoseconds {
+            previousWindowMaxMs = end &- windowStart >= 2 * Self.windowNanoseconds ? 0 : windowMaxMs
+            windowMaxMs = 0
+            windowStart = end
+        }
+        windowMaxMs = max(windowMaxMs, ms)
+    }
+
+    static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
+}

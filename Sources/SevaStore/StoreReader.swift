@@ -144,6 +144,16 @@ public final class StoreReader: @unchecked Sendable {
         }
     }
 
+    /// How many jobs were booked with a ref, and each (client, ref) in turn — for the filter
+    /// that spares JOB NEW a read for a fresh ref.
+    public func forEachRef(counted: (Int) -> Void, _ body: (_ client: String, _ ref: String) -> Void) throws(StoreError) {
+        try reading { connection throws(SQLiteError) in
+            counted(Int(try connection.integer("SELECT count(*) FROM jobs WHERE ref IS NOT NULL")))
+            let query = try connection.statement("SELECT client, ref FROM jobs WHERE ref IS NOT NULL").bind([])
+            while try query.step() { body(query.text(0), query.text(1)) }
+        }
+    }
+
     /// The jobs booked with these refs, each by its client — one read for a batch of bookings.
     public func jobs(refs: [(client: String, ref: String)]) throws(StoreError) -> [StoredJob] {
         try reading { connection throws(SQLiteError) in

@@ -60,7 +60,9 @@ struct BenchDaemon {
 enum ClosedLoop {
     /// Runs `connections` clients for `seconds`, each keeping `inFlight` requests outstanding;
     /// returns the replies received (all must be OK).
-    static func run(port: Int, token: String, connections: Int, inFlight: Int, seconds: Double,
+    /// The requests are drawn before the clock starts and repeat after `distinctBursts` bursts
+    /// per connection: make that enough for a run whose requests must all differ.
+    static func run(port: Int, token: String, connections: Int, inFlight: Int, seconds: Double, distinctBursts: Int = 256,
                     request: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {
         let total = Counter()
         let deadline = Clock.now() + UInt64(seconds * 1e9)
@@ -79,7 +81,7 @@ enum ClosedLoop {
                 var random = SeededGenerator(seed: UInt64(connection + 1))
                 var bursts: [[UInt8]] = []
                 var sent = 0
-                for _ in 0..<256 {
+                for _ in 0..<distinctBursts {
                     var burst = ""
                     for _ in 0..<inFlight {
                         burst += request(sent, &random)

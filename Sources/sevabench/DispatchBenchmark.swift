@@ -19,6 +19,8 @@ struct DispatchBenchmark {
 
     struct Result {
         let jobNewPerSecond: Double
+        /// The same, each booking with a fresh idempotency `ref` (looked up in the store, off the loop).
+        let jobNewWithRefPerSecond: Double
         let halfRate: Double
         let jobNewLatency: Timings
         let cyclesPerSecond: Double
@@ -55,6 +57,22 @@ struct DispatchBenchmark {
                                         inFlight: inFlight, seconds: options.seconds) { _, random in booking(&random) }
         let perSecond = Double(booked) / options.seconds
         progress("    store after the run: \(Self.storeLine(auto.admin.ask("STATS")))")
+        progress("  JOB NEW with a fresh ref each, the same load on a fresh daemon (every ref distinct)")
+        let refs = try BenchDaemon(name: "dispatch-refs", workers: options.workers, available: false) { configuration in
+            configuration.dispatch.accept = .auto
+            configuration.store.synchronous = .full
+        }
+        defer { refs.remove() }
+        let refPhones = Drain()
+        refPhones.read(try availableThroughGateway(refs)) { _ in }
+        defer { refPhones.stop() }
+        let bookedWithRef = try ClosedLoop.run(port: refs.port, token: try refs.token("booker"),
+                                               connections: options.bookerConnections, inFlight: inFlight,
+                                               seconds: options.seconds, distinctBursts: 4_096) { _, random in
+            var line = booking(&random)
+            line.removeLast()
+            return line + " ref=bench-\(random.next())\n"
+        }
         let halfRate = (perSecond / 2).rounded()
         progress("  JOB NEW latency at half that rate (\(Int(halfRate))/s over 2 connections, open loop)")
         let latency = try LatencyProbe.openLoop(port: auto.port, token: booker, rate: halfRate, connections: 2,
@@ -86,7 +104,8 @@ struct DispatchBenchmark {
         let loaded = try ClosedLoop.run(port: offers.port, token: loadGateway, connections: 4, inFlight: 64,
                                         seconds: options.seconds, request: location)
         drain.stop()
-        return Result(jobNewPerSecond: perSecond, halfRate: halfRate, jobNewLatency: latency,
+        return Result(jobNewPerSecond: perSecond, jobNewWithRefPerSecond: Double(bookedWithRef) / options.seconds,
+                      halfRate: halfRate, jobNewLatency: latency,
                       cyclesPerSecond: Double(cycles) / options.seconds,
                       locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds,
                       coreMicroseconds: core)

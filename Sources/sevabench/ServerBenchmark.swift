@@ -27,6 +27,11 @@ struct ServerBenchmark {
         let halfRate: Double
         /// STATS answered every 20 ms on its own connection while LOC runs flat out, nanoseconds.
         let statsUnderLoad: Timings
+        /// NEAR at the same half rate while another client pages JOB LIST and FEED from the
+        /// store, nanoseconds; the store reads it made, and the engine loop's longest batch then.
+        let nearWhilePaging: Timings
+        let pagesRead: Int
+        let longestBatchMs: Double
     }
 
     let options: Options
@@ -77,9 +82,69 @@ struct ServerBenchmark {
         progress("  NEAR latency at half that rate (\(Int(halfRate))/s over 2 connections, open loop, after 0.5 s warm-up)")
         let latency = try LatencyProbe.openLoop(port: port, token: viewer, rate: halfRate, connections: 2,
                                                 seconds: options.seconds, request: near)
+
+        progress("  the same NEAR while another client pages JOB LIST and FEED over \(Self.pagedJobs) closed jobs")
+        try Self.closeJobs(Self.pagedJobs, on: bench.admin)
+        let paging = Flag()
+        let pages = Counter()
+        let pagingDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            defer { pagingDone.signal() }
+            guard let reader = try? LineConnection(unixPath: socketPath) else { return }
+            var round = 0
+            while paging.isSet {
+                let from = (round * 97) % Self.pagedJobs
+                guard reader.ask("JOB LIST limit=100 after=\(from)").hasPrefix("OK"),
+                      reader.ask("FEED since=\(from) limit=1000").hasPrefix("OK") else { return }
+                pages.add(2)
+                round += 1
+            }
+        }
+        let before = Self.batchesByMs(bench.admin.ask("STATS"))
+        let whilePaging = try LatencyProbe.openLoop(port: port, token: viewer, rate: halfRate, connections: 2,
+                                                    seconds: options.seconds, request: near)
+        paging.clear()
+        pagingDone.wait()
+        let after = Self.batchesByMs(bench.admin.ask("STATS"))
+        // The longest batch of the phase, as the bound of the highest histogram bucket it grew.
+        let grown = zip(after, before).filter { $0.0.count > $0.1.count }.map(\.0.bound)
+        let longest = grown.last ?? .nan
         return Result(workers: options.workers, locPerSecond: Double(locCount) / options.seconds,
                       nearPerSecond: nearPerSecond, setupSeconds: setupSeconds,
-                      nearAtHalfRate: latency, halfRate: halfRate, statsUnderLoad: statsBox.timings)
+                      nearAtHalfRate: latency, halfRate: halfRate, statsUnderLoad: statsBox.timings,
+                      nearWhilePaging: whilePaging, pagesRead: pages.value, longestBatchMs: longest)
+    }
+
+    /// STATS' `engine.batches_by_ms`: each bucket's upper bound (infinity for the last) and count.
+    static func batchesByMs(_ stats: String) -> [(bound: Double, count: Int)] {
+        guard let start = stats.range(of: #""batches_by_ms":{"#)?.upperBound,
+              let end = stats[start...].firstIndex(of: "}") else { return [] }
+        return stats[start..<end].split(separator: ",").compactMap { pair in
+            let parts = pair.split(separator: ":")
+            guard parts.count == 2, let count = Int(parts[1]) else { return nil }
+            let name = parts[0].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            return (name.hasPrefix("le_") ? Double(name.dropFirst(3)) ?? .infinity : .infinity, count)
+        }
+    }
+
+    /// Jobs in the store for the paging client: booked for tomorrow and cancelled, so each has
+    /// two events and none is open.
+    static let pagedJobs = 5_000
+
+    static func closeJobs(_ count: Int, on admin: LineConnection) throws {
+        let tomorrow = Int(Date().timeIntervalSince1970) + 86_400
+        for chunk in stride(from: 0, to: count, by: 1_000) {
+            let size = min(1_000, count - chunk)
+            var lines = ""
+            for _ in 0..<size { lines += "JOB NEW skill=cook lat=27.5960 lon=78.0500 at=\(tomorrow)\n" }
+            guard admin.send(lines), admin.awaitOK(size) else { throw HarnessFailure("booking the paged jobs failed") }
+        }
+        let first = Int(JSONField.value(admin.ask("JOB LIST state=scheduled limit=1"), "id") ?? "") ?? 1
+        for chunk in stride(from: 0, to: count, by: 1_000) {
+            let size = min(1_000, count - chunk)
+            let lines = (0..<size).map { "JOB CANCEL \(first + chunk + $0)\n" }.joined()
+            guard admin.send(lines), admin.awaitOK(size) else { throw HarnessFailure("cancelling the paged jobs failed") }
+        }
     }
 
     private func drive(port: Int, token: String, request: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {

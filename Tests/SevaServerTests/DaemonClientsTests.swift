@@ -74,9 +74,16 @@ import Testing
         let crmAgain = try booker(daemon, crmToken)
         #expect(crmAgain.ask("JOB GET \(portalJob)") == "ERR NOTFOUND no job \(portalJob)", "after a restart too")
         #expect(crmAgain.ask("JOB GET \(crmJob)").contains(#""ref":"call-17""#))
+        // Once the filter of the store's refs is built, old refs are still found and fresh ones skip the store.
+        let restarted = try LineConnection(unixPath: daemon.socketPath)
+        #expect(waitUntil { JSONField.value(restarted.ask("STATS"), "filter_ready") == "true" })
         #expect(id(crmAgain.ask(booked)) == crmJob)
         let portalAgain = try booker(daemon, portalSecond)
         #expect(id(portalAgain.ask(booked)) == portalJob, "refs stay per client across a restart")
+        let fresh = id(portalAgain.ask(booked.replacingOccurrences(of: "ref=call-17", with: "ref=call-18")))
+        #expect(fresh != portalJob && fresh != "?")
+        #expect(id(portalAgain.ask(booked.replacingOccurrences(of: "ref=call-17", with: "ref=call-18"))) == fresh)
+        #expect(Int(JSONField.value(restarted.ask("STATS"), "known_new") ?? "") ?? 0 >= 1, "a fresh ref skipped the store")
     }
 
     @Test func anotherTokenOnTheSameConnectionStartsAfresh() throws {

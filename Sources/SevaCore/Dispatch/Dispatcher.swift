@@ -8,7 +8,8 @@ public struct Dispatcher: Sendable {
     public var rules: DispatchRules
     /// Open jobs, and the most recently closed ones (for JOB GET and idempotent refs).
     public internal(set) var jobs: [Int64: Job] = [:]
-    var refs: [ClientRef: Int64] = [:]
+    /// The refs of the jobs held, each client's.
+    public internal(set) var refs: [ClientRef: Int64] = [:]
     /// worker → the job offered to them.
     var offers: [String: Int64] = [:]
     /// worker → the job they are on.

@@ -119,7 +119,9 @@ extension Engine {
         // A ref the dispatcher does not hold may belong to a job that ended long ago: ask the
         // store, off the loop, and book once it has answered.
         guard let ref = fields.ref, dispatcher.job(ref: ref, client: client) == nil else { return book(request, reply: reply) }
-        refLookups.wait(for: ClientRef(client: client, ref: ref)) { [self] found in
+        let key = ClientRef(client: client, ref: ref)
+        if refLookups.isSurelyNew(key) { return book(request, reply: reply) }
+        refLookups.wait(for: key) { [self] found in
             if let found { return reply(created(found.id, state: found.state, rate: found.rateInr)) }
             book(request, reply: reply)
         }
@@ -131,6 +133,7 @@ extension Engine {
         var outcome = DispatchOutcome()
         switch dispatcher.book(request, registry: &registry, now: now, into: &outcome) {
         case .success(let booking):
+            if booking.created, let ref = request.ref { refLookups.booked(ClientRef(client: request.client, ref: ref)) }
             let state = booking.created ? (booking.job.events.first?.state ?? booking.job.state) : booking.job.state
             commit(outcome, success: created(booking.job.id, state: state.rawValue, rate: booking.job.rateInr), reply: reply)
         case .failure(let error):
@@ -157,6 +160,24 @@ extension Engine {
                 }
             }
             lookUpRefs()
+        }
+    }
+
+    /// Builds the filter of every ref in the store on the read queue, after start; until it
+    /// is ready every ref the dispatcher does not hold is looked up.
+    func buildRefFilter() {
+        read({ reader throws(StoreError) in
+            var filter = RefFilter(capacity: 0)
+            try reader.forEachRef(counted: { filter = RefFilter(capacity: max(1_000_000, 2 * $0)) }) { client, ref in
+                filter.insert(ClientRef(client: client, ref: ref))
+            }
+            return filter
+        }) { [self] result in
+            guard case .success(let filter) = result else {
+                return logger.warning("the ref filter could not be built; every JOB NEW ref will be looked up")
+            }
+            refLookups.filterBuilt(filter, held: dispatcher.refs.keys)
+            logger.info("ref filter ready: \(filter.count) refs from the store")
         }
     }
 

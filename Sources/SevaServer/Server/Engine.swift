@@ -274,6 +274,7 @@ final class Engine: @unchecked Sendable {
     /// worker once a second and no tick holds the loop for long); the position snapshot every
     /// `store.position_snapshot_s`.
     func startTimers() {
+        buildRefFilter()
         loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in tick() }
         let snapshot = TimeAmount.milliseconds(Int64(configuration.store.positionSnapshotSeconds * 1000))
         loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in timed { snapshotPositions() } }

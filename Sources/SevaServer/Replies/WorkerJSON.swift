@@ -48,14 +48,8 @@ public enum WorkerJSON {
     public static func write(_ rows: [WorkerRegistry.Nearby], into json: inout JSONWriter) {
         json.beginArray()
         for row in rows {
-            json.beginObject()
-            json.key("id"); json.string(row.id)
-            json.key("dist_m"); json.integer(Int(row.metres.rounded()))
-            json.key("lat"); json.number(row.position.latitude, decimals: 6)
-            json.key("lon"); json.number(row.position.longitude, decimals: 6)
-            json.key("status"); json.string(row.status.rawValue)
-            json.key("age_s"); json.integer(Int(row.ageSeconds.rounded()))
-            json.endObject()
+            writeRow(row.id, metres: Int(row.metres.rounded()), position: row.position, status: row.status,
+                     ageSeconds: row.ageSeconds, into: &json)
         }
         json.endArray()
     }
@@ -65,13 +59,24 @@ public enum WorkerJSON {
     public static func write(_ rows: [WorkerRegistry.CoarseNearby], into json: inout JSONWriter) {
         json.beginArray()
         for row in rows {
-            json.beginObject()
-            json.key("id"); json.string(row.id)
-            json.key("dist_m"); json.integer(Int((row.metres / 100).rounded()) * 100)
-            json.key("status"); json.string(row.status.rawValue)
-            json.key("age_s"); json.integer(Int(row.ageSeconds.rounded()))
-            json.endObject()
+            writeRow(row.id, metres: Int((row.metres / 100).rounded()) * 100, position: nil, status: row.status,
+                     ageSeconds: row.ageSeconds, into: &json)
         }
         json.endArray()
+    }
+
+    /// One NEAR row: `{"id","dist_m"[,"lat","lon"],"status","age_s"}`.
+    private static func writeRow(_ id: String, metres: Int, position: GeoPoint?, status: WorkerStatus, ageSeconds: Double,
+                                 into json: inout JSONWriter) {
+        json.beginObject()
+        json.key("id"); json.string(id)
+        json.key("dist_m"); json.integer(metres)
+        if let position {
+            json.key("lat"); json.number(position.latitude, decimals: 6)
+            json.key("lon"); json.number(position.longitude, decimals: 6)
+        }
+        json.key("status"); json.string(status.rawValue)
+        json.key("age_s"); json.integer(Int(ageSeconds.rounded()))
+        json.endObject()
     }
 }

@@ -198,7 +198,7 @@ extension Engine {
             let graceEnds = min(old.expiresAt ?? .infinity, now + serverLimits.tokenRotateGraceSeconds)
             let identity = TokenBook.identity(of: old)
             tokens.expire(identity, at: graceEnds)
-            if events.hasSessions(identity) { scheduleSessionExpiry(identity, at: graceEnds) }
+            if events.hasSessions(identity) { sessionExpiries.schedule(identity, at: graceEnds) }
             oldExpiry = Int64(graceEnds * 1000)
             json.key("replaces"); json.string(old.prefix)
             json.key("replaced_expires_at"); json.integer(Int(graceEnds))

@@ -38,10 +38,8 @@ final class Engine: @unchecked Sendable {
     var dispatcher: Dispatcher
     var events = EventHub()
     var tokens: TokenBook
-    /// When signed-in sessions' tokens expire, soonest first, so the tick ends them on time;
-    /// one entry per token (`expiryScheduled` says which is current), however often it signs in.
-    var sessionExpiries = BinaryHeap<SessionExpiry>()
-    var expiryScheduled: [TokenIdentity: Double] = [:]
+    /// When signed-in sessions' tokens expire, so the tick ends them on time.
+    var sessionExpiries = SessionExpiries()
     var random = SystemRandomNumberGenerator()
     /// The listeners' connection counts, for STATS.
     let connections: ConnectionTally
@@ -152,7 +150,7 @@ final class Engine: @unchecked Sendable {
         if let sink {
             events.signIn(sink, token: identity)
             if let worker = principal.worker { events.listen(worker: worker, on: sink) }
-            if let expiry = tokens.entry(identity)?.expiresAt { scheduleSessionExpiry(identity, at: expiry) }
+            if let expiry = tokens.entry(identity)?.expiresAt { sessionExpiries.schedule(identity, at: expiry) }
         }
         return verdict
     }
@@ -173,27 +171,16 @@ final class Engine: @unchecked Sendable {
         for sink in ended { sink.end(reason) }
     }
 
-    /// Makes the tick end the sessions on `token` at `time` (a rotation may bring it forward).
-    func scheduleSessionExpiry(_ token: TokenIdentity, at time: Double) {
-        guard expiryScheduled[token] != time else { return }
-        expiryScheduled[token] = time
-        sessionExpiries.push(SessionExpiry(at: time, token: token))
-    }
-
     /// Ends the sessions whose tokens have expired by now (the tick calls it).
     func endExpiredSessions() {
         var expired: [TokenIdentity] = []
-        while let next = sessionExpiries.top, next.at <= now {
-            _ = sessionExpiries.pop()
-            guard expiryScheduled[next.token] == next.at else { continue }
-            expiryScheduled[next.token] = nil
-            guard events.hasSessions(next.token) else { continue }
-            if let entry = tokens.entry(next.token), !entry.isExpired(now: now) {
+        for token in sessionExpiries.due(now: now) where events.hasSessions(token) {
+            if let entry = tokens.entry(token), !entry.isExpired(now: now) {
                 // Not yet after all (a rotation undone by a failed commit): its own expiry, if any.
-                if let later = entry.expiresAt { scheduleSessionExpiry(next.token, at: later) }
+                if let later = entry.expiresAt { sessionExpiries.schedule(token, at: later) }
                 continue
             }
-            expired.append(next.token)
+            expired.append(token)
         }
         if !expired.isEmpty { endSessions(expired, reason: "token expired") }
     }
@@ -308,41 +295,4 @@ final class Engine: @unchecked Sendable {
             for waiter in waiters { waiter() }
         }
     }
-}
-
-/// What waits while the engine rebuilds its state from the store.
-struct RebuildWait {
-    typealias HeldBatch = (work: [EngineWork], principal: Principal, batch: EngineBatch)
-
-    private(set) var isRunning = false
-    private var batches: [HeldBatch] = []
-    private var waiters: [() -> Void] = []
-
-    /// Notes a waiter; true when this starts a rebuild (false: one is already running).
-    mutating func start(_ waiter: @escaping () -> Void) -> Bool {
-        waiters.append(waiter)
-        defer { isRunning = true }
-        return !isRunning
-    }
-
-    mutating func hold(_ batch: HeldBatch) { batches.append(batch) }
-
-    /// The rebuild is done: the held batches, in arrival order, then the waiters.
-    mutating func finish() -> ([HeldBatch], [() -> Void]) {
-        isRunning = false
-        defer {
-            batches = []
-            waiters = []
-        }
-        return (batches, waiters)
-    }
-}
-
-/// When a signed-in session's token stops working.
-struct SessionExpiry: Comparable {
-    let at: Double
-    let token: TokenIdentity
-
-    static func < (lhs: Self, rhs: Self) -> Bool { lhs.at < rhs.at }
-    static func == (lhs: Self, rhs: Self) -> Bool { lhs.at == rhs.at && lhs.token == rhs.token }
 }

@@ -6,7 +6,7 @@ DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev
 ARGS ?= --config etc/sevad.toml
 
-.PHONY: help deps build release test crashtest demo run bench fuzz install uninstall clean
+.PHONY: help deps build release test crashtest demo run bench fuzz config install uninstall clean
 FUZZ_SECONDS ?= 60
 
 help:
@@ -20,6 +20,7 @@ help:
 	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,tls,e2e}.json"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
+	@echo "make config   rewrite etc/sevad.toml from the key table (every key, its default and doc)"
 	@echo "make install  binaries, config, units, sysusers/tmpfiles and the man page under DESTDIR/PREFIX"
 
 deps:
@@ -40,13 +41,18 @@ release: deps
 
 # One test at a time: Foundation's Process on Linux notices a child's exit through a descriptor
 # that any process spawned meanwhile inherits, so tests that start daemons and tools in parallel
-# could wait on each other's children.
+# could wait on each other's children. Line-buffered (stdbuf), so a log cut short shows the
+# test that was running, not the last full 4 kB block.
 test: deps
-	@set -o pipefail; $(SWIFT) test --disable-xctest --no-parallel 2>&1 | tee .build-test.log; status=$$?; \
+	@set -o pipefail; stdbuf -oL -eL $(SWIFT) test --disable-xctest --no-parallel 2>&1 | tee .build-test.log; status=$$?; \
 	summary=$$(grep -E 'Test run with [0-9]+ tests' .build-test.log | tail -1); rm -f .build-test.log; \
 	if [ $$status -eq 0 ] && [ -n "$$summary" ]; then \
 		n=$$(sed -E 's/.*Test run with ([0-9]+) tests.*/\1/' <<<"$$summary"); echo "$$n passed, 0 failed"; \
 	fi; exit $$status
+
+# etc/sevad.toml is generated from the key table; a test fails when it and the table disagree.
+config: build
+	.build/debug/sevad --print-config > etc/sevad.toml
 
 CRASH_CYCLES ?= 200
 crashtest: deps

@@ -25,6 +25,10 @@ public final class LineConnection {
 
     deinit { close(descriptor) }
 
+    /// Lets reads wait as long as it takes: for streams (a watch, a followed feed) where
+    /// silence is normal, not a sign the daemon is gone.
+    public func readWithoutTimeout() { setTimeout(0) }
+
     private func setTimeout(_ seconds: Int) {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

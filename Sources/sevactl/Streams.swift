@@ -10,22 +10,27 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         let console = try connection.connect()
+        // WATCH before JOB GET: a change between the two is then an event, never lost.
+        let watching = console.answer("WATCH \(job)")
         let current = try console.ask("JOB GET \(job)")
-        if let state = JSONField.value(current, "state") {
-            print(connection.json ? current : "job \(job) is \(state)")
-            if ["completed", "cancelled", "unfilled"].contains(state) { return }
-        }
-        _ = try console.ask("WATCH \(job)")
+        guard let state = JSONField.value(current, "state") else { throw Console.failure(1, "sevad's JOB GET lacks a state: \(current)") }
+        print(connection.json ? current : "job \(job) is \(state)")
+        fflush(nil)
+        if Self.finalStates.contains(state) { return }
+        guard watching.hasPrefix("OK") else { throw Console.failure(1, String(watching.dropFirst(4))) }
+        console.connection.readWithoutTimeout()
         var pending = console.takeEvents()
         while let line = pending.isEmpty ? console.connection.line() : pending.removeFirst() {
             guard line.hasPrefix("EVT ") else { continue }
             print(connection.json ? line : Stream.readable(line))
             fflush(nil)
-            if line.hasPrefix("EVT job "), let state = JSONField.value(line, "state"),
-               ["completed", "cancelled", "unfilled"].contains(state) { return }
+            if line.hasPrefix("EVT job "), let state = JSONField.value(line, "state"), Self.finalStates.contains(state) { return }
         }
         throw Console.failure(3, "sevad closed the connection")
     }
+
+    /// The states a job ends in.
+    static let finalStates: Set<String> = ["completed", "cancelled", "unfilled"]
 }
 
 /// What the streaming subcommands share: EVT lines made readable.
@@ -52,6 +57,7 @@ enum Stream {
 extension Feed {
     func follow(_ console: Console) throws {
         _ = try console.ask("SUBSCRIBE jobs since=\(since)")
+        console.connection.readWithoutTimeout()
         var pending = console.takeEvents()
         while let line = pending.isEmpty ? console.connection.line() : pending.removeFirst() {
             guard line.hasPrefix("EVT job ") else { continue }

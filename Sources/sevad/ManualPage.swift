@@ -1,3 +1,4 @@
+import SevaServer
 import SevaWire
 
 /// sevad's options, written once for `--help` and for the man page (`--man`).
@@ -5,6 +6,7 @@ enum Manual {
     static let options: [(flag: String, text: String)] = [
         ("--config FILE", "read FILE (default: sevad.toml in $CONFIGURATION_DIRECTORY or ./etc when it exists, else the built-in defaults)"),
         ("--SECTION.KEY V", "override one key, e.g. --server.max_connections 500 or --store.path=/tmp/sevad.db (V is a TOML value; bare words are strings)"),
+        ("--print-config", "print the configuration file with every key at its default and its doc (etc/sevad.toml is this)"),
         ("--check-config", "validate the configuration, print what is wrong, exit 0 or 1 (without it, sevad serves until SIGTERM or SIGINT)"),
         ("--paths", "print the state, runtime and configuration directories in use"),
         ("--version", "print the version"),
@@ -16,7 +18,7 @@ enum Manual {
             sevad \(ProtocolVersion.release) — the Seva Mitra dispatch daemon (line protocol v\(ProtocolVersion.current))
 
             usage: sevad [--config FILE] [--SECTION.KEY VALUE ...] [--check-config]
-                   sevad --paths | --version | --man | --help
+                   sevad --print-config | --paths | --version | --man | --help
 
 
             """
@@ -25,11 +27,12 @@ enum Manual {
         }
         text += """
 
-            Every key, with its default, is documented in etc/sevad.toml. By hand, state lives in
-            ./var (the store, the Unix socket); under systemd in its directories. Signals: SIGHUP
-            reloads the live keys, SIGTERM stops cleanly.
+            By hand, state lives in ./var (the store, the Unix socket); under systemd in its
+            directories. Signals: SIGHUP reloads the live keys, SIGTERM stops cleanly.
+
+
             """
-        return text
+        return text + ConfigurationDocs.help
     }
 
     static var roff: String {
@@ -51,6 +54,7 @@ enum Manual {
         for (flag, description) in options {
             page += ".TP\n.B \(flag.replacingOccurrences(of: "-", with: "\\-"))\n\(description.replacingOccurrences(of: "-", with: "\\-"))\n"
         }
+        page += ConfigurationDocs.roff
         page += """
             .SH SIGNALS
             .TP

@@ -23,6 +23,9 @@ while !arguments.isEmpty {
     case "--help", "-h":
         print(usage)
         exit(0)
+    case "--print-config":
+        print(ConfigurationDocs.file, terminator: "")
+        exit(0)
     case "--man":
         print(Manual.roff, terminator: "")
         exit(0)
@@ -72,7 +75,7 @@ case .success(let configuration):
     var logger = Logger(label: "sevad") { _ -> any LogHandler in
         journal ? JournalLogHandler(identifier: "sevad") : PlainLogHandler(identifier: "sevad")
     }
-    logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+    logger.logLevel = configuration.logLevel
     do {
         let reloadOverrides = overrides
         let daemon = try Daemon(configuration: configuration, paths: paths, reload: {

@@ -177,4 +177,25 @@ import Testing
         _ = registry.recordFix("w1", at: hathras, timestamp: 900, now: 1_010)
         #expect(registry.takeMovedPositions().map(\.id) == ["w2"], "an ignored fix moves nothing")
     }
+
+    /// The snapshot takes moved positions in chunks: each once, all of them in the end, and a
+    /// worker that moves again while waiting is still taken once, at its latest fix.
+    @Test func movedPositionsAreTakenInChunks() {
+        var registry = registry()
+        for number in 1...5 { ready(&registry, "w\(number)", metres: Double(number) * 100, now: 1_000) }
+        var taken: [String] = []
+        let first = registry.takeMovedPositions(limit: 2)
+        #expect(first.count == 2 && registry.hasMovedPositions)
+        taken += first.map(\.id)
+        let waiting = ["w1", "w2", "w3", "w4", "w5"].first { !taken.contains($0) }!
+        _ = registry.recordFix(waiting, at: hathras, now: 1_100)
+        while registry.hasMovedPositions {
+            let chunk = registry.takeMovedPositions(limit: 2)
+            #expect(chunk.count <= 2)
+            if let again = chunk.first(where: { $0.id == waiting }) { #expect(again.fixTime == 1_100) }
+            taken += chunk.map(\.id)
+        }
+        #expect(taken.sorted() == ["w1", "w2", "w3", "w4", "w5"])
+        #expect(registry.takeMovedPositions(limit: 2).isEmpty)
+    }
 }

@@ -103,7 +103,14 @@ import Testing
         }
         let admin = try LineConnection(unixPath: first.socketPath)
         #expect(admin.ask("PING") == "OK")
-        usleep(300_000)
+        // Settled: the leaver's connection gone, nothing queued for the store, the count still.
+        var last = -1
+        #expect(waitUntil {
+            let workers = admin.ask("WORKER LIST limit=10000").components(separatedBy: #""id":"m"#).count - 1
+            defer { last = workers }
+            let stats = admin.ask("STATS")
+            return JSONField.value(stats, "open") == "1" && JSONField.value(stats, "queue_depth") == "0" && workers == last
+        }, "the daemon settled after the client left")
         let before = admin.ask("WORKER LIST limit=10000")
         let count = before.components(separatedBy: #""id":"m"#).count - 1
         #expect(count > 0, "the daemon executed none of the pipeline")

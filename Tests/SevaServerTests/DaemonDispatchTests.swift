@@ -250,7 +250,7 @@ final class EventClient {
         #expect(admin.ask("JOB CANCEL 2") == "OK")
         try "[dispatch]\noffer_timeout_s = 7\n\n[rates]\nplumber = 250\n".write(toFile: file, atomically: true, encoding: .utf8)
         kill(daemon.process.processIdentifier, SIGHUP)
-        usleep(300_000)
+        #expect(waitUntil { daemon.log.components(separatedBy: "reloaded: changed").count - 1 >= 2 }, "SIGHUP reloads: \(daemon.log)")
         #expect(admin.ask("JOB NEW skill=plumber lat=27.5960 lon=78.0500").hasPrefix("OK"))
         #expect(admin.awaitEvents(5).last?.contains(#""expires_in_s":7,"#) == true, "SIGHUP reloads too: \(admin.events.last ?? "")")
     }

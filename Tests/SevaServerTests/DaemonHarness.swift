@@ -9,6 +9,7 @@ final class DaemonProcess {
     private(set) var port = 0
     private let errors = Pipe()
     private let stderrText = LockedText()
+    private var lifetimeFlag: LockedText?
     /// What the daemon has written to stderr so far.
     var log: String { stderrText.value }
 
@@ -28,7 +29,9 @@ final class DaemonProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: self.directory)
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         try process.run()
+        watchLifetime()
         var started = ""
         let deadline = Date(timeIntervalSinceNow: 30)
         while Date() < deadline && !started.contains("listening on unix") {
@@ -55,17 +58,40 @@ final class DaemonProcess {
         }
     }
 
-    /// SIGTERM and wait; returns the exit status.
+    /// A daemon still running `ChildDeadline.lifetime` after it started belongs to a hung test:
+    /// it is aborted (its backtrace goes to its log), which ends whatever waits on its sockets.
+    private func watchLifetime() {
+        let pid = process.processIdentifier
+        let directory = directory
+        let alive = LockedText()
+        alive.append("yes")
+        lifetimeFlag = alive
+        DispatchQueue.global().asyncAfter(deadline: .now() + ChildDeadline.lifetime) {
+            guard alive.value == "yes" else { return }
+            FileHandle.standardError.write(Data("TEST HANG: sevad in \(directory) (pid \(pid)) alive after \(Int(ChildDeadline.lifetime)) s; aborting it\n".utf8))
+            kill(pid, SIGABRT)
+        }
+    }
+
+    /// SIGTERM and wait (bounded: a daemon that does not stop fails the test); the exit status.
     @discardableResult
     func stop() -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        awaitExit(of: process, "sevad in \(directory), stopping", within: ChildDeadline.stop) { log }
+        return process.terminationStatus
+    }
+
+    /// Waits for the daemon to end by itself (bounded); the exit status.
+    @discardableResult
+    func waitForExit(seconds: Double = ChildDeadline.stop) -> Int32 {
+        awaitExit(of: process, "sevad in \(directory)", within: seconds) { log }
         return process.terminationStatus
     }
 
     deinit {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        lifetimeFlag?.clear()
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
     }
 }
 
@@ -85,6 +111,12 @@ final class LockedText: @unchecked Sendable {
         text += more
         lock.unlock()
     }
+
+    func clear() {
+        lock.lock()
+        text = ""
+        lock.unlock()
+    }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
@@ -92,18 +124,16 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Runs a program to its end; its status and what it printed (stdout and stderr together).
+/// Runs a program to its end (bounded: a hang fails the test); its status and what it printed,
+/// stdout and stderr together.
 func runProcess(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    do { try process.run() } catch { return (-1, "\(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    do {
+        let run = try ToolRun(executable, arguments, mergingErrors: true)
+        let status = run.wait()
+        return (status, run.output)
+    } catch {
+        return (-1, "\(error)")
+    }
 }
 
 extension DaemonProcess {

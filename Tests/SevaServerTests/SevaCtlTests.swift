@@ -17,19 +17,13 @@ import Testing
     }
 
     func sevactl(_ arguments: [String], socket: String?) -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments + (socket.map { ["--socket", $0] } ?? [])
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do { try process.run() } catch { return Run(status: -1, output: "", errors: "\(error)") }
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-                   errors: String(decoding: err, as: UTF8.self))
+        do {
+            let run = try ToolRun(Self.binary, arguments + (socket.map { ["--socket", $0] } ?? []))
+            let status = run.wait()
+            return Run(status: status, output: run.output, errors: run.errors)
+        } catch {
+            return Run(status: -1, output: "", errors: "\(error)")
+        }
     }
 
     @Test func everySubcommandAsATableAndAsJSON() throws {
@@ -143,48 +137,25 @@ import Testing
         #expect(admin.ask("LOC c1 27.5960 78.0510") == "OK")
         #expect(admin.ask("AVAIL c1 on") == "OK")
 
-        let repl = Process()
-        repl.executableURL = URL(fileURLWithPath: Self.binary)
-        repl.arguments = ["--socket", daemon.socketPath]
-        let input = Pipe()
-        let output = Pipe()
-        repl.standardInput = input
-        repl.standardOutput = output
-        try repl.run()
-        input.fileHandleForWriting.write(Data("PING\nWORKER ADD r1 skills=cook\nhistory\n!!\nquit\n".utf8))
-        try input.fileHandleForWriting.close()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        repl.waitUntilExit()
-        #expect(repl.terminationStatus == 0)
+        let script = daemon.directory + "/console-input"
+        try "PING\nWORKER ADD r1 skills=cook\nhistory\n!!\nquit\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let repl = try ToolRun(Self.binary, ["--socket", daemon.socketPath], input: FileHandle(forReadingAtPath: script))
+        #expect(repl.wait() == 0)
+        let printed = repl.output
         #expect(printed.hasPrefix("OK\nOK\n1  PING\n2  WORKER ADD r1 skills=cook\nERR CONFLICT worker r1 exists"), "\(printed)")
 
         // A connection of its own: the admin one hears c1's offers (it sent AVAIL for c1).
         let portal = try LineConnection(unixPath: daemon.socketPath)
         #expect(portal.ask("JOB NEW skill=cook lat=27.5960 lon=78.0500").hasPrefix(#"OK {"id":1,"#))
-        let watch = Process()
-        watch.executableURL = URL(fileURLWithPath: Self.binary)
-        watch.arguments = ["watch", "1", "--socket", daemon.socketPath]
-        let watched = Pipe()
-        watch.standardOutput = watched
-        try watch.run()
-        usleep(500_000)
+        let watch = try ToolRun(Self.binary, ["watch", "1", "--socket", daemon.socketPath])
+        #expect(waitUntil { watch.output.contains("job 1 is offered\n") }, "watch says where the job stands first: \(watch.errors)")
         #expect(portal.ask("JOB CANCEL 1") == "OK")
-        watch.waitUntilExit()
-        #expect(watch.terminationStatus == 0, "watch ends with the job")
-        // One child at a time: Foundation notices a child's exit through a descriptor a
-        // sibling started meanwhile would inherit.
-        let follow = Process()
-        follow.executableURL = URL(fileURLWithPath: Self.binary)
-        follow.arguments = ["feed", "--follow", "--since", "1", "--socket", daemon.socketPath]
-        let followed = Pipe()
-        follow.standardOutput = followed
-        try follow.run()
-        usleep(500_000)
-        kill(follow.processIdentifier, SIGKILL)
-        follow.waitUntilExit()
-        let story = String(decoding: watched.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(story == "job 1 is offered\n#3 job 1 cancelled\n", "\(story)")
-        let feed = String(decoding: followed.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(feed == "#2 job 1 offered (c1)\n#3 job 1 cancelled\n", "\(feed)")
+        #expect(watch.wait() == 0, "watch ends with the job")
+        #expect(watch.output == "job 1 is offered\n#3 job 1 cancelled\n", "\(watch.output)")
+        let follow = try ToolRun(Self.binary, ["feed", "--follow", "--since", "1", "--socket", daemon.socketPath])
+        #expect(waitUntil { follow.output.contains("#3 job 1 cancelled\n") }, "\(follow.output)\(follow.errors)")
+        kill(follow.process.processIdentifier, SIGKILL)
+        follow.wait()
+        #expect(follow.output == "#2 job 1 offered (c1)\n#3 job 1 cancelled\n", "\(follow.output)")
     }
 }

@@ -45,12 +45,15 @@ import Testing
         // A file, not a pipe: the box's long-lived processes inherit the descriptor, and a
         // pipe would never reach its end.
         let log = box + "-\(URL(fileURLWithPath: script).lastPathComponent).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         guard let output = FileHandle(forWritingAtPath: log) else { return (-1, "cannot write \(log)") }
         process.standardOutput = output
         process.standardError = output
+        process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { return (-1, "\(error)") }
-        process.waitUntilExit()
+        awaitExit(of: process, "box: \(script) \(arguments.joined(separator: " "))", within: ChildDeadline.run) {
+            (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        }
         try? output.close()
         defer { try? FileManager.default.removeItem(atPath: log) }
         return (process.terminationStatus, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")

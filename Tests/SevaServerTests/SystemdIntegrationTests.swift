@@ -52,7 +52,7 @@ import Testing
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
         var client: LineConnection?
         for _ in 0..<100 where client == nil {
             client = try? LineConnection(port: port)
@@ -65,7 +65,7 @@ import Testing
         let ready = messages(notify, until: "READY=1")
         #expect(ready.contains { $0.hasPrefix("READY=1\nSTATUS=0 workers online, 0 jobs open") }, "\(ready)")
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        awaitExit(of: process, "systemd-socket-activate sevad, stopping", within: ChildDeadline.stop)
         #expect(process.terminationStatus == 0)
         #expect(messages(notify, until: "STOPPING=1", seconds: 2).contains { $0.hasPrefix("STOPPING=1") })
         let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -103,7 +103,7 @@ import Testing
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
         var connected = false
         for _ in 0..<100 where !connected {
             if let client = try? LineConnection(port: port, timeoutSeconds: 5) {
@@ -114,7 +114,7 @@ import Testing
             }
         }
         #expect(connected)
-        process.waitUntilExit()
+        awaitExit(of: process, "systemd-socket-activate sevad, refusing", within: ChildDeadline.stop)
         #expect(process.terminationStatus != 0)
         let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("socket tcp: 0.0.0.0:\(port) is not a loopback address"), "\(log)")

@@ -21,9 +21,10 @@ start)
       "$B/console.log" </dev/null >/dev/null 2>&1 &
   echo $! > "$B/launcher.pid"
   state=""
-  for _ in $(seq 1 600); do
+  deadline=$((SECONDS + 60))
+  while [ $SECONDS -lt $deadline ]; do
     if [ -s "$B/pid1" ] && kill -0 "$(pid1)" 2>/dev/null; then
-      state=$(nsenter -t "$(pid1)" -a systemctl is-system-running 2>/dev/null || true)
+      state=$(timeout 10 nsenter -t "$(pid1)" -a systemctl is-system-running 2>/dev/null || true)
       case "$state" in running|degraded) break;; esac
     fi
     sleep 0.1
@@ -35,7 +36,7 @@ exec) shift; exec nsenter -t "$(pid1)" -a "$@";;
 stop)
   P=$(pid1 2>/dev/null || true)
   if [ -n "$P" ] && kill -0 "$P" 2>/dev/null; then
-    nsenter -t "$P" -a systemctl --no-block poweroff 2>/dev/null || kill -s SIGRTMIN+4 "$P"
+    timeout 10 nsenter -t "$P" -a systemctl --no-block poweroff 2>/dev/null || kill -s SIGRTMIN+4 "$P"
     for _ in $(seq 1 150); do kill -0 "$P" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$P" 2>/dev/null; then kill -9 "$P"; sleep 0.5; fi
   fi

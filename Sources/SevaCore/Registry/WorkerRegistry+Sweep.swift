@@ -25,12 +25,13 @@ extension WorkerRegistry {
         return expired
     }
 
-    /// The positions that changed since the last call, in handle order, for the periodic
-    /// snapshot to the store.
-    public mutating func takeMovedPositions() -> [(id: String, point: GeoPoint, accuracyMetres: Double?, fixTime: Double)] {
-        defer { movedHandles.removeAll(keepingCapacity: true) }
-        movedHandles.sort()
-        return movedHandles.compactMap { handle in
+    /// Up to `limit` of the positions that changed since they were last taken, in handle order
+    /// within the chunk, for the periodic snapshot to the store; the rest stay for the next call.
+    public mutating func takeMovedPositions(limit: Int = .max) -> [(id: String, point: GeoPoint, accuracyMetres: Double?, fixTime: Double)] {
+        let count = min(limit, movedHandles.count)
+        let chunk = movedHandles.suffix(count).sorted()
+        movedHandles.removeLast(count)
+        return chunk.compactMap { handle in
             let handle = Int(handle)
             guard live[handle].moved else { return nil }
             live[handle].moved = false
@@ -38,4 +39,7 @@ extension WorkerRegistry {
             return (records[handle].id, point, live[handle].accuracy, fixTime)
         }
     }
+
+    /// True while positions moved since they were last taken wait to be taken.
+    public var hasMovedPositions: Bool { !movedHandles.isEmpty }
 }

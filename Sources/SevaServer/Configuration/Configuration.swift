@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SevaCore
 import SevaStore
 
@@ -107,7 +108,7 @@ public struct Configuration: Sendable, Equatable {
         "lucknow": try! GeoPoint(latitude: 26.8467, longitude: 80.9462),
     ]
     /// `[log] level`
-    public var logLevel = "info"
+    public var logLevel = Logger.Level.info
     /// `[metrics] listen`; empty = off.
     public var metricsListen = ""
     /// `[debug] allow_stall`

@@ -1,209 +1,111 @@
 import Foundation
 import SevaCore
 
-/// Every configuration key in one table (after Redis's `standardConfig`): the dotted name,
-/// what it accepts, whether a reload may change it, and where it lands. Parsing, validation,
-/// `--check-config` and command-line overrides are all driven by this table.
-struct ConfigurationKey: Sendable {
-    let name: String
-    /// True when SIGHUP/RELOAD may change it while running.
-    let reloadable: Bool
-    let apply: @Sendable (inout Configuration, ConfigurationValue) throws(ConfigurationProblem) -> Void
-}
-
-/// One thing wrong with a configuration, naming the key.
-public struct ConfigurationProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public let key: String
-    public let message: String
-
-    public init(_ key: String, _ message: String) {
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String { key.isEmpty ? message : "\(key): \(message)" }
-}
-
+/// The one table of configuration keys, section by section, in the order the shipped file
+/// lists them. A key's default is `Configuration()`'s value; its doc is shown everywhere.
 enum ConfigurationKeys {
-    /// Sections whose keys are fixed by the table (the others, `rates` and `districts`, take
-    /// one key per skill or district).
-    static let fixedSections = ["server", "store", "dispatch", "privacy", "skills", "log", "metrics", "debug"]
+    /// The sections, each with what it is for, in file order. `rates` and `districts` take one
+    /// key per skill or district; the others, the keys of the table below.
+    static let sections: [(name: String, doc: String)] = [
+        ("server", "listeners, limits and the edge; paths under the runtime directory unless absolute"),
+        ("store", "the SQLite store; paths under the state directory unless absolute"),
+        ("dispatch", "how a job finds its worker"),
+        ("privacy", "what a booker may learn of workers"),
+        ("skills", "what workers can be booked for"),
+        ("rates", "fixed visit rate per skill, rupees: shown, never used to match"),
+        ("districts", "centre points (latitude, longitude) for bookings without GPS"),
+        ("log", "what is logged"),
+        ("metrics", "Prometheus text on GET /metrics"),
+        ("debug", "switches for tests; never on in production"),
+    ]
+
+    /// Sections whose keys are fixed by the table.
+    static let fixedSections = sections.map(\.name).filter { $0 != "rates" && $0 != "districts" }
 
     static let all: [ConfigurationKey] = [
-        strings("server.tcp", reloadable: false) { $0.server.tcp = $1 },
-        text("server.unix_socket", reloadable: false) { $0.server.unixSocket = $1 },
-        text("server.admin_group", reloadable: false) { $0.server.adminGroup = $1 },
-        integer("server.max_connections", 1...1_000_000) { $0.server.maxConnections = $1 },
-        integer("server.max_line_bytes", 64...1_048_576) { $0.server.maxLineBytes = $1 },
-        integer("server.output_buffer_bytes", 4_096...1_073_741_824) { $0.server.outputBufferBytes = $1 },
-        number("server.output_stall_s", 0.1...86_400) { $0.server.outputStallSeconds = $1 },
-        integer("server.output_hard_bytes", 65_536...68_719_476_736) { $0.server.outputHardBytes = $1 },
-        number("server.idle_timeout_s", 1...86_400) { $0.server.idleTimeoutSeconds = $1 },
-        integer("server.max_pings_per_s", 1...10_000) { $0.server.maxPingsPerSecond = $1 },
-        integer("server.auth_failures", 1...100) { $0.server.authFailures = $1 },
-        integer("server.max_inflight", 1...1_000_000) { $0.server.maxInFlight = $1 },
-        integer("server.max_conns_per_ip", 1...1_000_000) { $0.server.maxConnectionsPerAddress = $1 },
-        integer("server.max_new_conns_per_s", 1...1_000_000) { $0.server.maxNewConnectionsPerSecond = $1 },
-        number("server.auth_backoff_s", 0...3_600) { $0.server.authBackoffSeconds = $1 },
-        number("server.auth_backoff_max_s", 0...86_400) { $0.server.authBackoffMaxSeconds = $1 },
-        number("server.token_rotate_grace_s", 0...31_536_000) { $0.server.tokenRotateGraceSeconds = $1 },
-        flag("server.allow_plaintext_public", reloadable: false) { $0.server.allowPlaintextPublic = $1 },
-        strings("server.tls", reloadable: false) { $0.server.tls = $1 },
-        text("server.tls_cert") { $0.server.tlsCert = $1 },
-        text("server.tls_key") { $0.server.tlsKey = $1 },
-        text("server.tls_client_ca") { $0.server.tlsClientCA = $1 },
+        strings("server.tcp", \.server.tcp, "listen addresses; [] = none (Unix socket only); loopback unless allow_plaintext_public", .restart),
+        text("server.unix_socket", \.server.unixSocket, "the admin socket, mode 0660", .restart),
+        text("server.admin_group", \.server.adminGroup, "Unix-socket peers in this group (or root, or sevad's own user) are admin", .restart),
+        integer("server.max_connections", 1...1_000_000, \.server.maxConnections,
+                "open connections at most; more are refused"),
+        integer("server.max_line_bytes", 64...1_048_576, \.server.maxLineBytes,
+                "longer request lines get ERR TOOLONG and are closed"),
+        integer("server.output_buffer_bytes", 4_096...1_073_741_824, \.server.outputBufferBytes,
+                "unsent bytes above which sevad stops reading from a connection until half have drained: "
+                    + "a slow reader gets every reply, later"),
+        number("server.output_stall_s", 0.1...86_400, \.server.outputStallSeconds,
+               "a client that reads nothing for this long while output waits is disconnected"),
+        integer("server.output_hard_bytes", 65_536...68_719_476_736, \.server.outputHardBytes,
+                "a connection whose unsent events pass this (a subscriber far behind) is disconnected; "
+                    + "it can resume from its last seq; at least twice output_buffer_bytes"),
+        number("server.idle_timeout_s", 1...86_400, \.server.idleTimeoutSeconds,
+               "a connection that sends nothing for this long is closed"),
+        integer("server.max_pings_per_s", 1...10_000, \.server.maxPingsPerSecond,
+                "per worker-role connection; gateways are exempt"),
+        integer("server.auth_failures", 1...100, \.server.authFailures, "failed AUTHs before the connection is closed"),
+        integer("server.max_inflight", 1...1_000_000, \.server.maxInFlight,
+                "unanswered requests a connection may have before sevad stops reading from it until replies drain"),
+        integer("server.max_conns_per_ip", 1...1_000_000, \.server.maxConnectionsPerAddress,
+                "TCP/TLS connections open per remote address; generous, because phones behind a carrier's NAT share one"),
+        integer("server.max_new_conns_per_s", 1...1_000_000, \.server.maxNewConnectionsPerSecond,
+                "new TCP/TLS connections per second, all addresses"),
+        number("server.auth_backoff_s", 0...3_600, \.server.authBackoffSeconds,
+               "the answer to each failed AUTH from an address after its first waits this long, doubling per failure; "
+                    + "a correct token is never delayed"),
+        number("server.auth_backoff_max_s", 0...86_400, \.server.authBackoffMaxSeconds, "the longest such wait"),
+        number("server.token_rotate_grace_s", 0...31_536_000, \.server.tokenRotateGraceSeconds,
+               "after TOKEN ROTATE the old token keeps working this long"),
+        flag("server.allow_plaintext_public", \.server.allowPlaintextPublic, "protected mode: plain-text TCP on a non-loopback address (or an adopted socket) refuses to start unless true", .restart),
+        strings("server.tls", \.server.tls, "TLS listen addresses, e.g. [\"0.0.0.0:7879\"] (TLS 1.2 or later); a socket systemd passes named tls is served with TLS too", .restart),
+        text("server.tls_cert", \.server.tlsCert, "PEM certificate (chain) for the TLS listeners", .reread),
+        text("server.tls_key", \.server.tlsKey, "its PEM private key; a pair that cannot be used keeps the one in force", .reread),
+        text("server.tls_client_ca", \.server.tlsClientCA, "PEM CA: when set, TLS clients must present a certificate it signed", .reread),
 
-        text("store.path", reloadable: false) { $0.store.path = $1 },
-        choice("store.synchronous", reloadable: false) { $0.store.synchronous = $1 },
-        integer("store.commit_batch_max", 1...65_536, reloadable: false) { $0.store.commitBatchMax = $1 },
-        integer("store.queue_max", 1...10_000_000, reloadable: false) { $0.store.queueMax = $1 },
-        integer("store.location_history_days", 0...3_650, reloadable: false) { $0.store.locationHistoryDays = $1 },
-        integer("store.cache_size_kib", 64...16_777_216, reloadable: false) { $0.store.cacheSizeKiB = $1 },
-        integer("store.busy_timeout_ms", 0...600_000, reloadable: false) { $0.store.busyTimeoutMs = $1 },
-        integer("store.wal_autocheckpoint", 0...10_000_000, reloadable: false) { $0.store.walAutocheckpointPages = $1 },
-        number("store.probe_interval_s", 0.01...3_600, reloadable: false) { $0.store.probeIntervalSeconds = $1 },
-        number("store.maintenance_interval_s", 1...604_800, reloadable: false) { $0.store.maintenanceIntervalSeconds = $1 },
-        number("store.position_snapshot_s", 0.1...86_400, reloadable: false) { $0.store.positionSnapshotSeconds = $1 },
+        text("store.path", \.store.path, "the database file", .restart),
+        choice("store.synchronous", \.store.synchronous, "full: a commit survives power loss; normal: it survives a crash of sevad", .restart),
+        integer("store.commit_batch_max", 1...65_536, \.store.commitBatchMax, "operations per group commit", .restart),
+        integer("store.queue_max", 1...10_000_000, \.store.queueMax, "pending operations before a write is refused at once (never held)", .restart),
+        integer("store.location_history_days", 0...3_650, \.store.locationHistoryDays, "sampled position history kept; 0 = keep none", .restart),
+        integer("store.cache_size_kib", 64...16_777_216, \.store.cacheSizeKiB, "SQLite page cache per connection", .restart),
+        integer("store.busy_timeout_ms", 0...600_000, \.store.busyTimeoutMs, "how long a connection waits for another's lock", .restart),
+        integer("store.wal_autocheckpoint", 0...10_000_000, \.store.walAutocheckpointPages, "WAL pages after which a commit checkpoints itself (a background thread normally checkpoints every 0.1 s, off the commit path)", .restart),
+        number("store.probe_interval_s", 0.01...3_600, \.store.probeIntervalSeconds, "a degraded store tries a real write this often", .restart),
+        number("store.maintenance_interval_s", 1...604_800, \.store.maintenanceIntervalSeconds, "PRAGMA optimize and the location-history purge", .restart),
+        number("store.position_snapshot_s", 0.1...86_400, \.store.positionSnapshotSeconds, "how often changed positions are written, so a restart is warm", .restart),
 
-        timeZone("dispatch.timezone") { $0.dispatch.timezone = $1 },
-        choice("dispatch.policy") { $0.dispatch.policy = $1 },
-        number("dispatch.fair_band_ratio", 1...10) { $0.dispatch.fairBandRatio = $1 },
-        number("dispatch.fair_band_m", 0...100_000) { $0.dispatch.fairBandMetres = $1 },
-        choice("dispatch.accept") { $0.dispatch.accept = $1 },
-        number("dispatch.offer_timeout_s", 0.001...3_600) { $0.dispatch.offerTimeoutSeconds = $1 },
-        integer("dispatch.max_offers", 1...100) { $0.dispatch.maxOffers = $1 },
-        radii("dispatch.radii_km") { $0.dispatch.radiiKm = $1 },
-        number("dispatch.stale_after_s", 1...86_400) { $0.dispatch.staleAfterSeconds = $1 },
-        number("dispatch.max_accuracy_m", 1...100_000) { $0.dispatch.maxAccuracyMetres = $1 },
-        number("dispatch.max_speed_kmh", 1...100_000) { $0.dispatch.maxSpeedKmh = $1 },
-        number("dispatch.arrive_radius_m", 1...10_000) { $0.dispatch.arriveRadiusMetres = $1 },
-        number("dispatch.speed_kmh", 1...100_000) { $0.dispatch.speedKmh = $1 },
-        integer("dispatch.timeouts_to_away", 1...100) { $0.dispatch.timeoutsToAway = $1 },
-        number("dispatch.lead_s", 0...604_800) { $0.dispatch.leadSeconds = $1 },
-        number("dispatch.min_rating", 0...5) { $0.dispatch.minRating = $1 },
-        integer("dispatch.min_ratings", 0...1_000_000) { $0.dispatch.minRatings = $1 },
+        timeZone("dispatch.timezone", \.dispatch.timezone,
+                 "the IANA zone whose calendar day is today for jobs_today and fairness (never the host's: "
+                    + "a UTC server would start the day at 05:30 IST)"),
+        choice("dispatch.policy", \.dispatch.policy, "nearest-fair weighs jobs today within a band; nearest takes the closest"),
+        number("dispatch.fair_band_ratio", 1...10, \.dispatch.fairBandRatio,
+               "nearest-fair's band: candidates within max(ratio × nearest, nearest + fair_band_m)"),
+        number("dispatch.fair_band_m", 0...100_000, \.dispatch.fairBandMetres, "the band's reach in metres past the nearest"),
+        choice("dispatch.accept", \.dispatch.accept, "offer: the worker accepts or declines; auto: assigned at once"),
+        number("dispatch.offer_timeout_s", 0.001...3_600, \.dispatch.offerTimeoutSeconds,
+               "an offer not answered in this long goes to the next worker"),
+        integer("dispatch.max_offers", 1...100, \.dispatch.maxOffers, "offers per job before it is unfilled"),
+        radii("dispatch.radii_km", \.dispatch.radiiKm, "the search widens through these radii"),
+        number("dispatch.stale_after_s", 1...86_400, \.dispatch.staleAfterSeconds, "no ping for this long = offline"),
+        number("dispatch.max_accuracy_m", 1...100_000, \.dispatch.maxAccuracyMetres,
+               "worse fixes keep a worker visible but not dispatchable"),
+        number("dispatch.max_speed_kmh", 1...100_000, \.dispatch.maxSpeedKmh, "implied speeds above this mark a fix as suspect"),
+        number("dispatch.arrive_radius_m", 1...10_000, \.dispatch.arriveRadiusMetres, "ARRIVED is accepted within this distance"),
+        number("dispatch.speed_kmh", 1...100_000, \.dispatch.speedKmh, "for the naive ETA in EVT track"),
+        integer("dispatch.timeouts_to_away", 1...100, \.dispatch.timeoutsToAway,
+                "offers let time out in a row before a worker is set away"),
+        number("dispatch.lead_s", 0...604_800, \.dispatch.leadSeconds, "scheduled jobs start searching this long before at"),
+        number("dispatch.min_rating", 0...5, \.dispatch.minRating, "workers rated below this are not offered jobs; 0 = off"),
+        integer("dispatch.min_ratings", 0...1_000_000, \.dispatch.minRatings, "ratings a worker needs before min_rating applies"),
 
-        // Not live: answers on two grids, before and after, would place a worker finer than either.
-        number("privacy.booker_grid_m", 500...100_000, reloadable: false) { $0.privacy.bookerGridMetres = $1 },
+        number("privacy.booker_grid_m", 500...100_000, \.privacy.bookerGridMetres, "a booker's NEAR measures from positions snapped to a grid this fine (at least 500 m) and rounds distances "
+                    + "to 100 m; not live: answers on two grids, before and after, would place a worker finer than either", .restart),
 
-        skillCatalogue("skills.catalogue"),
-        choiceText("log.level", ["trace", "debug", "info", "notice", "warning", "error", "critical"]) { $0.logLevel = $1 },
-        text("metrics.listen", reloadable: false) { $0.metricsListen = $1 },
-        flag("debug.allow_stall") { $0.allowStall = $1 },
+        catalogue("skills.catalogue", \.skills,
+                  "the skills, in a fixed order (the index keeps one bit per skill, so a change needs a restart)"),
+        choice("log.level", \.logLevel, "trace, debug, info, notice, warning, error or critical"),
+        text("metrics.listen", \.metricsListen, "host:port for GET /metrics, e.g. \"127.0.0.1:9478\"; empty = off", .restart),
+        flag("debug.allow_stall", \.allowStall, "serve DEBUG STALL (the watchdog test)"),
     ]
 
     static let byName: [String: ConfigurationKey] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
-
-    // MARK: - Key builders
-
-    static func integer(_ name: String, _ range: ClosedRange<Int>, reloadable: Bool = true,
-                        _ set: @escaping @Sendable (inout Configuration, Int) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: reloadable) { configuration, value throws(ConfigurationProblem) in
-            guard case .integer(let number) = value else { throw ConfigurationProblem(name, "must be an integer, not \(value.typeName)") }
-            guard range.contains(number) else {
-                throw ConfigurationProblem(name, "must be within \(range.lowerBound)...\(range.upperBound), not \(number)")
-            }
-            set(&configuration, number)
-        }
-    }
-
-    static func number(_ name: String, _ range: ClosedRange<Double>, reloadable: Bool = true,
-                       _ set: @escaping @Sendable (inout Configuration, Double) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: reloadable) { configuration, value throws(ConfigurationProblem) in
-            guard let number = value.number else { throw ConfigurationProblem(name, "must be a number, not \(value.typeName)") }
-            guard range.contains(number) else {
-                throw ConfigurationProblem(name, "must be within \(range.lowerBound)...\(range.upperBound), not \(number)")
-            }
-            set(&configuration, number)
-        }
-    }
-
-    static func text(_ name: String, reloadable: Bool = true,
-                     _ set: @escaping @Sendable (inout Configuration, String) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: reloadable) { configuration, value throws(ConfigurationProblem) in
-            guard case .text(let text) = value else { throw ConfigurationProblem(name, "must be a string, not \(value.typeName)") }
-            set(&configuration, text)
-        }
-    }
-
-    static func choiceText(_ name: String, _ choices: [String], reloadable: Bool = true,
-                           _ set: @escaping @Sendable (inout Configuration, String) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: reloadable) { configuration, value throws(ConfigurationProblem) in
-            guard case .text(let text) = value, choices.contains(text) else {
-                throw ConfigurationProblem(name, "must be one of \(choices.map { "\"\($0)\"" }.joined(separator: ", "))")
-            }
-            set(&configuration, text)
-        }
-    }
-
-    static func choice<Choice: RawRepresentable & CaseIterable & Sendable>(
-        _ name: String, reloadable: Bool = true, _ set: @escaping @Sendable (inout Configuration, Choice) -> Void
-    ) -> ConfigurationKey where Choice.RawValue == String {
-        let names = Choice.allCases.map(\.rawValue)
-        return choiceText(name, names, reloadable: reloadable) { configuration, text in
-            if let choice = Choice(rawValue: text) { set(&configuration, choice) }
-        }
-    }
-
-    static func flag(_ name: String, reloadable: Bool = true,
-                     _ set: @escaping @Sendable (inout Configuration, Bool) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: reloadable) { configuration, value throws(ConfigurationProblem) in
-            guard case .flag(let flag) = value else { throw ConfigurationProblem(name, "must be true or false, not \(value.typeName)") }
-            set(&configuration, flag)
-        }
-    }
-
-    static func strings(_ name: String, reloadable: Bool = true,
-                        _ set: @escaping @Sendable (inout Configuration, [String]) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: reloadable) { configuration, value throws(ConfigurationProblem) in
-            guard case .list(let items) = value else { throw ConfigurationProblem(name, "must be a list of strings") }
-            var texts: [String] = []
-            for item in items {
-                guard case .text(let text) = item else { throw ConfigurationProblem(name, "must be a list of strings") }
-                texts.append(text)
-            }
-            set(&configuration, texts)
-        }
-    }
-
-    static func timeZone(_ name: String, _ set: @escaping @Sendable (inout Configuration, String) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: true) { configuration, value throws(ConfigurationProblem) in
-            // An area/place name or UTC: abbreviations like IST are ambiguous (India, Israel, Ireland).
-            guard case .text(let text) = value, text == "UTC" || text.contains("/"), TimeZone(identifier: text) != nil else {
-                throw ConfigurationProblem(name, "must be an IANA time zone name, like \"Asia/Kolkata\" or \"UTC\"")
-            }
-            set(&configuration, text)
-        }
-    }
-
-    static func radii(_ name: String, _ set: @escaping @Sendable (inout Configuration, [Double]) -> Void) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: true) { configuration, value throws(ConfigurationProblem) in
-            guard case .list(let items) = value, !items.isEmpty, items.count <= 16 else {
-                throw ConfigurationProblem(name, "must be a list of 1 to 16 radii in km, e.g. [2, 5, 10, 25]")
-            }
-            let radii = items.compactMap(\.number)
-            guard radii.count == items.count, radii.allSatisfy({ $0 > 0 && $0 <= 500 }),
-                  zip(radii, radii.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw ConfigurationProblem(name, "radii must be increasing numbers in (0, 500] km")
-            }
-            set(&configuration, radii)
-        }
-    }
-
-    static func skillCatalogue(_ name: String) -> ConfigurationKey {
-        ConfigurationKey(name: name, reloadable: true) { configuration, value throws(ConfigurationProblem) in
-            guard case .list(let items) = value, !items.isEmpty, items.count <= SkillCatalogue.capacity else {
-                throw ConfigurationProblem(name, "must list 1 to \(SkillCatalogue.capacity) skills")
-            }
-            var skills: [String] = []
-            for item in items {
-                guard case .text(let skill) = item, ConfigurationLoader.isName(skill) else {
-                    throw ConfigurationProblem(name, "skills are lower-case names like plumber or ac_mechanic")
-                }
-                guard !skills.contains(skill) else { throw ConfigurationProblem(name, "\(skill) is listed twice") }
-                skills.append(skill)
-            }
-            configuration.skills = skills
-        }
-    }
 }

@@ -50,3 +50,19 @@ enum ConfigurationValue: Sendable, Equatable {
         }
     }
 }
+
+extension ConfigurationValue {
+    /// The value as TOML text: whole numbers without a fraction, lists on one line.
+    var toml: String {
+        switch self {
+        case .integer(let value): return String(value)
+        case .real(let value):
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+            return "\(value)"
+        case .text(let text): return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .flag(let flag): return flag ? "true" : "false"
+        case .list(let items): return "[" + items.map(\.toml).joined(separator: ", ") + "]"
+        case .other(let name): return name
+        }
+    }
+}

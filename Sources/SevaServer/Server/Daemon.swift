@@ -62,7 +62,7 @@ public final class Daemon: Sendable {
             engine.loop.execute { engine.feedWatchdog(every: interval / 2, notifier: notifier) }
             log("watchdog: pinging every \(interval / 2) s from the engine loop")
         }
-        engine.loop.execute { engine.reportStatus(every: 5, notifier: notifier) }
+        engine.loop.execute { engine.reportStatus(every: EngineTuning.statusSeconds, notifier: notifier) }
         notifier.ready(status: try engine.loop.submit { engine.statusLine() }.wait())
     }
 

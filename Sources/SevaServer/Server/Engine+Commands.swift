@@ -24,7 +24,7 @@ extension Engine {
             // A batch whose replies fill the connection's output buffer, or that has held the
             // loop for its time slice, hands the rest back: it runs again on a later turn, after
             // the other connections' work (checked every 32 commands, so a clock read is rare).
-            if batch.isFull || (index & 31 == 31 && LoopLoad.now &- started > Self.batchSliceNanoseconds) {
+            if batch.isFull || (index & 31 == 31 && LoopLoad.now &- started > EngineTuning.batchSliceNanoseconds) {
                 batch.giveBack(work[index...])
                 break
             }
@@ -32,11 +32,6 @@ extension Engine {
         }
         batch.close()
     }
-
-    /// How long one connection's batch may hold the engine loop before the rest of it waits
-    /// its turn: a millisecond is 1 000 pings or a few hundred bookings, and keeps the loop's
-    /// longest hold well under the 5 ms the tail latency allows.
-    static let batchSliceNanoseconds: UInt64 = 1_000_000
 
     /// Runs one allowed command; `reply` is called exactly once, on `loop`.
     func run(_ command: Command, decision: Permissions.Decision, principal: Principal, reply: ReplyTicket) {
@@ -122,7 +117,7 @@ extension Engine {
         case .near(let query): reply(near(query, principal: principal))
         case .jobNew, .jobGet, .jobCancel, .jobList, .jobStep, .watch, .unwatch, .feed, .subscribe, .unsubscribe:
             runJobCommand(command, decision: decision, principal: principal, reply: reply)
-        case .stats: reply(stats())
+        case .stats: reply(.json(StatisticsText.json(statistics())))
         case .hello, .auth, .ping, .quit: reply(.ok)
         case .reload: reload { reply($0) }
         case .debugStall(let seconds):
@@ -230,7 +225,7 @@ extension Engine {
         if filter.skill != nil && skill == nil { return .error(.badArgument("skill", unknownSkill([filter.skill!]))) }
         let district = filter.district
         let status = filter.status
-        let rows = registry.page(after: filter.after, limit: filter.limit ?? 100, now: now) { snapshot in
+        let rows = registry.page(after: filter.after, limit: filter.limit ?? EngineTuning.defaultPageLimit, now: now) { snapshot in
             if let skill, !snapshot.profile.skills.isSuperset(of: skill) { return false }
             if let district, snapshot.profile.district != district { return false }
             if let status, snapshot.status.rawValue != status { return false }
@@ -274,100 +269,14 @@ extension Engine {
         var json = JSONWriter()
         if principal.seesExactPositions {
             let rows = registry.nearest(to: query.center, skill: skill, radiusMetres: radiusKm * 1000,
-                                        limit: query.limit ?? 10, includeAll: query.includeAll, now: now)
+                                        limit: query.limit ?? EngineTuning.defaultNearLimit, includeAll: query.includeAll, now: now)
             WorkerJSON.write(rows, into: &json)
         } else {
             let grid = PrivacyGrid(cellMetres: configuration.privacy.bookerGridMetres)
             let rows = registry.nearest(to: query.center, on: grid, skill: skill, radiusMetres: radiusKm * 1000,
-                                        limit: query.limit ?? 10, includeAll: query.includeAll, now: now)
+                                        limit: query.limit ?? EngineTuning.defaultNearLimit, includeAll: query.includeAll, now: now)
             WorkerJSON.write(rows, into: &json)
         }
-        return .json(json)
-    }
-
-    private func stats() -> Reply {
-        let moment = now
-        var json = JSONWriter()
-        json.beginObject()
-        json.key("workers"); json.beginObject()
-        let counts = registry.statusCounts
-        for status in WorkerStatus.allCases.sorted(by: { $0.rawValue < $1.rawValue }) {
-            json.key(status.rawValue); json.integer(counts[status])
-        }
-        json.endObject()
-        let fixes = registry.counters
-        json.key("fixes"); json.beginObject()
-        json.key("accepted"); json.integer(fixes.accepted)
-        json.key("older"); json.integer(fixes.older)
-        json.key("suspect"); json.integer(fixes.suspect)
-        json.key("future"); json.integer(fixes.future)
-        json.endObject()
-        let open = dispatcher.openCounts
-        json.key("jobs"); json.beginObject()
-        for state in JobState.allCases where state.isOpen {
-            json.key(state.rawValue); json.integer(open[state] ?? 0)
-        }
-        json.endObject()
-        let dispatch = dispatcher.counters
-        json.key("offers"); json.beginObject()
-        json.key("sent"); json.integer(dispatch.offersSent)
-        json.key("accepted"); json.integer(dispatch.offersAccepted)
-        json.key("declined"); json.integer(dispatch.offersDeclined)
-        json.key("expired"); json.integer(dispatch.offersExpired)
-        json.key("withdrawn"); json.integer(dispatch.offersWithdrawn)
-        json.endObject()
-        json.key("time_to_assign_s"); json.beginObject()
-        json.key("p50"); json.number(dispatch.timeToAssign(0.5) ?? .nan, decimals: 3)
-        json.key("p95"); json.number(dispatch.timeToAssign(0.95) ?? .nan, decimals: 3)
-        json.endObject()
-        json.key("unfilled_by_skill"); json.beginObject()
-        for (skill, count) in dispatch.unfilledBySkill.sorted(by: { $0.key < $1.key }) { json.key(skill); json.integer(count) }
-        json.endObject()
-        json.key("unfilled_by_district"); json.beginObject()
-        for (district, count) in dispatch.unfilledByDistrict.sorted(by: { $0.key < $1.key }) { json.key(district); json.integer(count) }
-        json.endObject()
-        json.key("watched_jobs"); json.integer(events.watchedJobs)
-        json.key("refs"); json.beginObject()
-        json.key("filter_ready"); json.bool(refLookups.filterReady)
-        json.key("known_new"); json.integer(refLookups.knownNew)
-        json.key("looked_up"); json.integer(refLookups.lookedUp)
-        json.endObject()
-        json.key("engine"); json.beginObject()
-        json.key("batches"); json.integer(loopLoad.batches)
-        json.key("max_batch_ms"); json.number(loopLoad.maxMs, decimals: 3)
-        json.key("recent_max_batch_ms"); json.number(loopLoad.recentMaxMs, decimals: 3)
-        json.key("batches_by_ms"); json.beginObject()
-        for (index, count) in loopLoad.counts.enumerated() {
-            json.key(index < LoopLoad.bucketsMs.count ? "le_\(LoopLoad.bucketsMs[index])" : "more"); json.integer(count)
-        }
-        json.endObject()
-        json.endObject()
-        let statistics = store.statistics
-        json.key("store"); json.beginObject()
-        json.key("health"); json.string(store.health.description)
-        json.key("queue_depth"); json.integer(statistics.queueDepth)
-        json.key("commits"); json.integer(statistics.batches)
-        json.key("last_commit_ms"); json.number(statistics.lastCommitMs, decimals: 3)
-        json.endObject()
-        let connections = self.connections.current
-        json.key("connections"); json.beginObject()
-        json.key("open"); json.integer(connections.open)
-        json.key("refused"); json.integer(connections.refused)
-        json.key("paused_reads"); json.integer(connections.pausedReads)
-        json.key("paused_output"); json.integer(connections.pausedOutputs)
-        json.key("closed_output_stalled"); json.integer(connections.closedStalled)
-        json.key("closed_output_hard_limit"); json.integer(connections.closedOverHardLimit)
-        let addresses = self.addresses?.current ?? AddressGuard.Counts()
-        json.key("addresses_tracked"); json.integer(addresses.tracked)
-        json.key("refused_per_address"); json.integer(addresses.refusedPerAddress)
-        json.key("refused_rate"); json.integer(addresses.refusedRate)
-        json.key("auth_failed"); json.integer(addresses.authFailed)
-        json.key("auth_failures_delayed"); json.integer(addresses.authDelayed)
-        json.endObject()
-        json.key("tokens"); json.integer(tokens.count)
-        json.key("skills"); json.beginArray(); for name in catalogue.names { json.string(name) }; json.endArray()
-        json.key("uptime_s"); json.integer(Int(moment - startedAt))
-        json.endObject()
         return .json(json)
     }
 }

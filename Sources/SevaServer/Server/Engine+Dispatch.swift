@@ -23,6 +23,17 @@ extension Engine {
         return rules
     }
 
+    /// The registry's rules (who is dispatchable) from `[dispatch]`; the rest keep their defaults.
+    static func registryRules(_ configuration: Configuration.Dispatch) -> RegistryRules {
+        var rules = RegistryRules()
+        rules.staleAfterSeconds = configuration.staleAfterSeconds
+        rules.maxAccuracyMetres = configuration.maxAccuracyMetres
+        rules.maxSpeedKmh = configuration.maxSpeedKmh
+        rules.minRating = configuration.minRating
+        rules.minRatings = configuration.minRatings
+        return rules
+    }
+
     /// The start of the local day, Unix milliseconds: `jobs_today` counts from it.
     static func dayStartMs(now: Double, offsetSeconds: Double) -> Int64 {
         let local = now + offsetSeconds
@@ -55,7 +66,7 @@ extension Engine {
     private func runTick() {
         var outcome = DispatchOutcome()
         let moment = now
-        for worker in registry.expireStale(now: moment, examining: registry.handleCount / 10 + 1) {
+        for worker in registry.expireStale(now: moment, examining: registry.handleCount / EngineTuning.sweepShare + 1) {
             dispatcher.workerUnavailable(worker, reason: "offline", registry: &registry, now: moment, into: &outcome)
         }
         if let due = dispatcher.nextDue, due <= moment {

@@ -64,7 +64,7 @@ extension Engine {
             reply(.ok)
         case .feed(let since, let limit):
             read({ reader throws(StoreError) in
-                let rows = try reader.events(after: since, limit: limit ?? 100, client: scope.client)
+                let rows = try reader.events(after: since, limit: limit ?? EngineTuning.defaultPageLimit, client: scope.client)
                 var json = JSONWriter()
                 json.beginArray()
                 for row in rows { JobJSON.writeFeedRow(Self.event(row), into: &json) }
@@ -229,7 +229,7 @@ extension Engine {
     /// dispatcher's newer view of those it holds and the jobs it has booked whose commits are
     /// still on their way. A page the newer view thins out is topped up from the next rows.
     private func listJobs(_ filter: JobFilter, scope: JobScope, reply: ReplyTicket, after: Int64? = nil, found: [Job] = []) {
-        let limit = filter.limit ?? 100
+        let limit = filter.limit ?? EngineTuning.defaultPageLimit
         let from = after ?? filter.after ?? 0
         let wanted = limit - found.count
         let matches = { (job: Job) in
@@ -273,7 +273,7 @@ extension Engine {
             return reply(.ok)
         }
         events.subscribe(sink, subscription, scope: scope, seenUpTo: since, replaying: true)
-        let limit = Self.replayLimit
+        let limit = EngineTuning.replayLimit
         read({ reader throws(StoreError) in
             try reader.events(after: since, limit: limit + 1, skill: subscription.skill, district: subscription.district,
                               client: scope.client)
@@ -290,8 +290,6 @@ extension Engine {
             reply(.ok)
         }
     }
-
-    static let replayLimit = 100_000
 
     static func wireError(_ error: DispatchError) -> WireError {
         switch error {

@@ -18,13 +18,14 @@ extension Engine {
     /// Sends STATUS every `seconds`, e.g. `312 workers online, 17 jobs open, 2.1k pings/s`.
     func reportStatus(every seconds: Double, notifier: SystemdNotifier) {
         let interval = TimeAmount.milliseconds(Int64(seconds * 1000))
-        var last = (fixes: registry.counters.accepted, at: now)
+        let last = NIOLoopBoundBox((fixes: StatusLine.acceptedFixes(statistics()), at: now), eventLoop: loop)
         loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
-            let fixes = registry.counters.accepted
+            let figures = statistics()
+            let fixes = StatusLine.acceptedFixes(figures)
             let moment = now
-            let rate = Double(fixes - last.fixes) / max(0.001, moment - last.at)
-            last = (fixes, moment)
-            notifier.status(statusLine(pingsPerSecond: rate))
+            let rate = Double(fixes - last.value.fixes) / max(0.001, moment - last.value.at)
+            last.value = (fixes, moment)
+            notifier.status(StatusLine.render(figures, pingsPerSecond: rate))
             // A zone with summer time changes its offset twice a year.
             dispatcher.rules.dayOffsetSeconds = configuration.dispatch.dayOffsetSeconds(at: moment)
             addresses?.sweep(now: moment, settings: serverLimits)
@@ -33,15 +34,7 @@ extension Engine {
 
     /// The one-line state of the daemon for STATUS.
     func statusLine(pingsPerSecond: Double? = nil) -> String {
-        let counts = registry.statusCounts
-        let online = registry.count - counts[.offline]
-        let open = dispatcher.openCounts.values.reduce(0, +)
-        var line = "\(online) workers online, \(open) jobs open"
-        if let rate = pingsPerSecond {
-            line += rate >= 1_000 ? ", \((rate / 100).rounded() / 10)k pings/s" : ", \(Int(rate.rounded())) pings/s"
-        }
-        if store.health != .healthy { line += "; store \(store.health)" }
-        return line
+        StatusLine.render(statistics(), pingsPerSecond: pingsPerSecond)
     }
 
     /// One info line per committed job transition, with the fields that let

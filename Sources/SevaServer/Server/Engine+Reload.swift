@@ -3,25 +3,11 @@ import Logging
 import SevaCore
 import SevaWire
 
-/// RELOAD (and SIGHUP): the configuration read again; what may change live changes at once —
-/// every `dispatch.*` key, `[rates]`, `[districts]`, the `[server]` limits (for connections
-/// made after it) and the log level — and the rest (listen addresses, the store, the skill
-/// catalogue, metrics) is named as waiting for a restart. An invalid file changes nothing and
-/// says why.
+/// RELOAD (and SIGHUP): the configuration read again; the keys the table marks live change at
+/// once (dispatch rules, `[rates]`, `[districts]`, the `[server]` limits, the log level), the
+/// TLS files are re-read, and the rest is named as waiting for a restart
+/// (`ConfigurationChange`). An invalid file changes nothing and says why.
 extension Engine {
-    /// The `dispatch.*` keys, each with how to read it, to say which changed.
-    private static let dispatchKeys: [(String, @Sendable (Configuration.Dispatch) -> String)] = [
-        ("dispatch.policy", { $0.policy.rawValue }), ("dispatch.accept", { $0.accept.rawValue }),
-        ("dispatch.offer_timeout_s", { "\($0.offerTimeoutSeconds)" }), ("dispatch.max_offers", { "\($0.maxOffers)" }),
-        ("dispatch.radii_km", { "\($0.radiiKm)" }), ("dispatch.stale_after_s", { "\($0.staleAfterSeconds)" }),
-        ("dispatch.max_accuracy_m", { "\($0.maxAccuracyMetres)" }), ("dispatch.max_speed_kmh", { "\($0.maxSpeedKmh)" }),
-        ("dispatch.arrive_radius_m", { "\($0.arriveRadiusMetres)" }), ("dispatch.speed_kmh", { "\($0.speedKmh)" }),
-        ("dispatch.timeouts_to_away", { "\($0.timeoutsToAway)" }), ("dispatch.lead_s", { "\($0.leadSeconds)" }),
-        ("dispatch.min_rating", { "\($0.minRating)" }), ("dispatch.min_ratings", { "\($0.minRatings)" }),
-        ("dispatch.fair_band_ratio", { "\($0.fairBandRatio)" }), ("dispatch.fair_band_m", { "\($0.fairBandMetres)" }),
-        ("dispatch.timezone", { $0.timezone }),
-    ]
-
     /// Reloads: the configuration and the TLS pair are read off the loop (files are I/O), then
     /// applied on it; `done` gets the reply for RELOAD, on the loop. What happened is logged.
     func reload(then done: @escaping (Reply) -> Void) {
@@ -49,62 +35,16 @@ extension Engine {
         case .success(let configuration):
             fresh = configuration
         }
-        var changed = Self.dispatchKeys.compactMap { name, read in read(configuration.dispatch) != read(fresh.dispatch) ? name : nil }
-        if fresh.rates != configuration.rates { changed.append("rates") }
-        if fresh.districts != configuration.districts { changed.append("districts") }
-        var waiting: [String] = []
-        var liveServer = fresh.server
-        for (name, same) in [("server.tcp", fresh.server.tcp == configuration.server.tcp),
-                             ("server.unix_socket", fresh.server.unixSocket == configuration.server.unixSocket),
-                             ("server.admin_group", fresh.server.adminGroup == configuration.server.adminGroup),
-                             ("server.tls", fresh.server.tls == configuration.server.tls),
-                             ("server.allow_plaintext_public",
-                              fresh.server.allowPlaintextPublic == configuration.server.allowPlaintextPublic)] where !same {
-            waiting.append(name)
-        }
-        liveServer.tcp = configuration.server.tcp
-        liveServer.unixSocket = configuration.server.unixSocket
-        liveServer.adminGroup = configuration.server.adminGroup
-        liveServer.tls = configuration.server.tls
-        liveServer.allowPlaintextPublic = configuration.server.allowPlaintextPublic
+        let change = ConfigurationChange(from: configuration, to: fresh)
+        var changed = change.changed
+        var waiting = change.restartNeeded
         reportCertificate(fresh.server, certificate, changed: &changed, waiting: &waiting)
-        let old = configuration.server
-        for (name, same) in [("server.max_connections", liveServer.maxConnections == old.maxConnections),
-                             ("server.max_line_bytes", liveServer.maxLineBytes == old.maxLineBytes),
-                             ("server.output_buffer_bytes", liveServer.outputBufferBytes == old.outputBufferBytes),
-                             ("server.output_stall_s", liveServer.outputStallSeconds == old.outputStallSeconds),
-                             ("server.output_hard_bytes", liveServer.outputHardBytes == old.outputHardBytes),
-                             ("server.idle_timeout_s", liveServer.idleTimeoutSeconds == old.idleTimeoutSeconds),
-                             ("server.max_pings_per_s", liveServer.maxPingsPerSecond == old.maxPingsPerSecond),
-                             ("server.auth_failures", liveServer.authFailures == old.authFailures),
-                             ("server.max_inflight", liveServer.maxInFlight == old.maxInFlight),
-                             ("server.max_conns_per_ip", liveServer.maxConnectionsPerAddress == old.maxConnectionsPerAddress),
-                             ("server.max_new_conns_per_s", liveServer.maxNewConnectionsPerSecond == old.maxNewConnectionsPerSecond),
-                             ("server.auth_backoff_s", liveServer.authBackoffSeconds == old.authBackoffSeconds),
-                             ("server.auth_backoff_max_s", liveServer.authBackoffMaxSeconds == old.authBackoffMaxSeconds),
-                             ("server.token_rotate_grace_s", liveServer.tokenRotateGraceSeconds == old.tokenRotateGraceSeconds)] where !same {
-            changed.append(name)
-        }
-        if fresh.store != configuration.store { waiting.append("store") }
-        if fresh.skills != configuration.skills { waiting.append("skills") }
-        if fresh.metricsListen != configuration.metricsListen { waiting.append("metrics") }
-        if fresh.logLevel != configuration.logLevel { changed.append("log.level") }
-        if fresh.privacy != configuration.privacy { waiting.append("privacy") }
-        if fresh.allowStall != configuration.allowStall { waiting.append("debug") }
-        configuration.server = liveServer
-        serverSettings.current = liveServer
-        connections.limit = liveServer.maxConnections
-        configuration.logLevel = fresh.logLevel
-        logger.logLevel = Logger.Level(rawValue: fresh.logLevel) ?? logger.logLevel
-        configuration.dispatch = fresh.dispatch
-        configuration.rates = fresh.rates
-        configuration.districts = fresh.districts
-        dispatcher.rules = Self.dispatchRules(fresh.dispatch, now: now)
-        registry.rules.staleAfterSeconds = fresh.dispatch.staleAfterSeconds
-        registry.rules.maxAccuracyMetres = fresh.dispatch.maxAccuracyMetres
-        registry.rules.maxSpeedKmh = fresh.dispatch.maxSpeedKmh
-        registry.rules.minRating = fresh.dispatch.minRating
-        registry.rules.minRatings = fresh.dispatch.minRatings
+        configuration = change.live
+        serverSettings.current = change.live.server
+        connections.limit = change.live.server.maxConnections
+        logger.logLevel = change.live.logLevel
+        dispatcher.rules = Self.dispatchRules(change.live.dispatch, now: now)
+        registry.rules = Self.registryRules(change.live.dispatch)
         let summary = (changed.isEmpty ? "nothing changed" : "changed " + changed.joined(separator: ", "))
             + (waiting.isEmpty ? "" : "; [\(waiting.joined(separator: "], ["))] changed too and take effect at the next restart")
         logger.notice("reloaded: \(summary)")

@@ -32,6 +32,8 @@ final class Engine: @unchecked Sendable {
     var rebuild = RebuildWait()
     /// How long each piece of work holds this loop.
     var loopLoad = LoopLoad()
+    /// Positions the periodic snapshot has committed, for STATS: a restart is as warm as this.
+    var positionsWritten = 0
     let clock: @Sendable () -> Double
     let startedAt: Double
     var registry: WorkerRegistry
@@ -68,13 +70,7 @@ final class Engine: @unchecked Sendable {
         self.clock = clock
         completions = EventLoopCompletions(loop)
         startedAt = clock()
-        var rules = RegistryRules()
-        rules.staleAfterSeconds = configuration.dispatch.staleAfterSeconds
-        rules.maxAccuracyMetres = configuration.dispatch.maxAccuracyMetres
-        rules.maxSpeedKmh = configuration.dispatch.maxSpeedKmh
-        rules.minRating = configuration.dispatch.minRating
-        rules.minRatings = configuration.dispatch.minRatings
-        registry = WorkerRegistry(catalogue: catalogue, rules: rules)
+        registry = WorkerRegistry(catalogue: catalogue, rules: Self.registryRules(configuration.dispatch))
         dispatcher = Dispatcher(rules: Self.dispatchRules(configuration.dispatch, now: clock()))
         tokens = TokenBook()
         load(state)
@@ -256,22 +252,29 @@ final class Engine: @unchecked Sendable {
         return body()
     }
 
-    /// Starts the engine's periodic work on its loop: every 100 ms the dispatch tick (offer
-    /// deadlines, scheduled starts) and the staleness sweep (a tenth of the workers, so every
-    /// worker once a second and no tick holds the loop for long); the position snapshot every
-    /// `store.position_snapshot_s`.
+    /// Starts the engine's periodic work on its loop: the dispatch tick with its slice of the
+    /// staleness sweep (`EngineTuning.tick`), and the position snapshot every
+    /// `store.position_snapshot_s`, in chunks.
     func startTimers() {
         buildRefFilter()
-        loop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { [self] _ in tick() }
+        loop.scheduleRepeatedTask(initialDelay: EngineTuning.tick, delay: EngineTuning.tick) { [self] _ in tick() }
         let snapshot = TimeAmount.milliseconds(Int64(configuration.store.positionSnapshotSeconds * 1000))
-        loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in timed { snapshotPositions() } }
+        loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in snapshotPositionsInChunks() }
     }
 
-    /// Writes the positions that changed since the last snapshot (and, when history is kept,
-    /// samples them into `location_history`). Nothing waits for it; a failure degrades the store.
-    func snapshotPositions() {
+    /// The periodic snapshot: one chunk of the moved positions now, the next on a later turn of
+    /// the loop, so requests run between chunks however many workers moved.
+    private func snapshotPositionsInChunks() {
+        timed { snapshotPositions(limit: EngineTuning.snapshotChunk) }
+        if registry.hasMovedPositions { loop.execute { [self] in snapshotPositionsInChunks() } }
+    }
+
+    /// Writes up to `limit` of the positions that changed since they were last written (and,
+    /// when history is kept, samples them into `location_history`). Nothing waits for it; a
+    /// failure degrades the store. At shutdown it is called without a limit.
+    func snapshotPositions(limit: Int = .max) {
         loop.preconditionInEventLoop()
-        let positions = registry.takeMovedPositions().map {
+        let positions = registry.takeMovedPositions(limit: limit).map {
             StoredPosition(worker: $0.id, lat: $0.point.latitude, lon: $0.point.longitude,
                            accuracyM: $0.accuracyMetres, atMs: Int64($0.fixTime * 1000))
         }
@@ -279,7 +282,9 @@ final class Engine: @unchecked Sendable {
         try? store.submit(on: completions, { transaction in
             try transaction.savePositions(positions)
             try transaction.appendLocationHistory(positions)
-        }, completion: { _ in })
+        }, completion: { [self] result in
+            if case .success = result { positionsWritten += positions.count }
+        })
     }
 
     /// Throws away live state and reloads what is committed — read off the loop, applied on it.

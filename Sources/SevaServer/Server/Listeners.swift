@@ -35,7 +35,7 @@ enum Listeners {
     static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, limits: Limits,
                           unixAdminGroup: String?, tls: TLSCredentials? = nil) -> ServerBootstrap {
         ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.backlog, value: EngineTuning.listenBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in

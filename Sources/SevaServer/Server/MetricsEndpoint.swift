@@ -38,7 +38,7 @@ final class MetricsHandler: ChannelInboundHandler {
             guard path == "/metrics" else { return respond(context, status: .notFound, body: "only GET /metrics is served\n") }
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let engine = self.engine
-            engine.loop.submit { engine.metricsText() }.hop(to: context.eventLoop).whenComplete { result in
+            engine.loop.submit { StatisticsText.prometheus(engine.statistics()) }.hop(to: context.eventLoop).whenComplete { result in
                 let (handler, context) = bound.value
                 switch result {
                 case .success(let text): handler.respond(context, status: .ok, body: text)

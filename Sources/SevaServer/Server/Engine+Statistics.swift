@@ -1,0 +1,110 @@
+import SevaCore
+
+/// The daemon's figures, gathered from the parts that own them into the one list STATS,
+/// `/metrics` and the STATUS line are rendered from.
+extension Engine {
+    func statistics() -> [Statistic] {
+        loop.preconditionInEventLoop()
+        var list = StatisticsList()
+        let counts = registry.statusCounts
+        for status in WorkerStatus.allCases.sorted(by: { $0.rawValue < $1.rawValue }) {
+            list.gauge(["workers", status.rawValue], counts[status], "workers", "Registered workers by status.",
+                       labels: "status=\"\(status.rawValue)\"")
+        }
+        let fixes = registry.counters
+        for (outcome, count) in [("accepted", fixes.accepted), ("older", fixes.older), ("suspect", fixes.suspect), ("future", fixes.future)] {
+            list.counter(["fixes", outcome], count, "fixes_total", "Position fixes by what became of them.", labels: "outcome=\"\(outcome)\"")
+        }
+        let open = dispatcher.openCounts
+        for state in JobState.allCases where state.isOpen {
+            list.gauge(["jobs", state.rawValue], open[state] ?? 0, "jobs_open", "Open jobs by state.", labels: "state=\"\(state.rawValue)\"")
+        }
+        let dispatch = dispatcher.counters
+        for (outcome, count) in [("sent", dispatch.offersSent), ("accepted", dispatch.offersAccepted), ("declined", dispatch.offersDeclined),
+                                 ("expired", dispatch.offersExpired), ("withdrawn", dispatch.offersWithdrawn)] {
+            list.counter(["offers", outcome], count, "offers_total", "Offers by outcome.", labels: "outcome=\"\(outcome)\"")
+        }
+        for (name, quantile) in [("p50", 0.5), ("p95", 0.95)] {
+            guard let seconds = dispatch.timeToAssign(quantile) else {
+                list.add(["time_to_assign_s", name], .null, nil)
+                continue
+            }
+            list.add(["time_to_assign_s", name], .number(seconds, decimals: 3),
+                     MetricSample(family: "time_to_assign_seconds", kind: .summary, help: "Seconds from booking to assignment, recent jobs.",
+                                  labels: "quantile=\"\(quantile)\"", value: seconds))
+        }
+        list.counters(["unfilled_by_skill"], dispatch.unfilledBySkill, "unfilled_total", "Jobs no worker could be found for, by skill.",
+                      label: "skill")
+        list.counters(["unfilled_by_district"], dispatch.unfilledByDistrict, "unfilled_by_district_total",
+                      "Jobs no worker could be found for, by district.", label: "district")
+        list.gauge(["watched_jobs"], events.watchedJobs, "watched_jobs", "Jobs some connection WATCHes.")
+        list.add(["refs", "filter_ready"], .flag(refLookups.filterReady),
+                 MetricSample(family: "refs_filter_ready", kind: .gauge, help: "1 once the filter of booked refs is built.",
+                              value: refLookups.filterReady ? 1 : 0))
+        list.counter(["refs", "known_new"], refLookups.knownNew, "refs_total", "JOB NEW refs, by how they were found new or booked.",
+                     labels: "found=\"in_filter\"")
+        list.counter(["refs", "looked_up"], refLookups.lookedUp, "refs_total", "JOB NEW refs, by how they were found new or booked.",
+                     labels: "found=\"in_store\"")
+        addLoopLoad(to: &list)
+        let statistics = store.statistics
+        list.add(["store", "health"], .text(store.health.description),
+                 MetricSample(family: "store_healthy", kind: .gauge, help: "1 when the store can commit.", value: store.health == .healthy ? 1 : 0))
+        list.gauge(["store", "queue_depth"], statistics.queueDepth, "store_queue_depth", "Writes waiting for the store.")
+        list.counter(["store", "commits"], statistics.batches, "store_commits_total", "Store commits.")
+        list.counter(["store", "positions_written"], positionsWritten, "store_positions_written_total",
+                     "Worker positions the periodic snapshot has committed.")
+        list.milliseconds(["store", "last_commit_ms"], statistics.lastCommitMs, "store_last_commit_seconds", "How long the last commit took.")
+        addConnections(to: &list)
+        list.gauge(["tokens"], tokens.count, "tokens", "Live tokens.")
+        list.add(["skills"], .names(catalogue.names), nil)
+        let uptime = now - startedAt
+        list.add(["uptime_s"], .integer(Int(uptime)), MetricSample(family: "uptime_seconds", kind: .gauge, help: "Seconds since start.", value: uptime))
+        return list.items
+    }
+
+    /// How long work held the engine loop: STATS's bucket counts, the metric's cumulative histogram.
+    private func addLoopLoad(to list: inout StatisticsList) {
+        let family = "engine_batch_seconds"
+        let help = "How long each piece of work held the engine loop."
+        list.add(["engine", "batches"], .integer(loopLoad.batches),
+                 MetricSample(family: family, kind: .histogram, help: help, suffix: "_count", value: Double(loopLoad.batches)))
+        list.add(["engine", "total_batch_ms"], .number(loopLoad.totalMs, decimals: 3),
+                 MetricSample(family: family, kind: .histogram, help: help, suffix: "_sum", value: loopLoad.totalMs / 1000))
+        list.milliseconds(["engine", "max_batch_ms"], loopLoad.maxMs, "engine_max_batch_seconds", "The longest the engine loop was held, since start.")
+        list.milliseconds(["engine", "recent_max_batch_ms"], loopLoad.recentMaxMs, "engine_recent_max_batch_seconds",
+                          "The longest the engine loop was held in the last 10 to 20 s.")
+        var cumulative = 0
+        for (index, count) in loopLoad.counts.enumerated() {
+            cumulative += count
+            let bound = index < LoopLoad.bucketsMs.count ? LoopLoad.bucketsMs[index] : nil
+            list.add(["engine", "batches_by_ms", bound.map { "le_\($0)" } ?? "more"], .integer(count),
+                     MetricSample(family: family, kind: .histogram, help: help, suffix: "_bucket",
+                                  labels: "le=\"\(bound.map { StatisticsText.number($0 / 1000) } ?? "+Inf")\"", value: Double(cumulative)))
+        }
+    }
+
+    private func addConnections(to list: inout StatisticsList) {
+        let connections = self.connections.current
+        list.gauge(["connections", "open"], connections.open, "connections_open", "Open client connections.")
+        list.counter(["connections", "refused"], connections.refused, "connections_refused_total", "Connections refused at server.max_connections.")
+        list.counter(["connections", "paused_reads"], connections.pausedReads, "connections_input_paused_total",
+                     "Times reading stopped for a connection's unanswered requests (server.max_inflight).")
+        list.counter(["connections", "paused_output"], connections.pausedOutputs, "connections_output_paused_total",
+                     "Times reading stopped until a connection's output drained.")
+        let closed = "Connections closed for their output, by reason."
+        list.counter(["connections", "closed_output_stalled"], connections.closedStalled, "connections_output_closed_total", closed,
+                     labels: "reason=\"stalled\"")
+        list.counter(["connections", "closed_output_hard_limit"], connections.closedOverHardLimit, "connections_output_closed_total", closed,
+                     labels: "reason=\"hard_limit\"")
+        let addresses = self.addresses?.current ?? AddressGuard.Counts()
+        list.gauge(["connections", "addresses_tracked"], addresses.tracked, "addresses_tracked", "Remote addresses with open connections or recent failures.")
+        let refused = "TCP/TLS connections refused by the per-address limits, by limit."
+        list.counter(["connections", "refused_per_address"], addresses.refusedPerAddress, "connections_refused_by_address_total", refused,
+                     labels: "limit=\"per_address\"")
+        list.counter(["connections", "refused_rate"], addresses.refusedRate, "connections_refused_by_address_total", refused,
+                     labels: "limit=\"rate\"")
+        list.counter(["connections", "auth_failed"], addresses.authFailed, "auth_failures_total", "Failed AUTHs on TCP and TLS.")
+        list.counter(["connections", "auth_failures_delayed"], addresses.authDelayed, "auth_failures_delayed_total",
+                     "Failed AUTHs whose answer waited out the address's back-off.")
+    }
+}

@@ -1,0 +1,35 @@
+import NIOCore
+
+/// The engine's fixed numbers, each with why it is what it is. Numbers an operator has reason
+/// to change are configuration keys instead (`ConfigurationKeys`).
+enum EngineTuning {
+    /// The dispatch tick: offer deadlines, scheduled starts, session ends and a slice of the
+    /// staleness sweep are due to within this. A tenth of a second is finer than any deadline a
+    /// person sees (offers time out in seconds) and costs ten wake-ups a second.
+    static let tick = TimeAmount.milliseconds(100)
+    /// Each tick examines this share of the workers for staleness, so every worker is looked at
+    /// once a second (`dispatch.stale_after_s` is minutes) and no tick walks the whole registry.
+    static let sweepShare = 10
+    /// The most moved positions one turn of the loop hands to the store for the periodic
+    /// snapshot; the rest follow on later turns. 10 000 rows take about 1 ms to gather, so a
+    /// million moved workers never hold the loop more than that at a time.
+    static let snapshotChunk = 10_000
+    /// A batch of requests gives the rest of its lines back after holding the loop this long
+    /// (checked every 32 requests), so one pipelining client cannot delay the others' turns: a
+    /// millisecond is 1 000 pings or a few hundred bookings, well under the 5 ms tail allowed.
+    static let batchSliceNanoseconds: UInt64 = 1_000_000
+    /// The systemd STATUS line (and the time zone's offset, and the per-address sweep) every
+    /// this many seconds: `systemctl status` is read by people, not polled by machines.
+    static let statusSeconds = 5.0
+    /// Connections the kernel queues before sevad accepts them: a burst of phones reconnecting
+    /// after a network blip (a thousand at once) waits there instead of being refused.
+    static let listenBacklog: Int32 = 1_024
+    /// Rows a listing (WORKER LIST, JOB LIST, FEED) answers when the request sets no `limit`:
+    /// one screen of a console, and a reply well under the output buffer.
+    static let defaultPageLimit = 100
+    /// NEAR's answer when the request sets no `limit`: what a booking screen shows.
+    static let defaultNearLimit = 10
+    /// The most events a SUBSCRIBE `since=` replays before it sends `ERR LIMIT`: about 20 MB
+    /// of lines; a client further behind pages with FEED first.
+    static let replayLimit = 100_000
+}

@@ -56,7 +56,7 @@ let package = Package(
         // Tests mirror the modules.
         .testTarget(name: "SevaCoreTests", dependencies: ["SevaCore"]),
         .testTarget(name: "SevaWireTests", dependencies: ["SevaWire"]),
-        .testTarget(name: "SevaStoreTests", dependencies: ["SevaStore", "StoreCrashChild"]),
+        .testTarget(name: "SevaStoreTests", dependencies: ["SevaStore", "SevaCore", "StoreCrashChild"]),
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd", .product(name: "Logging", package: "swift-log")]),

@@ -100,21 +100,21 @@ public final class StoreReader: @unchecked Sendable {
         var state = RecoveredState()
         let tokens = try connection.statement(
             "SELECT \(StoreColumns.token) FROM tokens WHERE revoked_ms IS NULL ORDER BY prefix").bind([])
-        while try tokens.step() { state.tokens.append(tokens.storedToken()) }
+        while try tokens.step() { state.tokens.append(try tokens.storedToken()) }
         let jobs = try connection.statement("""
             SELECT \(StoreColumns.job) FROM jobs
-            WHERE state IN ('scheduled', 'searching', 'offered', 'assigned', 'arrived', 'started') ORDER BY id
+            WHERE state IN (\(StoredJob.openStatesSQL)) ORDER BY id
             """).bind([])
-        while try jobs.step() { state.openJobs.append(jobs.storedJob()) }
+        while try jobs.step() { state.openJobs.append(try jobs.storedJob()) }
         // Keyed by worker id without a rowid: a plain scan comes in id order.
         state.positions.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM worker_positions")))
         let positions = try connection.statement("SELECT \(StoreColumns.position) FROM worker_positions").bind([])
         while try positions.step() { state.positions.append(positions.storedPosition()) }
         let events = try connection.statement("""
             SELECT \(StoreColumns.event) FROM job_events WHERE job IN (SELECT id FROM jobs
-            WHERE state IN ('scheduled', 'searching', 'offered', 'assigned', 'arrived', 'started')) ORDER BY job, seq
+            WHERE state IN (\(StoredJob.openStatesSQL))) ORDER BY job, seq
             """).bind([])
-        while try events.step() { state.openJobEvents.append(events.storedEvent()) }
+        while try events.step() { state.openJobEvents.append(try events.storedEvent()) }
         state.lastSeq = try connection.integer("SELECT coalesce(max(seq), 0) FROM job_events")
         state.lastJobID = try connection.integer("SELECT coalesce(max(id), 0) FROM jobs")
         let completed = try connection.statement("""
@@ -130,7 +130,7 @@ public final class StoreReader: @unchecked Sendable {
         try reading { connection throws(SQLiteError) in
             let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE id = ?").bind([.integer(id)])
             defer { query.reset() }
-            return try query.step() ? query.storedJob() : nil
+            return try query.step() ? try query.storedJob() : nil
         }
     }
 
@@ -140,7 +140,7 @@ public final class StoreReader: @unchecked Sendable {
             let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE client = ? AND ref = ?")
                 .bind([.text(client), .text(ref)])
             defer { query.reset() }
-            return try query.step() ? query.storedJob() : nil
+            return try query.step() ? try query.storedJob() : nil
         }
     }
 
@@ -161,7 +161,7 @@ public final class StoreReader: @unchecked Sendable {
             var found: [StoredJob] = []
             for key in refs {
                 try query.bind([.text(key.client), .text(key.ref)])
-                if try query.step() { found.append(query.storedJob()) }
+                if try query.step() { found.append(try query.storedJob()) }
                 query.reset()
             }
             return found
@@ -178,7 +178,7 @@ public final class StoreReader: @unchecked Sendable {
                 AND (?5 IS NULL OR client = ?5) ORDER BY id LIMIT ?4
                 """).bind([.integer(after), state.sqlite, skill.sqlite, .integer(Int64(max(0, limit))), client.sqlite])
             var jobs: [StoredJob] = []
-            while try query.step() { jobs.append(query.storedJob()) }
+            while try query.step() { jobs.append(try query.storedJob()) }
             return jobs
         }
     }
@@ -189,7 +189,7 @@ public final class StoreReader: @unchecked Sendable {
             let query = try connection.statement(
                 "SELECT \(StoreColumns.event) FROM job_events WHERE job = ? ORDER BY seq").bind([.integer(id)])
             var events: [StoredJobEvent] = []
-            while try query.step() { events.append(query.storedEvent()) }
+            while try query.step() { events.append(try query.storedEvent()) }
             return events
         }
     }
@@ -208,7 +208,7 @@ public final class StoreReader: @unchecked Sendable {
                     AND (?5 IS NULL OR j.client = ?5) ORDER BY e.seq LIMIT ?2
                     """).bind([.integer(seq), .integer(Int64(max(0, limit))), skill.sqlite, district.sqlite, client.sqlite])
             var events: [StoredJobEvent] = []
-            while try query.step() { events.append(query.storedEvent()) }
+            while try query.step() { events.append(try query.storedEvent()) }
             return events
         }
     }
@@ -263,7 +263,7 @@ private final class WorkerLoad: @unchecked Sendable {
         workers.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM workers")))
         // Keyed by id without a rowid: a plain scan comes in id order.
         let query = try connection.statement("SELECT \(StoreColumns.worker) FROM workers").bind([])
-        while try query.step() { workers.append(query.storedWorker()) }
+        while try query.step() { workers.append(try query.storedWorker()) }
         return workers
     }
 }

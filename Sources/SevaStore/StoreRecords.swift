@@ -1,3 +1,5 @@
+import SevaCore
+
 /// The rows the store keeps, as plain values: the engine turns them into its own state.
 
 /// A registered worker (table `workers`).
@@ -11,7 +13,7 @@ public struct StoredWorker: Sendable, Equatable {
     public var verified = false
     public var radiusKm: Double?
     /// The worker's own last choice: `on`, `off` or `break`.
-    public var availability = "off"
+    public var availability = Availability.off
     public var ratingSum = 0
     public var ratingCount = 0
     public var updatedMs: Int64
@@ -46,7 +48,7 @@ public struct StoredToken: Sendable, Equatable {
     public var hash: [UInt8]
     /// The first characters of the token, shown in listings and used to revoke it.
     public var prefix: String
-    public var role: String
+    public var role: Role
     public var worker: String?
     /// A booker token's client: the jobs it books and sees are this client's.
     public var client: String?
@@ -56,7 +58,7 @@ public struct StoredToken: Sendable, Equatable {
     public var expiresMs: Int64?
     public var lastUsedMs: Int64?
 
-    public init(hash: [UInt8], prefix: String, role: String, worker: String? = nil, createdMs: Int64) {
+    public init(hash: [UInt8], prefix: String, role: Role, worker: String? = nil, createdMs: Int64) {
         self.hash = hash
         self.prefix = prefix
         self.role = role
@@ -81,7 +83,7 @@ public struct StoredJob: Sendable, Equatable {
     public var district = ""
     public var rateInr: Int?
     public var scheduledMs: Int64?
-    public var state: String
+    public var state: JobState
     public var worker: String?
     /// When the pending offer expires, so a restart can resume its timer.
     public var offerDeadlineMs: Int64?
@@ -90,9 +92,10 @@ public struct StoredJob: Sendable, Equatable {
     public var updatedMs: Int64
 
     /// States in which a job is still live and must come back after a restart.
-    public static let openStates: Set<String> = ["scheduled", "searching", "offered", "assigned", "arrived", "started"]
+    /// The open states as an SQL list, from `JobState` itself (constants, safe to splice).
+    static let openStatesSQL = JobState.allCases.filter(\.isOpen).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
-    public init(skill: String, lat: Double, lon: Double, state: String, createdMs: Int64) {
+    public init(skill: String, lat: Double, lon: Double, state: JobState, createdMs: Int64) {
         self.skill = skill
         self.lat = lat
         self.lon = lon
@@ -107,12 +110,12 @@ public struct StoredJobEvent: Sendable, Equatable {
     public var seq: Int64
     public var job: Int64
     public var atMs: Int64
-    public var state: String
+    public var state: JobState
     public var worker: String?
     /// A JSON object: candidates, reasons, the detail of the transition.
     public var detail: String
 
-    public init(seq: Int64 = 0, job: Int64, atMs: Int64, state: String, worker: String? = nil, detail: String = "{}") {
+    public init(seq: Int64 = 0, job: Int64, atMs: Int64, state: JobState, worker: String? = nil, detail: String = "{}") {
         self.seq = seq
         self.job = job
         self.atMs = atMs

@@ -1,3 +1,5 @@
+import SevaCore
+
 /// Column lists and row decoders shared by the writer and the reader, so every query reads
 /// a table's columns in one agreed order.
 enum StoreColumns {
@@ -13,21 +15,33 @@ enum StoreColumns {
 }
 
 extension SQLiteStatement {
-    func storedWorker() -> StoredWorker {
+    /// An enum column: a value this build does not know is an error naming the table, the row
+    /// and the value — never a silent default.
+    func value<Value: RawRepresentable & CaseIterable>(_ column: Int32, of table: String, row: String) throws(SQLiteError) -> Value
+        where Value.RawValue == String {
+        let raw = text(column)
+        guard let value = Value(rawValue: raw) else {
+            let known = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            throw SQLiteError(extendedCode: 20, message: "\(table) row \(row): \(columnName(column)) '\(raw)' is not one of \(known)")
+        }
+        return value
+    }
+
+    func storedWorker() throws(SQLiteError) -> StoredWorker {
         var worker = StoredWorker(id: text(0), skills: SkillNames(joined: text(3)), updatedMs: int64(10))
         worker.name = text(1)
         worker.phone = text(2)
         worker.district = text(4)
         worker.verified = int64(5) != 0
         worker.radiusKm = optionalDouble(6)
-        worker.availability = text(7)
+        worker.availability = try value(7, of: "workers", row: worker.id)
         worker.ratingSum = int(8)
         worker.ratingCount = int(9)
         return worker
     }
 
-    func storedToken() -> StoredToken {
-        var token = StoredToken(hash: blob(0), prefix: text(1), role: text(2), worker: optionalText(3),
+    func storedToken() throws(SQLiteError) -> StoredToken {
+        var token = StoredToken(hash: blob(0), prefix: text(1), role: try value(2, of: "tokens", row: text(1)), worker: optionalText(3),
                                 createdMs: int64(5))
         token.label = text(4)
         token.revokedMs = optionalInt64(6)
@@ -37,8 +51,9 @@ extension SQLiteStatement {
         return token
     }
 
-    func storedJob() -> StoredJob {
-        var job = StoredJob(skill: text(2), lat: double(3), lon: double(4), state: text(10), createdMs: int64(14))
+    func storedJob() throws(SQLiteError) -> StoredJob {
+        var job = StoredJob(skill: text(2), lat: double(3), lon: double(4), state: try value(10, of: "jobs", row: "id \(int64(0))"),
+                            createdMs: int64(14))
         job.id = int64(0)
         job.ref = optionalText(1)
         job.address = text(5)
@@ -54,9 +69,9 @@ extension SQLiteStatement {
         return job
     }
 
-    func storedEvent() -> StoredJobEvent {
-        StoredJobEvent(seq: int64(0), job: int64(1), atMs: int64(2), state: text(3), worker: optionalText(4),
-                       detail: text(5))
+    func storedEvent() throws(SQLiteError) -> StoredJobEvent {
+        StoredJobEvent(seq: int64(0), job: int64(1), atMs: int64(2), state: try value(3, of: "job_events", row: "seq \(int64(0))"),
+                       worker: optionalText(4), detail: text(5))
     }
 
     func storedPosition() -> StoredPosition {

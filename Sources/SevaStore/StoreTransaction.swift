@@ -1,3 +1,5 @@
+import SevaCore
+
 /// The typed writes an operation makes inside the writer's open transaction. It exists only
 /// on the writer thread, for the duration of one operation; every value is bound, none is
 /// spliced into SQL.
@@ -17,7 +19,7 @@ public struct StoreTransaction {
             """).run([
             .text(worker.id), .text(worker.name), .text(worker.phone), .text(worker.skills.joined),
             .text(worker.district), .integer(worker.verified ? 1 : 0), worker.radiusKm.sqlite,
-            .text(worker.availability), .integer(Int64(worker.ratingSum)), .integer(Int64(worker.ratingCount)),
+            .text(worker.availability.rawValue), .integer(Int64(worker.ratingSum)), .integer(Int64(worker.ratingCount)),
             .integer(worker.updatedMs),
         ])
     }
@@ -31,7 +33,7 @@ public struct StoreTransaction {
 
     public func insertToken(_ token: StoredToken) throws(SQLiteError) {
         try connection.statement("INSERT INTO tokens (\(StoreColumns.token)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run([
-            .blob(token.hash), .text(token.prefix), .text(token.role), token.worker.sqlite, .text(token.label),
+            .blob(token.hash), .text(token.prefix), .text(token.role.rawValue), token.worker.sqlite, .text(token.label),
             .integer(token.createdMs), token.revokedMs.sqlite, token.expiresMs.sqlite, token.lastUsedMs.sqlite,
             token.client.sqlite,
         ])
@@ -62,7 +64,7 @@ public struct StoreTransaction {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(client, ref) DO NOTHING
             """).run([
             .text(job.client), job.ref.sqlite, .text(job.skill), .real(job.lat), .real(job.lon), .text(job.address), .text(job.customer),
-            .text(job.district), job.rateInr.map { Int64($0) }.sqlite, job.scheduledMs.sqlite, .text(job.state),
+            .text(job.district), job.rateInr.map { Int64($0) }.sqlite, job.scheduledMs.sqlite, .text(job.state.rawValue),
             job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)), .integer(job.createdMs),
             .integer(job.updatedMs),
         ])
@@ -77,7 +79,7 @@ public struct StoreTransaction {
         guard try existing.step() else {
             throw SQLiteError(extendedCode: 19, message: "job insert ignored but no job has ref \(job.ref ?? "")")
         }
-        return (existing.storedJob(), false)
+        return (try existing.storedJob(), false)
     }
 
     /// Inserts a job whose id the engine has chosen; a clash of id or `ref` is an error (the
@@ -90,15 +92,15 @@ public struct StoreTransaction {
             """).run([
             .integer(job.id), .text(job.client), job.ref.sqlite, .text(job.skill), .real(job.lat), .real(job.lon), .text(job.address),
             .text(job.customer), .text(job.district), job.rateInr.map { Int64($0) }.sqlite, job.scheduledMs.sqlite,
-            .text(job.state), job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)),
+            .text(job.state.rawValue), job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)),
             .integer(job.createdMs), .integer(job.updatedMs),
         ])
     }
 
     /// Sets a worker's availability (a worker the dispatcher put on break).
-    public func setAvailability(worker: String, _ availability: String, atMs: Int64) throws(SQLiteError) {
+    public func setAvailability(worker: String, _ availability: Availability, atMs: Int64) throws(SQLiteError) {
         try connection.statement("UPDATE workers SET availability = ?, updated_ms = ? WHERE id = ?")
-            .run([.text(availability), .integer(atMs), .text(worker)])
+            .run([.text(availability.rawValue), .integer(atMs), .text(worker)])
     }
 
     /// Writes a job's new state and appends the event that records it (with the engine's
@@ -115,7 +117,7 @@ public struct StoreTransaction {
         try connection.statement("""
             UPDATE jobs SET state = ?, worker = ?, offer_deadline_ms = ?, offers_made = ?, updated_ms = ? WHERE id = ?
             """).run([
-            .text(job.state), job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)),
+            .text(job.state.rawValue), job.worker.sqlite, job.offerDeadlineMs.sqlite, .integer(Int64(job.offersMade)),
             .integer(job.updatedMs), .integer(job.id),
         ])
         guard connection.changes == 1 else { throw SQLiteError(extendedCode: 12, message: "no job \(job.id)") }
@@ -127,12 +129,12 @@ public struct StoreTransaction {
     public func appendEvent(_ event: StoredJobEvent) throws(SQLiteError) -> Int64 {
         if event.seq > 0 {
             try connection.statement("INSERT INTO job_events (seq, job, at_ms, state, worker, detail) VALUES (?, ?, ?, ?, ?, ?)")
-                .run([.integer(event.seq), .integer(event.job), .integer(event.atMs), .text(event.state), event.worker.sqlite,
+                .run([.integer(event.seq), .integer(event.job), .integer(event.atMs), .text(event.state.rawValue), event.worker.sqlite,
                       .text(event.detail)])
             return event.seq
         }
         try connection.statement("INSERT INTO job_events (job, at_ms, state, worker, detail) VALUES (?, ?, ?, ?, ?)")
-            .run([.integer(event.job), .integer(event.atMs), .text(event.state), event.worker.sqlite, .text(event.detail)])
+            .run([.integer(event.job), .integer(event.atMs), .text(event.state.rawValue), event.worker.sqlite, .text(event.detail)])
         return connection.lastInsertRowID
     }
 

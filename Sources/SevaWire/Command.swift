@@ -132,11 +132,6 @@ public struct TokenGrant: Sendable, Equatable {
     public init(role: Role) { self.role = role }
 }
 
-/// The roles of DESIGN.md §2.
-public enum Role: String, Sendable, CaseIterable {
-    case admin, booker, worker, gateway, viewer
-}
-
 /// The registered fields of a worker; nil means "not given" (WORKER SET leaves it unchanged).
 public struct WorkerFields: Sendable, Equatable {
     public var skills: [String]?

@@ -1,5 +1,6 @@
 import Foundation
 import SevaStore
+import SevaCore
 
 /// Measures the store: the disk's fsync latency, group-commit throughput and latency under
 /// concurrent submitters, the start-up load, and bytes on disk per job.
@@ -161,8 +162,8 @@ struct StoreBenchmark {
             _ = try awaitWrite(reopened) { transaction in
                 for index in chunk..<(chunk + 1_000) {
                     var job = try transaction.createJob(benchmarkJob(ref: "size\(index)")).job
-                    try transaction.appendEvent(StoredJobEvent(job: job.id, atMs: 1, state: "searching"))
-                    for (step, state) in ["offered", "assigned", "arrived", "started", "completed"].enumerated() {
+                    try transaction.appendEvent(StoredJobEvent(job: job.id, atMs: 1, state: .searching))
+                    for (step, state) in [JobState.offered, .assigned, .arrived, .started, .completed].enumerated() {
                         job.state = state
                         job.worker = "w\(index % 5000)"
                         job.updatedMs = Int64(step + 2)
@@ -185,7 +186,7 @@ struct StoreBenchmark {
 let benchmarkDetail = #"{"reason":"fewest jobs today within 1.25x nearest","candidates":[{"id":"w1042","dist_m":812,"score":0.91},{"id":"w2210","dist_m":905,"score":0.88},{"id":"w0007","dist_m":1340,"score":0.52}]}"#
 
 func benchmarkJob(ref: String) -> StoredJob {
-    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: "searching", createdMs: 1)
+    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: .searching, createdMs: 1)
     job.ref = ref
     job.address = "House 12, Mohalla Kishanpur, Hathras"
     job.customer = "+91 98765 43210"
@@ -238,7 +239,7 @@ final class TransitionDriver: @unchecked Sendable {
         counters[submitter] += 1
         let counter = counters[submitter]
         var job = jobs[submitter * jobsPerSubmitter + counter % jobsPerSubmitter]
-        job.state = counter % 2 == 0 ? "offered" : "searching"
+        job.state = counter % 2 == 0 ? .offered : .searching
         job.updatedMs = Int64(counter)
         let changed = job
         let submitted = Clock.now()

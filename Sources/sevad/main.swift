@@ -4,6 +4,8 @@ import SevaServer
 import SevaSystemd
 import SevaWire
 
+// Before any thread exists: SIGTERM, SIGINT and SIGHUP stay pending until the daemon takes them.
+Daemon.blockSignals()
 let usage = Manual.usage
 
 func fail(_ message: String, status: Int32 = 2) -> Never {

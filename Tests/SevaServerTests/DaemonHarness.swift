@@ -10,8 +10,17 @@ final class DaemonProcess {
     private let errors = Pipe()
     private let stderrText = LockedText()
     private var lifetimeFlag: LockedText?
+    /// Signalled when the daemon's stderr reaches its end (the process is gone and all it
+    /// wrote — a backtrace included — is in `log`).
+    private let drained = DispatchSemaphore(value: 0)
     /// What the daemon has written to stderr so far.
     var log: String { stderrText.value }
+    /// Everything it wrote, once it has ended (waiting a little for the last of it).
+    private var finalLog: String {
+        _ = drained.wait(timeout: .now() + 10)
+        drained.signal()
+        return log
+    }
 
     static var binary: String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
@@ -30,6 +39,10 @@ final class DaemonProcess {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
+        var environment = ProcessInfo.processInfo.environment
+        // A hung daemon is aborted by the harness: its backtrace, in plain text, is the evidence.
+        environment["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no"
+        process.environment = environment
         try process.run()
         watchLifetime()
         var started = ""
@@ -49,10 +62,11 @@ final class DaemonProcess {
         // Keep draining stderr, or a daemon that logs a lot blocks on a full pipe.
         let reader = errors.fileHandleForReading
         let text = stderrText
+        let drained = self.drained
         Thread.detachNewThread {
             while true {
                 let data = reader.availableData
-                if data.isEmpty { return }
+                if data.isEmpty { drained.signal(); return }
                 text.append(String(decoding: data, as: UTF8.self))
             }
         }
@@ -78,14 +92,14 @@ final class DaemonProcess {
     func stop() -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, SIGTERM)
-        awaitExit(of: process, "sevad in \(directory), stopping", within: ChildDeadline.stop) { log }
+        awaitExit(of: process, "sevad in \(directory), stopping", within: ChildDeadline.stop) { finalLog }
         return process.terminationStatus
     }
 
     /// Waits for the daemon to end by itself (bounded); the exit status.
     @discardableResult
     func waitForExit(seconds: Double = ChildDeadline.stop) -> Int32 {
-        awaitExit(of: process, "sevad in \(directory)", within: seconds) { log }
+        awaitExit(of: process, "sevad in \(directory)", within: seconds) { finalLog }
         return process.terminationStatus
     }
 

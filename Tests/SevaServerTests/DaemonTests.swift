@@ -142,6 +142,36 @@ import Testing
         #expect(again.ask("TOKEN LIST").contains(#""label":"portal""#))
     }
 
+    /// SIGTERM sent while sevad is still starting (its store loaded, its listeners not yet
+    /// bound) is neither lost nor fatal: it waits, and sevad stops cleanly once started. The
+    /// signal goes the moment "loaded" reaches the pipe, read as it comes, not polled.
+    @Test func aSigtermDuringStartUpIsKeptUntilTheDaemonCanStopCleanly() throws {
+        let directory = NSTemporaryDirectory() + "sevad-early-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DaemonProcess.binary)
+        process.arguments = ["--store.path", directory + "/sevad.db", "--server.unix_socket", directory + "/sevad.sock",
+                             "--server.tcp", "[\"127.0.0.1:0\"]"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var log = ""
+        while !log.contains("loaded ") {
+            let data = errors.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            log += String(decoding: data, as: UTF8.self)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        let exited = awaitExit(of: process, "sevad, stopping during start-up", within: ChildDeadline.stop)
+        log += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(exited && process.terminationReason == .exit, "sevad exited by itself, not by the signal: \(log)")
+        #expect(process.terminationStatus == 0)
+        #expect(log.contains("listening on unix") && log.contains("stopped"), "\(log)")
+    }
+
     @Test func sigtermTellsClientsAndExitsCleanly() throws {
         let daemon = try DaemonProcess()
         let admin = try LineConnection(unixPath: daemon.socketPath)

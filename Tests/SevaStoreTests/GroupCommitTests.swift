@@ -55,7 +55,7 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
         let collector = Collector<Int64>()
         for index in 0..<500 {
             try store.submit(on: InlineCompletions(), { transaction in
-                try transaction.appendEvent(StoredJobEvent(job: job.id, atMs: Int64(index), state: "searching"))
+                try transaction.appendEvent(StoredJobEvent(job: job.id, atMs: Int64(index), state: .searching))
             }, completion: collector.add)
         }
         let seqs = collector.wait(for: 500).compactMap { try? $0.get() }

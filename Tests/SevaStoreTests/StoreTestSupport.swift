@@ -1,4 +1,5 @@
 import Foundation
+import SevaCore
 @testable import SevaStore
 
 /// A fresh directory for one test's database, removed when the value is dropped.
@@ -57,7 +58,7 @@ func eventually(within seconds: Double = 10, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-func sampleJob(ref: String?, state: String = "searching") -> StoredJob {
+func sampleJob(ref: String?, state: JobState = .searching) -> StoredJob {
     var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: state, createdMs: 1_000)
     job.ref = ref
     job.address = "Mohalla Kishanpur, Hathras"

@@ -36,10 +36,10 @@ for thread in 0..<submitters {
             let ref = "crash-\(pid)-\(thread)-\(sequence)"
             do {
                 try store.submit(on: target, { transaction in
-                    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: "searching", createdMs: 1)
+                    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: .searching, createdMs: 1)
                     job.ref = ref
                     let created = try transaction.createJob(job).job
-                    return try transaction.appendEvent(StoredJobEvent(job: created.id, atMs: 1, state: "searching"))
+                    return try transaction.appendEvent(StoredJobEvent(job: created.id, atMs: 1, state: .searching))
                 }, completion: { result in
                     if case .success = result { acknowledge(ref) }
                     done.signal()

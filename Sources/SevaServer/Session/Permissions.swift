@@ -1,3 +1,4 @@
+import SevaCore
 import SevaWire
 
 /// Who a connection is: its role once authenticated (nil before), for the worker role the

@@ -1,3 +1,4 @@
+import SevaCore
 import SevaWire
 
 /// The live set of access tokens, by hash: issuing (optionally with an expiry), authenticating,

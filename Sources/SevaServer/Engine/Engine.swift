@@ -39,9 +39,8 @@ final class Engine: @unchecked Sendable {
     var registry: WorkerRegistry
     var dispatcher: Dispatcher
     var events = EventHub()
-    var tokens: TokenBook
-    /// When signed-in sessions' tokens expire, so the tick ends them on time.
-    var sessionExpiries = SessionExpiries()
+    /// Tokens and when their sessions end.
+    var tokens = TokenDesk()
     var random = SystemRandomNumberGenerator()
     /// The listeners' connection counts, for STATS.
     let connections: ConnectionTally
@@ -72,7 +71,6 @@ final class Engine: @unchecked Sendable {
         startedAt = clock()
         registry = WorkerRegistry(catalogue: catalogue, rules: Self.registryRules(configuration.dispatch))
         dispatcher = Dispatcher(rules: Self.dispatchRules(configuration.dispatch, now: clock()))
-        tokens = TokenBook()
         load(state)
     }
 
@@ -80,18 +78,11 @@ final class Engine: @unchecked Sendable {
     func load(_ state: RecoveredState) {
         registry = WorkerRegistry(catalogue: catalogue, rules: registry.rules)
         dispatcher = Dispatcher(rules: dispatcher.rules, lastJobID: state.lastJobID, lastSeq: state.lastSeq)
-        tokens = TokenBook(state.tokens.compactMap { stored in
-            Role(rawValue: stored.role).map {
-                TokenBook.Entry(hash: stored.hash, prefix: stored.prefix, role: $0, worker: stored.worker,
-                                client: stored.client, label: stored.label, createdAt: Double(stored.createdMs) / 1000,
-                                expiresAt: stored.expiresMs.map { Double($0) / 1000 },
-                                lastUsedAt: stored.lastUsedMs.map { Double($0) / 1000 })
-            }
-        })
+        tokens = TokenDesk(stored: state.tokens)
         let now = clock()
         for stored in state.workers {
             registry.upsert(Self.profile(stored, catalogue), now: now)
-            registry.setAvailability(stored.id, Availability(rawValue: stored.availability) ?? .off, now: now)
+            registry.setAvailability(stored.id, stored.availability, now: now)
         }
         for position in state.positions {
             guard let point = try? GeoPoint(latitude: position.lat, longitude: position.lon) else { continue }
@@ -126,7 +117,7 @@ final class Engine: @unchecked Sendable {
         worker.district = profile.district
         worker.verified = profile.verified
         worker.radiusKm = profile.radiusKm
-        worker.availability = availability.rawValue
+        worker.availability = availability
         worker.ratingSum = profile.ratingSum
         worker.ratingCount = profile.ratingCount
         return worker
@@ -137,26 +128,21 @@ final class Engine: @unchecked Sendable {
     /// expiry ends it, and a worker token's connection hears its worker's offers.
     func authenticate(_ token: String, on sink: EventSink?) -> TokenBook.Verdict {
         loop.preconditionInEventLoop()
-        let verdict = tokens.verdict(token, now: now)
-        guard case .valid(let principal) = verdict, let identity = principal.token else { return verdict }
         let at = now
-        tokens.touch(identity, now: at)
+        let verdict = tokens.authenticate(token, now: at)
+        guard case .valid(let principal) = verdict, let identity = principal.token else { return verdict }
         commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedMs: Int64(at * 1000)) },
                success: nil, reply: nil)
         if let sink {
             events.signIn(sink, token: identity)
             if let worker = principal.worker { events.listen(worker: worker, on: sink) }
-            if let expiry = tokens.entry(identity)?.expiresAt { sessionExpiries.schedule(identity, at: expiry) }
+            tokens.signedIn(identity)
         }
         return verdict
     }
 
     /// Why a token session may no longer act (revoked, expired), or nil while it may.
-    func sessionEnded(_ principal: Principal) -> String? {
-        guard let identity = principal.token else { return nil }
-        guard let entry = tokens.entry(identity) else { return "token revoked" }
-        return entry.isExpired(now: now) ? "token expired" : nil
-    }
+    func sessionEnded(_ principal: Principal) -> String? { tokens.sessionEnded(principal, now: now) }
 
     /// Ends at once every session standing on these tokens: no event reaches them from now on,
     /// and each connection gets `ERR NOAUTH <reason>` and is closed.
@@ -169,15 +155,7 @@ final class Engine: @unchecked Sendable {
 
     /// Ends the sessions whose tokens have expired by now (the tick calls it).
     func endExpiredSessions() {
-        var expired: [TokenIdentity] = []
-        for token in sessionExpiries.due(now: now) where events.hasSessions(token) {
-            if let entry = tokens.entry(token), !entry.isExpired(now: now) {
-                // Not yet after all (a rotation undone by a failed commit): its own expiry, if any.
-                if let later = entry.expiresAt { sessionExpiries.schedule(token, at: later) }
-                continue
-            }
-            expired.append(token)
-        }
+        let expired = tokens.expiredSessions(now: now) { events.hasSessions($0) }
         if !expired.isEmpty { endSessions(expired, reason: "token expired") }
     }
 

@@ -135,7 +135,7 @@ extension Engine {
         case .success(let booking):
             if booking.created, let ref = request.ref { refLookups.booked(ClientRef(client: request.client, ref: ref)) }
             let state = booking.created ? (booking.job.events.first?.state ?? booking.job.state) : booking.job.state
-            commit(outcome, success: created(booking.job.id, state: state.rawValue, rate: booking.job.rateInr), reply: reply)
+            commit(outcome, success: created(booking.job.id, state: state, rate: booking.job.rateInr), reply: reply)
         case .failure(let error):
             reply(.error(Self.wireError(error)))
         }
@@ -181,11 +181,11 @@ extension Engine {
         }
     }
 
-    private func created(_ id: Int64, state: String, rate: Int?) -> Reply {
+    private func created(_ id: Int64, state: JobState, rate: Int?) -> Reply {
         var json = JSONWriter()
         json.beginObject()
         json.key("id"); json.integer(Int(id))
-        json.key("state"); json.string(state)
+        json.key("state"); json.string(state.rawValue)
         json.key("rate_inr"); if let rate { json.integer(rate) } else { json.null() }
         json.endObject()
         return .json(json)
@@ -218,10 +218,8 @@ extension Engine {
     private func closedJobError(_ id: Int64, wanted: String, scope: JobScope, reply: ReplyTicket) {
         read({ reader throws(StoreError) in try reader.job(id) }) { [self] result in
             guard case .success(let stored) = result else { return reply(.error(unreadable(result))) }
-            guard let stored, scope.includes(client: stored.client), let state = JobState(rawValue: stored.state) else {
-                return reply(.error(noJob(id)))
-            }
-            reply(.error(Self.wireError(.conflict(job: id, state: state, wanted: wanted))))
+            guard let stored, scope.includes(client: stored.client) else { return reply(.error(noJob(id))) }
+            reply(.error(Self.wireError(.conflict(job: id, state: stored.state, wanted: wanted))))
         }
     }
 

@@ -73,6 +73,6 @@ struct RefLookups {
 /// A job found by its ref: enough to answer JOB NEW again.
 struct StoredRefMatch: Sendable {
     let id: Int64
-    let state: String
+    let state: JobState
     let rateInr: Int?
 }

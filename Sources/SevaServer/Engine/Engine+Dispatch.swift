@@ -86,7 +86,7 @@ extension Engine {
         var order: [Int64] = []
         var rows: [Int64: (row: StoredJob, created: Bool)] = [:]
         var entries: [StoredJobEvent] = []
-        var availability: [(String, String)] = []
+        var availability: [(String, Availability)] = []
         for change in changes {
             switch change {
             case .created(let job, let event), .transition(let job, let event):
@@ -96,7 +96,7 @@ extension Engine {
                 rows[job.id] = (stored(job), created)
                 entries.append(Self.stored(event))
             case .availability(let worker, let state):
-                availability.append((worker, state.rawValue))
+                availability.append((worker, state))
             }
         }
         let writes = order.compactMap { rows[$0] }
@@ -113,7 +113,7 @@ extension Engine {
     }
 
     func stored(_ job: Job) -> StoredJob {
-        var row = StoredJob(skill: job.skill, lat: job.point.latitude, lon: job.point.longitude, state: job.state.rawValue,
+        var row = StoredJob(skill: job.skill, lat: job.point.latitude, lon: job.point.longitude, state: job.state,
                             createdMs: Int64(job.createdAt * 1000))
         row.id = job.id
         row.client = job.client
@@ -131,13 +131,13 @@ extension Engine {
     }
 
     static func stored(_ event: JobEvent) -> StoredJobEvent {
-        StoredJobEvent(seq: event.seq, job: event.job, atMs: Int64(event.at * 1000), state: event.state.rawValue,
+        StoredJobEvent(seq: event.seq, job: event.job, atMs: Int64(event.at * 1000), state: event.state,
                        worker: event.worker, detail: JobJSON.detailText(event.detail))
     }
 
     static func event(_ stored: StoredJobEvent) -> JobEvent {
         JobEvent(seq: stored.seq, job: stored.job, at: Double(stored.atMs) / 1000,
-                 state: JobState(rawValue: stored.state) ?? .searching, worker: stored.worker,
+                 state: stored.state, worker: stored.worker,
                  detail: EventDetail(recorded: stored.detail))
     }
 
@@ -147,10 +147,9 @@ extension Engine {
 
     /// The same, off the loop (for reads answered on the store's read queue).
     static func job(_ stored: StoredJob, events: [JobEvent], catalogue: SkillCatalogue) -> Job? {
-        guard let point = try? GeoPoint(latitude: stored.lat, longitude: stored.lon),
-              let state = JobState(rawValue: stored.state) else { return nil }
+        guard let point = try? GeoPoint(latitude: stored.lat, longitude: stored.lon) else { return nil }
         var job = Job(id: stored.id, skill: stored.skill, skillSet: catalogue.skill(stored.skill) ?? SkillSet(),
-                      point: point, state: state, createdAt: Double(stored.createdMs) / 1000)
+                      point: point, state: stored.state, createdAt: Double(stored.createdMs) / 1000)
         job.client = stored.client
         job.ref = stored.ref
         job.address = stored.address

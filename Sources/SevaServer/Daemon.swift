@@ -66,32 +66,42 @@ public final class Daemon: Sendable {
         notifier.ready(status: try engine.loop.submit { engine.statusLine() }.wait())
     }
 
-    /// Blocks until SIGTERM or SIGINT, then shuts down cleanly.
+    /// The signals sevad acts on. `blockSignals()` must run first thing in `main`, before any
+    /// thread starts, so every thread inherits the mask: a signal sent at any moment after
+    /// that — even while the store loads, before anyone waits for it — stays pending until
+    /// `runUntilSignalled` takes it. (A handler installed later would leave a window in which
+    /// SIGTERM is lost, and a stop that waits for ever.)
+    static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP]
+
+    /// Blocks `handledSignals` on the calling thread (and the threads it starts).
+    public static func blockSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in handledSignals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Takes the blocked signals one at a time: SIGHUP reloads (on the engine's loop),
+    /// SIGTERM or SIGINT shut down cleanly and return.
     public func runUntilSignalled() {
-        let done = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { done.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        signal(SIGHUP, SIG_IGN)
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in Self.handledSignals { sigaddset(&set, number) }
         let engine = self.engine
         let notifier = self.notifier
-        hangup.setEventHandler {
-            engine.loop.execute {
-                notifier.reloading()
-                engine.reload { _ in notifier.ready(status: engine.statusLine()) }
+        while true {
+            var received: Int32 = 0
+            guard sigwait(&set, &received) == 0 else { continue }
+            if received == SIGHUP {
+                engine.loop.execute {
+                    notifier.reloading()
+                    engine.reload { _ in notifier.ready(status: engine.statusLine()) }
+                }
+                continue
             }
+            break
         }
-        hangup.resume()
-        sources.append(hangup)
-        done.wait()
         shutDown()
-        _ = sources
     }
 
     /// STOPPING=1; no new connections; `EVT shutdown` to every client; the positions

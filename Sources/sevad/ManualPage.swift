@@ -82,17 +82,8 @@ enum Manual {
         return page
     }
 
+    /// `text` wrapped to `width`, every line after the first indented by `indent` spaces.
     private static func wrap(_ text: String, width: Int, indent: Int) -> String {
-        var lines: [String] = []
-        var current = ""
-        for word in text.split(separator: " ") {
-            if !current.isEmpty && current.count + word.count + 1 > width {
-                lines.append(current)
-                current = ""
-            }
-            current += (current.isEmpty ? "" : " ") + word
-        }
-        lines.append(current)
-        return lines.joined(separator: "\n" + String(repeating: " ", count: indent))
+        String(ConfigurationDocs.wrap(text, width: width, prefix: String(repeating: " ", count: indent)).dropFirst(indent))
     }
 }

@@ -91,7 +91,8 @@ public enum ConfigurationDocs {
         return lines.joined(separator: "\n")
     }
 
-    static func wrap(_ text: String, width: Int, prefix: String) -> String {
+    /// `text` wrapped to lines of at most `width` characters, each starting with `prefix`.
+    public static func wrap(_ text: String, width: Int, prefix: String) -> String {
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ") {

@@ -90,22 +90,21 @@ final class LiveServerSettings: @unchecked Sendable {
 }
 
 /// `server.max_pings_per_s` for one worker-role connection: a bucket of that many pings,
-/// refilled continuously.
+/// refilled continuously. Times are monotonic seconds.
 struct PingBudget {
     let perSecond: Double
     private var tokens: Double
-    private var last: UInt64
+    private var last: Double
 
-    init(perSecond: Int) {
+    init(perSecond: Int, now: Double) {
         self.perSecond = Double(perSecond)
         tokens = Double(perSecond)
-        last = DispatchTime.now().uptimeNanoseconds
+        last = now
     }
 
-    /// Spends one ping; false when the connection is over its rate.
-    mutating func spend() -> Bool {
-        let now = DispatchTime.now().uptimeNanoseconds
-        tokens = min(perSecond, tokens + Double(now - last) / 1e9 * perSecond)
+    /// Spends one ping at `now`; false when the connection is over its rate.
+    mutating func spend(now: Double) -> Bool {
+        tokens = min(perSecond, tokens + max(0, now - last) * perSecond)
         last = now
         guard tokens >= 1 else { return false }
         tokens -= 1

@@ -29,7 +29,7 @@ let package = Package(
         // Libraries, innermost first.
         .target(name: "SevaCore", swiftSettings: optimize),
         .target(name: "SevaWire", dependencies: ["SevaCore"], swiftSettings: optimize),
-        .target(name: "SevaStore", dependencies: ["SevaCore", "CSQLite"], swiftSettings: optimize),
+        .target(name: "SevaStore", dependencies: ["SevaCore", "SevaWire", "CSQLite"], swiftSettings: optimize),
         .target(name: "SevaSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SevaClient"),
         .target(name: "SevaServer", dependencies: [
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "SevaWireTests", dependencies: ["SevaWire"]),
         .testTarget(name: "SevaStoreTests", dependencies: ["SevaStore", "SevaCore", "StoreCrashChild"]),
         // A process for the store's crash test to kill (built with the tests, never installed).
-        .executableTarget(name: "StoreCrashChild", dependencies: ["SevaStore"], path: "Tests/StoreCrashChild"),
+        .executableTarget(name: "StoreCrashChild", dependencies: ["SevaCore", "SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl", "sevasim",
                                                          .product(name: "NIOSSL", package: "swift-nio-ssl")]),

@@ -34,14 +34,15 @@ public final class Daemon: Sendable {
         try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
         let notifier = self.notifier
-        store = try Store(configuration.storeConfiguration(paths: paths)) { health in
+        guard let skills = SkillCatalogue(configuration.skills) else { throw WireError(.internal, "bad skill catalogue") }
+        store = try Store(configuration.storeConfiguration(paths: paths), skills: skills) { health in
             logger.notice("store \(health)")
             notifier.status("store \(health)")
         }
         let loading = StartupExtension(notifier)
         let startedAt = Date().timeIntervalSince1970
         let dayOffset = configuration.dispatch.dayOffsetSeconds(at: startedAt)
-        let state = try store.loadCommittedState(dayStartMs: Engine.dayStartMs(now: startedAt, offsetSeconds: dayOffset))
+        let state = try store.loadCommittedState(dayStart: Engine.dayStart(now: startedAt, offsetSeconds: dayOffset))
         loading.finish()
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let fixed = configuration

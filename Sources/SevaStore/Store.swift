@@ -1,4 +1,5 @@
 import Foundation
+import SevaCore
 
 /// The daemon's durable store: opens and migrates the SQLite file, owns the group-commit
 /// writer and the read connection, and reports whether it can commit.
@@ -16,8 +17,10 @@ public final class Store: Sendable {
     private let checkpointer: StoreCheckpointer
 
     /// Opens (creating when missing) and migrates the database, then starts the writer.
+    /// - Parameter skills: the catalogue workers' skills are named by (fixed for the store's life,
+    ///   as `skills.catalogue` is for the daemon's).
     /// - Parameter onHealthChange: told, on the writer thread, when the store degrades or recovers.
-    public init(_ configuration: StoreConfiguration,
+    public init(_ configuration: StoreConfiguration, skills: SkillCatalogue = .standard,
                 onHealthChange: @escaping @Sendable (StoreHealth) -> Void = { _ in }) throws(StoreError) {
         if let problem = SQLiteLibrary.unsuitability { throw .unavailable(problem) }
         self.configuration = configuration
@@ -29,14 +32,14 @@ public final class Store: Sendable {
         }
         try StoreSchema.migrate(connection)
         let commitGate = NSLock()
-        reader = try StoreReader(configuration, commitGate: commitGate)
+        reader = try StoreReader(configuration, skills: skills, commitGate: commitGate)
         reads = StoreReadQueue(reader)
         do {
             checkpointer = try StoreCheckpointer(configuration)
         } catch {
             throw .unavailable(error.message)
         }
-        writer = StoreWriter(configuration: configuration, connection: connection, commitGate: commitGate,
+        writer = StoreWriter(configuration: configuration, skills: skills, connection: connection, commitGate: commitGate,
                              onHealthChange: onHealthChange)
     }
 
@@ -65,8 +68,8 @@ public final class Store: Sendable {
     }
 
     /// What is committed, read afresh: for start-up and for rebuilding after a failed commit.
-    public func loadCommittedState(dayStartMs: Int64 = 0) throws(StoreError) -> RecoveredState {
-        try reader.loadRecoveredState(dayStartMs: dayStartMs)
+    public func loadCommittedState(dayStart: Double = 0) throws(StoreError) -> RecoveredState {
+        try reader.loadRecoveredState(dayStart: dayStart)
     }
 
     /// Commits what is queued, checkpoints and truncates the WAL, and closes the file.

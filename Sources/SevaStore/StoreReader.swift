@@ -1,4 +1,5 @@
 import Foundation
+import SevaCore
 
 /// The read path: connections of their own (WAL lets them read while the writer commits)
 /// for the start-up load and the queries that must hit disk. Calls are serialised by a lock —
@@ -13,9 +14,12 @@ public final class StoreReader: @unchecked Sendable {
     private var loader: SQLiteConnection?
     /// Held by the writer around each commit; taken while both load snapshots are opened.
     private let commitGate: NSLock
+    /// The catalogue workers' skills are named by.
+    private let skills: SkillCatalogue
 
-    init(_ configuration: StoreConfiguration, commitGate: NSLock) throws(StoreError) {
+    init(_ configuration: StoreConfiguration, skills: SkillCatalogue, commitGate: NSLock) throws(StoreError) {
         self.commitGate = commitGate
+        self.skills = skills
         do {
             connection = try Self.open(configuration)
             loader = try Self.open(configuration)
@@ -60,8 +64,8 @@ public final class StoreReader: @unchecked Sendable {
     /// Workers are read on a second connection by a second thread while this one reads the
     /// rest. Both read transactions are opened while the writer's commit gate is held, so they
     /// see the same committed state.
-    /// `completedToday` counts from `dayStartMs` (Unix milliseconds).
-    public func loadRecoveredState(dayStartMs: Int64 = 0) throws(StoreError) -> RecoveredState {
+    /// `completedToday` counts from `dayStart` (Unix seconds).
+    public func loadRecoveredState(dayStart: Double = 0) throws(StoreError) -> RecoveredState {
         StoreThreadGuard.checkNotForbidden("the recovery load")
         lock.lock()
         defer { lock.unlock() }
@@ -80,8 +84,8 @@ public final class StoreReader: @unchecked Sendable {
                 try? connection.execute("COMMIT")
                 try? loader.execute("COMMIT")
             }
-            let workers = WorkerLoad(loader)
-            var state = try Self.loadAllButWorkers(connection, dayStartMs: dayStartMs)
+            let workers = WorkerLoad(loader, skills: skills)
+            var state = try Self.loadAllButWorkers(connection, dayStart: dayStart)
             state.workers = try workers.result()
             return state
         } catch {
@@ -96,51 +100,58 @@ public final class StoreReader: @unchecked Sendable {
         _ = try connection.integer("SELECT count(*) FROM store_health")
     }
 
-    private static func loadAllButWorkers(_ connection: SQLiteConnection, dayStartMs: Int64) throws(SQLiteError) -> RecoveredState {
+    private static func loadAllButWorkers(_ connection: SQLiteConnection, dayStart: Double) throws(SQLiteError) -> RecoveredState {
         var state = RecoveredState()
         let tokens = try connection.statement(
-            "SELECT \(StoreColumns.token) FROM tokens WHERE revoked_ms IS NULL ORDER BY prefix").bind([])
-        while try tokens.step() { state.tokens.append(try tokens.storedToken()) }
+            "SELECT \(TokenCodec.columns) FROM tokens WHERE revoked_ms IS NULL ORDER BY prefix").bind([])
+        while try tokens.step() { state.tokens.append(try tokens.issuedToken()) }
         let jobs = try connection.statement("""
-            SELECT \(StoreColumns.job) FROM jobs
-            WHERE state IN (\(StoredJob.openStatesSQL)) ORDER BY id
+            SELECT \(JobCodec.columns) FROM jobs
+            WHERE state IN (\(JobCodec.openStatesSQL)) ORDER BY id
             """).bind([])
-        while try jobs.step() { state.openJobs.append(try jobs.storedJob()) }
+        while try jobs.step() { state.openJobs.append(try jobs.job()) }
         // Keyed by worker id without a rowid: a plain scan comes in id order.
         state.positions.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM worker_positions")))
-        let positions = try connection.statement("SELECT \(StoreColumns.position) FROM worker_positions").bind([])
-        while try positions.step() { state.positions.append(positions.storedPosition()) }
+        let positions = try connection.statement("SELECT \(PositionCodec.columns) FROM worker_positions").bind([])
+        while try positions.step() { state.positions.append(try positions.workerPosition(of: "worker_positions")) }
         let events = try connection.statement("""
-            SELECT \(StoreColumns.event) FROM job_events WHERE job IN (SELECT id FROM jobs
-            WHERE state IN (\(StoredJob.openStatesSQL))) ORDER BY job, seq
+            SELECT \(JobCodec.eventColumns) FROM job_events WHERE job IN (SELECT id FROM jobs
+            WHERE state IN (\(JobCodec.openStatesSQL))) ORDER BY job, seq
             """).bind([])
-        while try events.step() { state.openJobEvents.append(try events.storedEvent()) }
+        var histories: [Int64: [JobEvent]] = [:]
+        while try events.step() {
+            let event = try events.jobEvent()
+            histories[event.job, default: []].append(event)
+        }
+        for index in state.openJobs.indices {
+            state.openJobs[index].restore(history: histories[state.openJobs[index].id] ?? [])
+        }
         state.lastSeq = try connection.integer("SELECT coalesce(max(seq), 0) FROM job_events")
         state.lastJobID = try connection.integer("SELECT coalesce(max(id), 0) FROM jobs")
         let completed = try connection.statement("""
             SELECT worker, count(*) FROM job_events WHERE state = 'completed' AND at_ms >= ? AND worker IS NOT NULL
             GROUP BY worker
-            """).bind([.integer(dayStartMs)])
+            """).bind([.integer(StoreTime.milliseconds(dayStart))])
         while try completed.step() { state.completedToday[completed.text(0)] = completed.int(1) }
         return state
     }
 
     /// One job as committed, or nil.
-    public func job(_ id: Int64) throws(StoreError) -> StoredJob? {
+    public func job(_ id: Int64) throws(StoreError) -> Job? {
         try reading { connection throws(SQLiteError) in
-            let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE id = ?").bind([.integer(id)])
+            let query = try connection.statement("SELECT \(JobCodec.columns) FROM jobs WHERE id = ?").bind([.integer(id)])
             defer { query.reset() }
-            return try query.step() ? try query.storedJob() : nil
+            return try query.step() ? try query.job() : nil
         }
     }
 
     /// The job a client booked with this idempotency ref, or nil.
-    public func job(ref: String, client: String = "") throws(StoreError) -> StoredJob? {
+    public func job(ref: String, client: String = "") throws(StoreError) -> Job? {
         try reading { connection throws(SQLiteError) in
-            let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE client = ? AND ref = ?")
+            let query = try connection.statement("SELECT \(JobCodec.columns) FROM jobs WHERE client = ? AND ref = ?")
                 .bind([.text(client), .text(ref)])
             defer { query.reset() }
-            return try query.step() ? try query.storedJob() : nil
+            return try query.step() ? try query.job() : nil
         }
     }
 
@@ -155,13 +166,13 @@ public final class StoreReader: @unchecked Sendable {
     }
 
     /// The jobs booked with these refs, each by its client — one read for a batch of bookings.
-    public func jobs(refs: [(client: String, ref: String)]) throws(StoreError) -> [StoredJob] {
+    public func jobs(refs: [(client: String, ref: String)]) throws(StoreError) -> [Job] {
         try reading { connection throws(SQLiteError) in
-            let query = try connection.statement("SELECT \(StoreColumns.job) FROM jobs WHERE client = ? AND ref = ?")
-            var found: [StoredJob] = []
+            let query = try connection.statement("SELECT \(JobCodec.columns) FROM jobs WHERE client = ? AND ref = ?")
+            var found: [Job] = []
             for key in refs {
                 try query.bind([.text(key.client), .text(key.ref)])
-                if try query.step() { found.append(try query.storedJob()) }
+                if try query.step() { found.append(try query.job()) }
                 query.reset()
             }
             return found
@@ -171,25 +182,25 @@ public final class StoreReader: @unchecked Sendable {
     /// Jobs with ids above `after`, in id order, at most `limit`, optionally of one state,
     /// skill and client — JOB LIST.
     public func jobs(after: Int64, state: String?, skill: String?, client: String? = nil, limit: Int) throws(StoreError)
-        -> [StoredJob] {
+        -> [Job] {
         try reading { connection throws(SQLiteError) in
             let query = try connection.statement("""
-                SELECT \(StoreColumns.job) FROM jobs WHERE id > ? AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR skill = ?3)
+                SELECT \(JobCodec.columns) FROM jobs WHERE id > ? AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR skill = ?3)
                 AND (?5 IS NULL OR client = ?5) ORDER BY id LIMIT ?4
                 """).bind([.integer(after), state.sqlite, skill.sqlite, .integer(Int64(max(0, limit))), client.sqlite])
-            var jobs: [StoredJob] = []
-            while try query.step() { jobs.append(try query.storedJob()) }
+            var jobs: [Job] = []
+            while try query.step() { jobs.append(try query.job()) }
             return jobs
         }
     }
 
     /// A job's history, oldest first.
-    public func history(ofJob id: Int64) throws(StoreError) -> [StoredJobEvent] {
+    public func history(ofJob id: Int64) throws(StoreError) -> [JobEvent] {
         try reading { connection throws(SQLiteError) in
             let query = try connection.statement(
-                "SELECT \(StoreColumns.event) FROM job_events WHERE job = ? ORDER BY seq").bind([.integer(id)])
-            var events: [StoredJobEvent] = []
-            while try query.step() { events.append(try query.storedEvent()) }
+                "SELECT \(JobCodec.eventColumns) FROM job_events WHERE job = ? ORDER BY seq").bind([.integer(id)])
+            var events: [JobEvent] = []
+            while try query.step() { events.append(try query.jobEvent()) }
             return events
         }
     }
@@ -197,32 +208,32 @@ public final class StoreReader: @unchecked Sendable {
     /// Events after `seq`, oldest first, at most `limit` — the durable feed — optionally only
     /// those of jobs of one skill, district and client.
     public func events(after seq: Int64, limit: Int, skill: String? = nil, district: String? = nil,
-                       client: String? = nil) throws(StoreError) -> [StoredJobEvent] {
+                       client: String? = nil) throws(StoreError) -> [JobEvent] {
         try reading { connection throws(SQLiteError) in
             let query = skill == nil && district == nil && client == nil
-                ? try connection.statement("SELECT \(StoreColumns.event) FROM job_events WHERE seq > ? ORDER BY seq LIMIT ?")
+                ? try connection.statement("SELECT \(JobCodec.eventColumns) FROM job_events WHERE seq > ? ORDER BY seq LIMIT ?")
                     .bind([.integer(seq), .integer(Int64(max(0, limit)))])
                 : try connection.statement("""
-                    SELECT \(StoreColumns.eventQualified) FROM job_events e JOIN jobs j ON j.id = e.job
+                    SELECT \(JobCodec.eventColumnsQualified) FROM job_events e JOIN jobs j ON j.id = e.job
                     WHERE e.seq > ?1 AND (?3 IS NULL OR j.skill = ?3) AND (?4 IS NULL OR j.district = ?4)
                     AND (?5 IS NULL OR j.client = ?5) ORDER BY e.seq LIMIT ?2
                     """).bind([.integer(seq), .integer(Int64(max(0, limit))), skill.sqlite, district.sqlite, client.sqlite])
-            var events: [StoredJobEvent] = []
-            while try query.step() { events.append(try query.storedEvent()) }
+            var events: [JobEvent] = []
+            while try query.step() { events.append(try query.jobEvent()) }
             return events
         }
     }
 
     /// A worker's location history between two times, oldest first.
-    public func locationHistory(of worker: String, fromMs: Int64 = 0, toMs: Int64 = .max) throws(StoreError)
-        -> [StoredPosition] {
+    public func locationHistory(of worker: String, from: Double = 0, to: Double = 9e15) throws(StoreError)
+        -> [WorkerPosition] {
         try reading { connection throws(SQLiteError) in
             let query = try connection.statement("""
                 SELECT worker, lat, lon, NULL, at_ms FROM location_history
                 WHERE worker = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms
-                """).bind([.text(worker), .integer(fromMs), .integer(toMs)])
-            var samples: [StoredPosition] = []
-            while try query.step() { samples.append(query.storedPosition()) }
+                """).bind([.text(worker), .integer(StoreTime.milliseconds(from)), .integer(StoreTime.milliseconds(to))])
+            var samples: [WorkerPosition] = []
+            while try query.step() { samples.append(try query.workerPosition(of: "location_history")) }
             return samples
         }
     }
@@ -243,27 +254,27 @@ public final class StoreReader: @unchecked Sendable {
 /// and read only after `done` was waited for.
 private final class WorkerLoad: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private var outcome: Result<[StoredWorker], SQLiteError> = .success([])
+    private var outcome: Result<[RegisteredWorker], SQLiteError> = .success([])
 
-    init(_ connection: SQLiteConnection) {
+    init(_ connection: SQLiteConnection, skills: SkillCatalogue) {
         nonisolated(unsafe) let connection = connection
         Thread.detachNewThread { [self] in
-            outcome = Result { () throws(SQLiteError) in try Self.load(connection) }
+            outcome = Result { () throws(SQLiteError) in try Self.load(connection, skills: skills) }
             done.signal()
         }
     }
 
-    func result() throws(SQLiteError) -> [StoredWorker] {
+    func result() throws(SQLiteError) -> [RegisteredWorker] {
         done.wait()
         return try outcome.get()
     }
 
-    private static func load(_ connection: SQLiteConnection) throws(SQLiteError) -> [StoredWorker] {
-        var workers: [StoredWorker] = []
+    private static func load(_ connection: SQLiteConnection, skills: SkillCatalogue) throws(SQLiteError) -> [RegisteredWorker] {
+        var workers: [RegisteredWorker] = []
         workers.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM workers")))
         // Keyed by id without a rowid: a plain scan comes in id order.
-        let query = try connection.statement("SELECT \(StoreColumns.worker) FROM workers").bind([])
-        while try query.step() { workers.append(try query.storedWorker()) }
+        let query = try connection.statement("SELECT \(WorkerCodec.columns) FROM workers").bind([])
+        while try query.step() { workers.append(try query.registeredWorker(skills: skills)) }
         return workers
     }
 }

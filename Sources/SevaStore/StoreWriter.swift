@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import SevaCore
 
 /// The group-commit writer: one thread that owns the write connection and turns the queue of
 /// submitted operations into transactions of up to `commitBatchMax` operations.
@@ -23,13 +24,16 @@ final class StoreWriter: @unchecked Sendable {
     private let onHealthChange: @Sendable (StoreHealth) -> Void
     /// Held around each transaction, so a reader can open a snapshot between commits.
     private let commitGate: NSLock
+    /// The catalogue workers' skills are named by, for transactions.
+    private let skills: SkillCatalogue
 
     private var connection: SQLiteConnection?
     private var lastMaintenance = Date()
 
-    init(configuration: StoreConfiguration, connection: SQLiteConnection, commitGate: NSLock,
+    init(configuration: StoreConfiguration, skills: SkillCatalogue, connection: SQLiteConnection, commitGate: NSLock,
          onHealthChange: @escaping @Sendable (StoreHealth) -> Void) {
         self.commitGate = commitGate
+        self.skills = skills
         self.configuration = configuration
         self.connection = connection
         self.onHealthChange = onHealthChange
@@ -156,7 +160,7 @@ final class StoreWriter: @unchecked Sendable {
     private func run(_ batch: [QueuedWrite], on connection: SQLiteConnection, isolated: Bool) throws(SQLiteError)
         -> [@Sendable () -> Void]? {
         try connection.statement("BEGIN IMMEDIATE").run()
-        let transaction = StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays)
+        let transaction = StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays, skills: skills)
         let savepoint = try connection.statement("SAVEPOINT op")
         let release = try connection.statement("RELEASE op")
         let rollback = try connection.statement("ROLLBACK TO op")
@@ -253,11 +257,11 @@ final class StoreWriter: @unchecked Sendable {
         guard let connection else { return }
         try? connection.execute("PRAGMA optimize")
         guard configuration.locationHistoryDays > 0 else { return }
-        let cutoff = Int64((Date().timeIntervalSince1970 - Double(configuration.locationHistoryDays) * 86_400) * 1000)
+        let cutoff = Date().timeIntervalSince1970 - Double(configuration.locationHistoryDays) * 86_400
         do {
             try connection.statement("BEGIN IMMEDIATE").run()
-            try StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays)
-                .purgeLocationHistory(beforeMs: cutoff)
+            try StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays, skills: skills)
+                .purgeLocationHistory(before: cutoff)
             try connection.statement("COMMIT").run()
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }

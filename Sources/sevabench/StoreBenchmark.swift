@@ -82,7 +82,7 @@ struct StoreBenchmark {
         let store = try Store(configuration)
         defer { store.close() }
         let jobsPerSubmitter = 64
-        let jobs: [StoredJob] = try (0..<options.submitters * jobsPerSubmitter).map { index in
+        let jobs: [Job] = try (0..<options.submitters * jobsPerSubmitter).map { index in
             try awaitWrite(store) { try $0.createJob(benchmarkJob(ref: "t\(index)")).job }
         }
         let baseline = store.statistics
@@ -114,21 +114,22 @@ struct StoreBenchmark {
         do {
             let store = try Store(configuration)
             defer { store.close() }
-            let skills = ["electrician", "plumber", "carpenter", "mason"]
+            let skills = ["electrician", "plumber", "carpenter", "mason"].map { SkillCatalogue.standard.skill($0)! }
             for chunk in stride(from: 0, to: options.workers, by: 10_000) {
                 let upper = min(options.workers, chunk + 10_000)
                 _ = try awaitWrite(store) { transaction in
                     for index in chunk..<upper {
-                        var worker = StoredWorker(id: "w\(index)", skills: SkillNames([skills[index % 4]]), updatedMs: 1)
-                        worker.name = "Worker \(index)"
-                        worker.phone = "+9198\(10_000_000 + index)"
-                        worker.district = "hathras"
-                        worker.verified = true
-                        try transaction.upsertWorker(worker)
+                        var profile = WorkerProfile(id: "w\(index)", skills: skills[index % 4])
+                        profile.name = "Worker \(index)"
+                        profile.phone = "+9198\(10_000_000 + index)"
+                        profile.district = "hathras"
+                        profile.verified = true
+                        try transaction.upsertWorker(RegisteredWorker(profile, updatedAt: 0.001))
                     }
                     try transaction.savePositions((chunk..<upper).map {
-                        StoredPosition(worker: "w\($0)", lat: 27.5 + Double($0 % 1000) / 10_000,
-                                       lon: 78 + Double($0 / 1000 % 1000) / 10_000, accuracyM: 10, atMs: 5)
+                        WorkerPosition(worker: "w\($0)", point: try! GeoPoint(latitude: 27.5 + Double($0 % 1000) / 10_000,
+                                                                        longitude: 78 + Double($0 / 1000 % 1000) / 10_000),
+                                       accuracyMetres: 10, at: 0.005)
                     })
                     return upper
                 }
@@ -162,12 +163,13 @@ struct StoreBenchmark {
             _ = try awaitWrite(reopened) { transaction in
                 for index in chunk..<(chunk + 1_000) {
                     var job = try transaction.createJob(benchmarkJob(ref: "size\(index)")).job
-                    try transaction.appendEvent(StoredJobEvent(job: job.id, atMs: 1, state: .searching))
+                    try transaction.appendEvent(JobEvent(seq: 0, job: job.id, at: 0.001, state: .searching, worker: nil,
+                                                         detail: EventDetail()))
                     for (step, state) in [JobState.offered, .assigned, .arrived, .started, .completed].enumerated() {
                         job.state = state
                         job.worker = "w\(index % 5000)"
-                        job.updatedMs = Int64(step + 2)
-                        try transaction.recordTransition(job, detail: step == 0 ? benchmarkDetail : "{}")
+                        job.updatedAt = Double(step + 2) / 1000
+                        try transaction.recordTransition(job, detail: step == 0 ? benchmarkDetail : EventDetail())
                     }
                 }
                 return chunk
@@ -183,10 +185,11 @@ struct StoreBenchmark {
 }
 
 /// The offer decision as the dispatch engine records it: three candidates and a reason.
-let benchmarkDetail = #"{"reason":"fewest jobs today within 1.25x nearest","candidates":[{"id":"w1042","dist_m":812,"score":0.91},{"id":"w2210","dist_m":905,"score":0.88},{"id":"w0007","dist_m":1340,"score":0.52}]}"#
+let benchmarkDetail = EventDetail(recorded: #"{"reason":"fewest jobs today within 1.25x nearest","candidates":[{"id":"w1042","dist_m":812,"score":0.91},{"id":"w2210","dist_m":905,"score":0.88},{"id":"w0007","dist_m":1340,"score":0.52}]}"#)
 
-func benchmarkJob(ref: String) -> StoredJob {
-    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: .searching, createdMs: 1)
+/// A booking for the store to number.
+func benchmarkJob(ref: String) -> Job {
+    var job = Job(id: 0, skill: "plumber", skillSet: SkillSet(), point: try! GeoPoint(latitude: 27.596, longitude: 78.05), state: .searching, createdAt: 0.001)
     job.ref = ref
     job.address = "House 12, Mohalla Kishanpur, Hathras"
     job.customer = "+91 98765 43210"
@@ -218,7 +221,7 @@ final class ResultBox<Value: Sendable>: @unchecked Sendable {
 final class TransitionDriver: @unchecked Sendable {
     let store: Store
     let target: QueueCompletions
-    let jobs: [StoredJob]
+    let jobs: [Job]
     let jobsPerSubmitter: Int
     let deadline: UInt64
     let finished = DispatchSemaphore(value: 0)
@@ -226,7 +229,7 @@ final class TransitionDriver: @unchecked Sendable {
     private var counters: [Int]
     private var inFlight = 0
 
-    init(store: Store, engine: DispatchQueue, jobs: [StoredJob], jobsPerSubmitter: Int, deadline: UInt64) {
+    init(store: Store, engine: DispatchQueue, jobs: [Job], jobsPerSubmitter: Int, deadline: UInt64) {
         self.store = store
         target = QueueCompletions(engine)
         self.jobs = jobs
@@ -240,7 +243,7 @@ final class TransitionDriver: @unchecked Sendable {
         let counter = counters[submitter]
         var job = jobs[submitter * jobsPerSubmitter + counter % jobsPerSubmitter]
         job.state = counter % 2 == 0 ? .offered : .searching
-        job.updatedMs = Int64(counter)
+        job.updatedAt = Double(counter) / 1000
         let changed = job
         let submitted = Clock.now()
         inFlight += 1

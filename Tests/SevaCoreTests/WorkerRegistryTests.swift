@@ -171,11 +171,11 @@ import Testing
         ready(&registry, "w1", metres: 100, now: 1_000)
         ready(&registry, "w2", metres: 200, now: 1_000)
         let first = registry.takeMovedPositions()
-        #expect(first.map(\.id) == ["w1", "w2"] && first[0].fixTime == 1_000)
+        #expect(first.map(\.worker) == ["w1", "w2"] && first[0].at == 1_000)
         #expect(registry.takeMovedPositions().isEmpty)
         _ = registry.recordFix("w2", at: hathras, now: 1_010)
         _ = registry.recordFix("w1", at: hathras, timestamp: 900, now: 1_010)
-        #expect(registry.takeMovedPositions().map(\.id) == ["w2"], "an ignored fix moves nothing")
+        #expect(registry.takeMovedPositions().map(\.worker) == ["w2"], "an ignored fix moves nothing")
     }
 
     /// The snapshot takes moved positions in chunks: each once, all of them in the end, and a
@@ -186,14 +186,14 @@ import Testing
         var taken: [String] = []
         let first = registry.takeMovedPositions(limit: 2)
         #expect(first.count == 2 && registry.hasMovedPositions)
-        taken += first.map(\.id)
+        taken += first.map(\.worker)
         let waiting = ["w1", "w2", "w3", "w4", "w5"].first { !taken.contains($0) }!
         _ = registry.recordFix(waiting, at: hathras, now: 1_100)
         while registry.hasMovedPositions {
             let chunk = registry.takeMovedPositions(limit: 2)
             #expect(chunk.count <= 2)
-            if let again = chunk.first(where: { $0.id == waiting }) { #expect(again.fixTime == 1_100) }
-            taken += chunk.map(\.id)
+            if let again = chunk.first(where: { $0.worker == waiting }) { #expect(again.at == 1_100) }
+            taken += chunk.map(\.worker)
         }
         #expect(taken.sorted() == ["w1", "w2", "w3", "w4", "w5"])
         #expect(registry.takeMovedPositions(limit: 2).isEmpty)

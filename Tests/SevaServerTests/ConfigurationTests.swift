@@ -145,7 +145,7 @@ import Testing
         #expect(Engine.dispatchRules(configuration.dispatch, now: now).dayOffsetSeconds == 19_800)
         // 00:10 IST on 2 Dec 2026 is 18:40 UTC on 1 Dec: the Indian day began ten minutes ago.
         let midnightIST = 1_796_149_800.0
-        #expect(Engine.dayStartMs(now: midnightIST + 600, offsetSeconds: 19_800) == Int64(midnightIST * 1000))
+        #expect(Engine.dayStart(now: midnightIST + 600, offsetSeconds: 19_800) == midnightIST)
         var london = Configuration.Dispatch()
         london.timezone = "Europe/London"
         #expect(london.dayOffsetSeconds(at: 1_783_000_000) == 3_600, "summer time")

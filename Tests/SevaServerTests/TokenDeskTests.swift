@@ -17,7 +17,7 @@ import Testing
         var desk = TokenDesk()
         let issued = desk.issue(role: .booker, worker: nil, client: "portal", label: "web", expiresAt: 1_000 + 3_600,
                                 now: 1_000, using: &random)
-        #expect(issued.record.role == .booker && issued.record.expiresMs == 4_600_000 && issued.record.client == "portal")
+        #expect(issued.record.role == .booker && issued.record.expiresAt == 4_600 && issued.record.client == "portal")
         let signedIn = try #require(principal(desk.authenticate(issued.token, now: 1_001)))
         let identity = try #require(signedIn.token)
         desk.signedIn(identity)
@@ -38,7 +38,7 @@ import Testing
         let rotated = try desk.rotate(prefix: old.record.prefix, now: 100, grace: 60, hasSessions: { $0 == identity },
                                       using: &random).get()
         #expect(rotated.record.worker == "w1" && rotated.record.role == .worker && rotated.record.label == "phone")
-        #expect(rotated.replaced?.hash == old.record.hash && rotated.replaced?.expiresMs == 160_000)
+        #expect(rotated.replaced?.hash == old.record.hash && rotated.replaced?.expiresAt == 160)
         #expect(principal(desk.authenticate(rotated.token, now: 101)) != nil)
         #expect(principal(desk.authenticate(old.token, now: 159)) != nil, "the old token works through its grace")
         #expect(desk.expiredSessions(now: 159, hasSessions: { _ in true }).isEmpty)

@@ -1,4 +1,5 @@
 import Foundation
+import SevaCore
 import Testing
 @testable import SevaStore
 
@@ -55,14 +56,15 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
         let collector = Collector<Int64>()
         for index in 0..<500 {
             try store.submit(on: InlineCompletions(), { transaction in
-                try transaction.appendEvent(StoredJobEvent(job: job.id, atMs: Int64(index), state: .searching))
+                try transaction.appendEvent(JobEvent(seq: 0, job: job.id, at: Double(index), state: .searching, worker: nil,
+                                                     detail: EventDetail()))
             }, completion: collector.add)
         }
         let seqs = collector.wait(for: 500).compactMap { try? $0.get() }
         #expect(seqs.count == 500)
         #expect(seqs == seqs.sorted(), "completions came back in submission order")
         let history = try store.reader.history(ofJob: job.id)
-        #expect(history.map(\.atMs) == (0..<500).map(Int64.init), "events were committed in submission order")
+        #expect(history.map(\.at) == (0..<500).map(Double.init), "events were committed in submission order")
     }
 
     @Test func aFullQueueRefusesAtOnce() throws {

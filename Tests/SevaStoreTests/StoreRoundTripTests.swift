@@ -8,35 +8,36 @@ import Testing
         let directory = TemporaryDirectory("roundtrip")
         let configuration = StoreConfiguration(path: directory.file("sevad.db"))
         let store = try Store(configuration)
-        var worker = StoredWorker(id: "w-17", skills: ["plumber", "mason"], updatedMs: 10)
-        worker.name = "Ramesh \"Ramu\" Kumar — रमेश"
-        worker.phone = "+91 98765 43210"
-        worker.district = "hathras"
-        worker.verified = true
-        worker.radiusKm = 12.5
-        worker.availability = .on
-        worker.ratingSum = 23
-        worker.ratingCount = 5
-        var token = StoredToken(hash: Array(repeating: 0xAB, count: 32), prefix: "sv1_abcd", role: .worker,
-                                worker: "w-17", createdMs: 11)
-        token.label = "phone"
-        let revoked = StoredToken(hash: Array(repeating: 0x01, count: 32), prefix: "sv1_zz", role: .booker, createdMs: 12)
-        let position = StoredPosition(worker: "w-17", lat: 27.59612, lon: 78.05034, accuracyM: 8, atMs: 13)
+        var profile = WorkerProfile(id: "w-17", skills: try SkillCatalogue.standard.skills(["plumber", "mason"]).get())
+        profile.name = "Ramesh \"Ramu\" Kumar — रमेश"
+        profile.phone = "+91 98765 43210"
+        profile.district = "hathras"
+        profile.verified = true
+        profile.radiusKm = 12.5
+        profile.ratingSum = 23
+        profile.ratingCount = 5
+        let worker = RegisteredWorker(profile, availability: .on, updatedAt: 0.01)
+        let token = IssuedToken(hash: Array(repeating: 0xAB, count: 32), prefix: "sv1_abcd", role: .worker, worker: "w-17",
+                                label: "phone", createdAt: 0.011, expiresAt: 90_000.5, lastUsedAt: 0.02)
+        let revoked = IssuedToken(hash: Array(repeating: 0x01, count: 32), prefix: "sv1_zz", role: .booker, worker: nil,
+                                  label: "", createdAt: 0.012)
+        let position = WorkerPosition(worker: "w-17", point: try GeoPoint(latitude: 27.59612, longitude: 78.05034),
+                                      accuracyMetres: 8, at: 0.013)
 
         let (worker_, token_) = (worker, token)
         let (job, seq) = try store.write { transaction in
             try transaction.upsertWorker(worker_)
             try transaction.insertToken(token_)
             try transaction.insertToken(revoked)
-            try transaction.revokeTokens(prefix: "sv1_z", atMs: 14)
+            try transaction.revokeTokens(prefix: "sv1_z", at: 0.014)
             try transaction.savePositions([position])
             var job = try transaction.createJob(sampleJob(ref: "portal-1")).job
             job.state = .offered
             job.worker = "w-17"
-            job.offerDeadlineMs = 40_000
+            job.offerDeadline = 40
             job.offersMade = 1
-            job.updatedMs = 15
-            let seq = try transaction.recordTransition(job, detail: #"{"reason":"nearest"}"#)
+            job.updatedAt = 15
+            let seq = try transaction.recordTransition(job, detail: EventDetail().adding("reason", .text("nearest")))
             return (job, seq)
         }
         store.close()
@@ -46,12 +47,15 @@ import Testing
         let state = try reopened.loadCommittedState()
         #expect(state.workers == [worker])
         #expect(state.tokens == [token])
-        #expect(state.openJobs == [job])
+        let history = try reopened.reader.history(ofJob: job.id)
+        var restored = job
+        restored.restore(history: history)
+        #expect(state.openJobs == [restored], "an open job comes back with its history")
+        #expect(restored.tried == ["w-17"])
         #expect(state.positions == [position])
         #expect(state.lastSeq == seq)
-        let history = try reopened.reader.history(ofJob: job.id)
         #expect(history.map(\.state) == [.offered])
-        #expect(history.first?.detail == #"{"reason":"nearest"}"#)
+        #expect(history.first?.detail.recorded == #"{"reason":"nearest"}"#)
         #expect(try reopened.reader.events(after: 0, limit: 10).map(\.seq) == [seq])
         #expect(try reopened.reader.job(ref: "portal-1") == job)
         #expect(try reopened.reader.job(job.id) == job)
@@ -61,6 +65,49 @@ import Testing
         #expect(deleted)
         let after = try reopened.loadCommittedState()
         #expect(after.workers.isEmpty && after.tokens.isEmpty && after.positions.isEmpty)
+    }
+
+    /// Every field of SevaCore's job goes into its column and comes back as it was — times to
+    /// the millisecond — with no mapping outside the codec.
+    @Test func everyFieldOfAJobRoundTrips() throws {
+        let directory = TemporaryDirectory("job-codec")
+        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+        defer { store.close() }
+        var job = Job(id: 41, skill: "electrician", skillSet: SkillSet(), point: hathras, state: .scheduled, createdAt: 1_764_578_000.125)
+        job.client = "portal"
+        job.ref = "crm-7"
+        job.address = "House 12, Mohalla Kishanpur"
+        job.customer = "+91 98765 43210"
+        job.district = "hathras"
+        job.rateInr = 250
+        job.scheduledAt = 1_764_600_000.5
+        job.worker = "w-3"
+        job.offerDeadline = 1_764_578_030.25
+        job.offersMade = 2
+        job.updatedAt = 1_764_578_001.75
+        let written = job
+        try store.write { try $0.insertJob(written) }
+        #expect(try store.reader.job(41) == job)
+        job.state = .offered
+        job.updatedAt += 1
+        let moved = job
+        try store.write { try $0.updateJob(moved) }
+        #expect(try store.reader.job(41) == job)
+    }
+
+    @Test func aJobRowThatIsNotAPlaceIsAnErrorNamingTheRow() throws {
+        let directory = TemporaryDirectory("job-place")
+        let path = directory.file("sevad.db")
+        let store = try Store(StoreConfiguration(path: path))
+        defer { store.close() }
+        let created = try store.write { try $0.createJob(sampleJob(ref: "somewhere")).job }
+        let surgery = try SQLiteConnection(path: path, mode: .readWrite)
+        try surgery.execute("UPDATE jobs SET lat = 123 WHERE id = \(created.id)")
+        #expect {
+            _ = try store.reader.job(created.id)
+        } throws: { error in
+            "\(error)".contains("jobs row id \(created.id)") && "\(error)".contains("not a place")
+        }
     }
 
     @Test func theSameRefReturnsTheExistingJob() throws {
@@ -99,7 +146,7 @@ import Testing
         let path = directory.file("sevad.db")
         let store = try Store(StoreConfiguration(path: path))
         let id = try store.write { try $0.createJob(sampleJob(ref: "odd")) }.job.id
-        _ = try store.write { try $0.upsertWorker(StoredWorker(id: "w-odd", skills: ["plumber"], updatedMs: 1)) }
+        _ = try store.write { try $0.upsertWorker(RegisteredWorker(WorkerProfile(id: "w-odd", skills: SkillSet()), updatedAt: 1)) }
         store.close()
         let surgery = try SQLiteConnection(path: path, mode: .readWrite)
         try surgery.execute("UPDATE jobs SET state = 'teleported' WHERE id = \(id)")
@@ -127,7 +174,7 @@ import Testing
             try store.write { transaction in
                 _ = try transaction.createJob(sampleJob(ref: "half-done"))
                 // An event for a job that does not exist breaks the foreign key: the whole op goes.
-                try transaction.appendEvent(StoredJobEvent(job: 999_999, atMs: 1, state: .searching))
+                try transaction.appendEvent(JobEvent(seq: 0, job: 999_999, at: 1, state: .searching, worker: nil, detail: EventDetail()))
             }
         }
         #expect(try store.reader.job(ref: "half-done") == nil)
@@ -140,17 +187,17 @@ import Testing
         let directory = TemporaryDirectory("history")
         var configuration = StoreConfiguration(path: directory.file("sevad.db"))
         let store = try Store(configuration)
-        let samples = (0..<10).map { StoredPosition(worker: "w-1", lat: 27, lon: 78, atMs: Int64($0) * 1_000) }
+        let samples = (0..<10).map { WorkerPosition(worker: "w-1", point: hathras, at: Double($0)) }
         try store.write { try $0.appendLocationHistory(samples) }
-        let purged = try store.write { try $0.purgeLocationHistory(beforeMs: 5_000) }
+        let purged = try store.write { try $0.purgeLocationHistory(before: 5) }
         #expect(purged == 5)
-        #expect(try store.reader.locationHistory(of: "w-1").map(\.atMs) == [5_000, 6_000, 7_000, 8_000, 9_000])
+        #expect(try store.reader.locationHistory(of: "w-1").map(\.at) == [5, 6, 7, 8, 9])
         store.close()
 
         configuration.locationHistoryDays = 0
         let private_ = try Store(configuration)
         defer { private_.close() }
-        try private_.write { try $0.appendLocationHistory([StoredPosition(worker: "w-2", lat: 1, lon: 1, atMs: 1)]) }
+        try private_.write { try $0.appendLocationHistory([WorkerPosition(worker: "w-2", point: hathras, at: 1)]) }
         #expect(try private_.reader.locationHistory(of: "w-2").isEmpty)
     }
 

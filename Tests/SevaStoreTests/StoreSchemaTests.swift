@@ -1,4 +1,5 @@
 import Foundation
+import SevaCore
 import Testing
 @testable import SevaStore
 
@@ -34,8 +35,8 @@ import Testing
         let store = try Store(StoreConfiguration(path: path))
         defer { store.close() }
         #expect(try store.reader.schemaVersion() == StoreSchema.currentVersion)
-        if from >= 1 { #expect(try store.loadCommittedState().workers.map(\.id) == ["w-old"]) }
-        try store.write { try $0.appendLocationHistory([StoredPosition(worker: "w-old", lat: 1, lon: 2, atMs: 3)]) }
+        if from >= 1 { #expect(try store.loadCommittedState().workers.map(\.profile.id) == ["w-old"]) }
+        try store.write { try $0.appendLocationHistory([WorkerPosition(worker: "w-old", point: hathras, at: 3)]) }
     }
 
     /// Version 4 rebuilds `jobs` for per-client refs: older jobs and their histories survive
@@ -58,7 +59,7 @@ import Testing
         let old = try #require(try store.reader.job(7))
         #expect(old.client == "" && old.ref == "portal-1")
         #expect(try store.reader.history(ofJob: 7).map(\.seq) == [11])
-        #expect(try store.loadCommittedState().tokens.map(\.client) == [nil])
+        #expect(try store.loadCommittedState().tokens.map(\.client) == ["sv1_AAAAAAAA"], "a booker from before clients is its own")
         let portal = { var job = sampleJob(ref: "portal-1"); job.client = "web-portal"; return job }()
         let crm = { var job = sampleJob(ref: "portal-1"); job.client = "helpline-crm"; return job }()
         let first = try store.write { try $0.createJob(portal) }

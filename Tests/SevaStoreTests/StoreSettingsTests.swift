@@ -1,4 +1,5 @@
 import Foundation
+import SevaCore
 import Testing
 @testable import SevaStore
 
@@ -35,17 +36,17 @@ import Testing
         configuration.maintenanceIntervalSeconds = 0.1
         let store = try Store(configuration)
         defer { store.close() }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let day: Int64 = 86_400_000
+        let now = Date().timeIntervalSince1970.rounded()
+        let day = 86_400.0
         try store.write { transaction in
             try transaction.appendLocationHistory([
-                StoredPosition(worker: "w-1", lat: 27, lon: 78, atMs: now - 8 * day),
-                StoredPosition(worker: "w-1", lat: 27, lon: 78, atMs: now - 6 * day),
-                StoredPosition(worker: "w-1", lat: 27, lon: 78, atMs: now),
+                WorkerPosition(worker: "w-1", point: hathras, at: now - 8 * day),
+                WorkerPosition(worker: "w-1", point: hathras, at: now - 6 * day),
+                WorkerPosition(worker: "w-1", point: hathras, at: now),
             ])
         }
         #expect(eventually { (try? store.reader.locationHistory(of: "w-1").count) == 2 },
                 "the 8-day-old sample was not purged")
-        #expect(try store.reader.locationHistory(of: "w-1").map(\.atMs) == [now - 6 * day, now])
+        #expect(try store.reader.locationHistory(of: "w-1").map(\.at) == [now - 6 * day, now])
     }
 }

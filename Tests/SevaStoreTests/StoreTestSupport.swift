@@ -58,8 +58,12 @@ func eventually(within seconds: Double = 10, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
-func sampleJob(ref: String?, state: JobState = .searching) -> StoredJob {
-    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: state, createdMs: 1_000)
+/// Hathras, where the sample jobs are.
+let hathras = try! GeoPoint(latitude: 27.596, longitude: 78.05)
+
+/// A booking for the store to number (its id is the store's to give).
+func sampleJob(ref: String?, state: JobState = .searching) -> Job {
+    var job = Job(id: 0, skill: "plumber", skillSet: SkillSet(), point: hathras, state: state, createdAt: 1)
     job.ref = ref
     job.address = "Mohalla Kishanpur, Hathras"
     job.district = "hathras"

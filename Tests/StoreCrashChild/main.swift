@@ -3,6 +3,7 @@
 // acknowledged one — until its parent kills it with SIGKILL. SevaStoreTests' crash test
 // then checks that every acknowledged ref survived.
 import Foundation
+import SevaCore
 import SevaStore
 
 let arguments = CommandLine.arguments
@@ -36,10 +37,12 @@ for thread in 0..<submitters {
             let ref = "crash-\(pid)-\(thread)-\(sequence)"
             do {
                 try store.submit(on: target, { transaction in
-                    var job = StoredJob(skill: "plumber", lat: 27.596, lon: 78.05, state: .searching, createdMs: 1)
+                    var job = Job(id: 0, skill: "plumber", skillSet: SkillSet(), point: try GeoPoint(latitude: 27.596, longitude: 78.05),
+                                  state: .searching, createdAt: 0.001)
                     job.ref = ref
                     let created = try transaction.createJob(job).job
-                    return try transaction.appendEvent(StoredJobEvent(job: created.id, atMs: 1, state: .searching))
+                    return try transaction.appendEvent(JobEvent(seq: 0, job: created.id, at: 0.001, state: .searching, worker: nil,
+                                                                detail: EventDetail()))
                 }, completion: { result in
                     if case .success = result { acknowledge(ref) }
                     done.signal()

@@ -37,6 +37,16 @@ public struct Job: Sendable, Equatable {
         self.createdAt = createdAt
         updatedAt = createdAt
     }
+
+    /// Gives a job read back from the store its history, and with it the workers already
+    /// tried (offered, or assigned by an admin), so a restored cascade never asks one twice.
+    public mutating func restore(history: [JobEvent]) {
+        events = history
+        tried = []
+        for event in history where event.state == .offered || event.state == .assigned {
+            if let worker = event.worker, !tried.contains(worker) { tried.append(worker) }
+        }
+    }
 }
 
 /// One entry of a job's history; `seq` is global and increasing across all jobs, so the

@@ -6,6 +6,12 @@ public struct SkillCatalogue: Sendable, Equatable {
     public let names: [String]
     private let bits: [String: Int]
 
+    /// The trades Seva Mitra books, in the order sevad ships them (`skills.catalogue`'s default).
+    public static let standard = SkillCatalogue([
+        "electrician", "plumber", "carpenter", "beautician", "ac_mechanic", "computer_mechanic", "cook", "driver", "nurse",
+        "painter", "mason", "caterer",
+    ])!
+
     /// A catalogue of distinct names; nil when there are more than `capacity` or repeats.
     public init?(_ names: [String]) {
         guard names.count <= Self.capacity, Set(names).count == names.count else { return nil }
@@ -26,6 +32,14 @@ public struct SkillCatalogue: Sendable, Equatable {
     /// One skill's set, or nil when the name is unknown.
     public func skill(_ name: String) -> SkillSet? {
         bits[name].map { SkillSet(rawValue: 1 << UInt32($0)) }
+    }
+
+    /// The set of the names that are in the catalogue, others left out (a skill dropped from
+    /// the catalogue since a worker registered).
+    public func knownSkills(_ names: some Sequence<Substring>) -> SkillSet {
+        var set = SkillSet()
+        for name in names { if let bit = bits[String(name)] { set.insert(bit: bit) } }
+        return set
     }
 
     /// The names in a set, in catalogue order.

@@ -27,7 +27,7 @@ extension WorkerRegistry {
 
     /// Up to `limit` of the positions that changed since they were last taken, in handle order
     /// within the chunk, for the periodic snapshot to the store; the rest stay for the next call.
-    public mutating func takeMovedPositions(limit: Int = .max) -> [(id: String, point: GeoPoint, accuracyMetres: Double?, fixTime: Double)] {
+    public mutating func takeMovedPositions(limit: Int = .max) -> [WorkerPosition] {
         let count = min(limit, movedHandles.count)
         let chunk = movedHandles.suffix(count).sorted()
         movedHandles.removeLast(count)
@@ -36,7 +36,7 @@ extension WorkerRegistry {
             guard live[handle].moved else { return nil }
             live[handle].moved = false
             guard let point = position(of: handle), let fixTime = live[handle].lastFix else { return nil }
-            return (records[handle].id, point, live[handle].accuracy, fixTime)
+            return WorkerPosition(worker: records[handle].id, point: point, accuracyMetres: live[handle].accuracy, at: fixTime)
         }
     }
 

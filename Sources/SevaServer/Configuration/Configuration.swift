@@ -98,8 +98,7 @@ public struct Configuration: Sendable, Equatable {
     public var store = StoreConfiguration(path: "sevad.db")
     public var dispatch = Dispatch()
     /// `[skills] catalogue`
-    public var skills = ["electrician", "plumber", "carpenter", "beautician", "ac_mechanic",
-                         "computer_mechanic", "cook", "driver", "nurse", "painter", "mason", "caterer"]
+    public var skills = SkillCatalogue.standard.names
     /// `[rates]`: fixed visit rate per skill, rupees; shown, never used to match.
     public var rates: [String: Int] = ["electrician": 200, "plumber": 200]
     /// `[districts]`: centre points for bookings without GPS.

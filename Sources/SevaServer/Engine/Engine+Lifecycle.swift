@@ -48,7 +48,7 @@ extension Engine {
                 ]
                 if !job.district.isEmpty { metadata["district"] = "\(job.district)" }
                 if let worker = event.worker { metadata["worker_id"] = "\(worker)" }
-                logger.info("job \(job.id) \(event.state.rawValue)\(event.worker.map { " (\($0))" } ?? ""): \(JobJSON.detailText(event.detail))",
+                logger.info("job \(job.id) \(event.state.rawValue)\(event.worker.map { " (\($0))" } ?? ""): \(event.detail.jsonText)",
                             metadata: metadata)
             case .availability(let worker, let availability):
                 logger.notice("worker \(worker) set to \(availability.rawValue) after \(dispatcher.rules.timeoutsToAway) expired offers in a row",

@@ -5,10 +5,21 @@ import SevaCore
 import SevaStore
 import SevaWire
 
-/// The one owner of live state — the worker registry and the token book — confined to one
-/// event loop (`loop`): every command runs there, so every command sees a consistent state
-/// and no lock guards it. State changes that must survive go through the store first; the
-/// in-memory change and the reply follow the commit.
+/// The one owner of live state, confined to one event loop (`loop`): every command runs
+/// there, so every command sees a consistent state and no lock guards it. State changes that
+/// must survive go through the store first; the in-memory change and the reply follow the
+/// commit. The loop never waits on I/O: reads go to the store's read queue (`read`), writes to
+/// its writer (`commit`), and both answer back on this loop.
+///
+/// The state is held by parts, each owning its own, and the engine routes a decoded command to
+/// the part for its verb (`Engine+Commands`); the folder says which file to open:
+/// - workers and positions: `registry` (SevaCore's `WorkerRegistry`) — `Workers/`;
+/// - jobs, offers and their timers: `dispatcher` (SevaCore's `Dispatcher`), `refLookups` for
+///   JOB NEW's idempotency, `JobWrites` for what a step stores — `Jobs/`;
+/// - tokens and the sessions on them: `tokens` (`TokenDesk`) — `Tokens/`;
+/// - subscriptions, watches and pushed events: `events` (`EventHub`) — `Events/`;
+/// - figures: `statistics()` over every part (`Statistic`) — `Statistics/`;
+/// - how long work holds this loop: `loopLoad` — here.
 ///
 /// `@unchecked Sendable`: all mutable state is touched only on `loop` (each entry point
 /// asserts it).
@@ -78,16 +89,15 @@ final class Engine: @unchecked Sendable {
     func load(_ state: RecoveredState) {
         registry = WorkerRegistry(catalogue: catalogue, rules: registry.rules)
         dispatcher = Dispatcher(rules: dispatcher.rules, lastJobID: state.lastJobID, lastSeq: state.lastSeq)
-        tokens = TokenDesk(stored: state.tokens)
+        tokens = TokenDesk(TokenBook(state.tokens))
         let now = clock()
-        for stored in state.workers {
-            registry.upsert(Self.profile(stored, catalogue), now: now)
-            registry.setAvailability(stored.id, stored.availability, now: now)
+        for worker in state.workers {
+            registry.upsert(worker.profile, now: now)
+            registry.setAvailability(worker.profile.id, worker.availability, now: now)
         }
         for position in state.positions {
-            guard let point = try? GeoPoint(latitude: position.lat, longitude: position.lon) else { continue }
-            _ = registry.recordFix(position.worker, at: point, accuracyMetres: position.accuracyM,
-                                   timestamp: Double(position.atMs) / 1000, now: now)
+            _ = registry.recordFix(position.worker, at: position.point, accuracyMetres: position.accuracyMetres,
+                                   timestamp: position.at, now: now)
         }
         restoreJobs(state, now: now)
     }
@@ -95,33 +105,6 @@ final class Engine: @unchecked Sendable {
     /// The time now; while a batch runs, the time it started, so one batch sees one instant.
     var now: Double { batchTime ?? clock() }
     var batchTime: Double?
-
-    static func profile(_ stored: StoredWorker, _ catalogue: SkillCatalogue) -> WorkerProfile {
-        let skills = (try? catalogue.skills(stored.skills.names.filter { catalogue.skill($0) != nil }).get()) ?? SkillSet()
-        var profile = WorkerProfile(id: stored.id, skills: skills)
-        profile.name = stored.name
-        profile.phone = stored.phone
-        profile.district = stored.district
-        profile.verified = stored.verified
-        profile.radiusKm = stored.radiusKm
-        profile.ratingSum = stored.ratingSum
-        profile.ratingCount = stored.ratingCount
-        return profile
-    }
-
-    func stored(_ profile: WorkerProfile, availability: Availability) -> StoredWorker {
-        var worker = StoredWorker(id: profile.id, skills: SkillNames(catalogue.names(of: profile.skills)),
-                                  updatedMs: Int64(now * 1000))
-        worker.name = profile.name
-        worker.phone = profile.phone
-        worker.district = profile.district
-        worker.verified = profile.verified
-        worker.radiusKm = profile.radiusKm
-        worker.availability = availability
-        worker.ratingSum = profile.ratingSum
-        worker.ratingCount = profile.ratingCount
-        return worker
-    }
 
     /// AUTH: the principal a token stands for (its last use noted and written behind), or why
     /// not. A valid token's session is signed in on `sink`, so that revoking the token or its
@@ -131,7 +114,7 @@ final class Engine: @unchecked Sendable {
         let at = now
         let verdict = tokens.authenticate(token, now: at)
         guard case .valid(let principal) = verdict, let identity = principal.token else { return verdict }
-        commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedMs: Int64(at * 1000)) },
+        commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedAt: at) },
                success: nil, reply: nil)
         if let sink {
             events.signIn(sink, token: identity)
@@ -173,9 +156,9 @@ final class Engine: @unchecked Sendable {
     /// that was not committed.
     func commit(_ outcome: DispatchOutcome, also extra: (@Sendable (StoreTransaction) throws -> Void)? = nil,
                 success: Reply?, reply: ReplyTicket?) {
-        let write = storeWrite(outcome.changes)
+        let writes = JobWrites(outcome.changes, at: now)
         let notices = outcome.notices
-        guard write != nil || extra != nil else {
+        guard !writes.isEmpty || extra != nil else {
             events.deliver(notices)
             if let success { reply?(success) }
             return
@@ -201,7 +184,7 @@ final class Engine: @unchecked Sendable {
         do {
             try store.submit(on: completions, { transaction in
                 try extra?(transaction)
-                try write?(transaction)
+                try writes.apply(to: transaction)
             }) { [self] result in
                 timed {
                     switch result {
@@ -226,7 +209,8 @@ final class Engine: @unchecked Sendable {
     /// Runs `body`, noting how long it held the loop.
     func timed<Value>(_ body: () -> Value) -> Value {
         let start = LoopLoad.now
-        defer { loopLoad.record(startedAt: start, endedAt: LoopLoad.now) }
+        let cpu = LoopLoad.threadCPU
+        defer { loopLoad.record(startedAt: start, endedAt: LoopLoad.now, cpuNanoseconds: LoopLoad.threadCPU &- cpu) }
         return body()
     }
 
@@ -252,10 +236,7 @@ final class Engine: @unchecked Sendable {
     /// failure degrades the store. At shutdown it is called without a limit.
     func snapshotPositions(limit: Int = .max) {
         loop.preconditionInEventLoop()
-        let positions = registry.takeMovedPositions(limit: limit).map {
-            StoredPosition(worker: $0.id, lat: $0.point.latitude, lon: $0.point.longitude,
-                           accuracyM: $0.accuracyMetres, atMs: Int64($0.fixTime * 1000))
-        }
+        let positions = registry.takeMovedPositions(limit: limit)
         guard !positions.isEmpty else { return }
         try? store.submit(on: completions, { transaction in
             try transaction.savePositions(positions)
@@ -270,8 +251,8 @@ final class Engine: @unchecked Sendable {
     func rebuildFromStore(then: @escaping () -> Void) {
         loop.preconditionInEventLoop()
         guard rebuild.start(then) else { return }
-        let dayStart = dayStartMs
-        read({ reader throws(StoreError) in try reader.loadRecoveredState(dayStartMs: dayStart) }) { [self] result in
+        let dayStart = self.dayStart
+        read({ reader throws(StoreError) in try reader.loadRecoveredState(dayStart: dayStart) }) { [self] result in
             if case .success(let state) = result { load(state) }
             let (batches, waiters) = rebuild.finish()
             for held in batches { run(held.work, principal: held.principal, batch: held.batch) }

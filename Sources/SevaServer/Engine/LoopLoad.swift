@@ -1,8 +1,16 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How long the engine loop is held by each piece of work it runs (a connection's batch, a
 /// tick, a commit's or a read's completion): the longest ever, the longest lately, and a
 /// histogram — so a stall shows in STATS and `/metrics` before anyone complains of it.
+///
+/// Held time is wall-clock time, which includes any time the kernel ran another thread on
+/// the core meanwhile; the longest *CPU* time one piece of work took is kept beside it, so a
+/// long hold can be told apart as work (the CPU figure is as long) or as a busy host (it
+/// is not).
 struct LoopLoad {
     /// Upper bounds of the histogram's buckets, in milliseconds (the last bucket is +Inf).
     static let bucketsMs: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1_000]
@@ -12,6 +20,8 @@ struct LoopLoad {
     private(set) var batches = 0
     private(set) var totalMs = 0.0
     private(set) var maxMs = 0.0
+    /// The longest CPU time of one piece of work, since start.
+    private(set) var maxCPUMs = 0.0
     /// Batches at or under each bound, not cumulative; the last slot is above them all.
     private(set) var counts = [Int](repeating: 0, count: LoopLoad.bucketsMs.count + 1)
     private var windowStart: UInt64 = 0
@@ -21,7 +31,8 @@ struct LoopLoad {
     /// The longest batch in the last 10 to 20 seconds.
     var recentMaxMs: Double { max(windowMaxMs, previousWindowMaxMs) }
 
-    mutating func record(startedAt start: UInt64, endedAt end: UInt64) {
+    mutating func record(startedAt start: UInt64, endedAt end: UInt64, cpuNanoseconds cpu: UInt64) {
+        maxCPUMs = max(maxCPUMs, Double(cpu) / 1e6)
         let ms = Double(end &- start) / 1e6
         batches += 1
         totalMs += ms
@@ -36,4 +47,11 @@ struct LoopLoad {
     }
 
     static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// CPU time the calling thread has used, in nanoseconds.
+    static var threadCPU: UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
 }

@@ -8,37 +8,6 @@ import SevaWire
 /// A presented token is looked up by its clear prefix, then its SHA-256 is compared with the
 /// stored hash in constant time; the token itself is never kept.
 public struct TokenBook: Sendable {
-    /// One issued token, as kept: the hash, never the token.
-    public struct Entry: Sendable, Equatable {
-        public var hash: [UInt8]
-        public var prefix: String
-        public var role: Role
-        public var worker: String?
-        /// A booker token's client (a booker issued without `client=` is its own, named by its prefix).
-        public var client: String?
-        public var label: String
-        public var createdAt: Double
-        /// Unix seconds after which the token no longer authenticates (nil: never).
-        public var expiresAt: Double?
-        /// The last successful AUTH with it.
-        public var lastUsedAt: Double?
-
-        public init(hash: [UInt8], prefix: String, role: Role, worker: String?, client: String? = nil, label: String,
-                    createdAt: Double, expiresAt: Double? = nil, lastUsedAt: Double? = nil) {
-            self.hash = hash
-            self.prefix = prefix
-            self.role = role
-            self.worker = worker
-            self.client = role == .booker ? client ?? prefix : nil
-            self.label = label
-            self.createdAt = createdAt
-            self.expiresAt = expiresAt
-            self.lastUsedAt = lastUsedAt
-        }
-
-        public func isExpired(now: Double) -> Bool { expiresAt.map { now >= $0 } ?? false }
-    }
-
     /// What a presented token turned out to be.
     public enum Verdict: Sendable, Equatable {
         case valid(Principal)
@@ -46,9 +15,9 @@ public struct TokenBook: Sendable {
         case unknown
     }
 
-    private var byPrefix: [String: [Entry]] = [:]
+    private var byPrefix: [String: [IssuedToken]] = [:]
 
-    public init(_ entries: [Entry] = []) {
+    public init(_ entries: [IssuedToken] = []) {
         for entry in entries { byPrefix[entry.prefix, default: []].append(entry) }
     }
 
@@ -57,7 +26,7 @@ public struct TokenBook: Sendable {
 
     /// Issues a new token: returns the token (to show once) and the entry (to store).
     public mutating func issue(role: Role, worker: String?, label: String, now: Double,
-                               using random: inout some RandomNumberGenerator) -> (token: String, entry: Entry) {
+                               using random: inout some RandomNumberGenerator) -> (token: String, entry: IssuedToken) {
         let minted = Self.mint(role: role, worker: worker, label: label, now: now, using: &random)
         add(minted.entry)
         return minted
@@ -67,15 +36,15 @@ public struct TokenBook: Sendable {
     /// A booker token without a `client` is a client of its own.
     public static func mint(role: Role, worker: String?, client: String? = nil, label: String, now: Double,
                             expiresAt: Double? = nil, using random: inout some RandomNumberGenerator)
-        -> (token: String, entry: Entry) {
+        -> (token: String, entry: IssuedToken) {
         let token = AccessToken.generate(using: &random)
-        let entry = Entry(hash: AccessToken.hash(token), prefix: AccessToken.prefix(token), role: role, worker: worker,
+        let entry = IssuedToken(hash: AccessToken.hash(token), prefix: AccessToken.prefix(token), role: role, worker: worker,
                           client: client, label: label, createdAt: now, expiresAt: expiresAt)
         return (token, entry)
     }
 
     /// Adds an entry issued elsewhere (once its store write has committed).
-    public mutating func add(_ entry: Entry) {
+    public mutating func add(_ entry: IssuedToken) {
         byPrefix[entry.prefix, default: []].append(entry)
     }
 
@@ -83,7 +52,7 @@ public struct TokenBook: Sendable {
     public func verdict(_ token: String, now: Double) -> Verdict {
         guard AccessToken.isWellFormed(token), let candidates = byPrefix[AccessToken.prefix(token)] else { return .unknown }
         let hash = AccessToken.hash(token)
-        var found: Entry?
+        var found: IssuedToken?
         for entry in candidates where AccessToken.constantTimeEquals(entry.hash, hash) { found = entry }
         guard let found else { return .unknown }
         if found.isExpired(now: now) { return .expired }
@@ -92,7 +61,7 @@ public struct TokenBook: Sendable {
     }
 
     /// The entry a session stands on, if it is still held (revoked ones are not).
-    public func entry(_ identity: TokenIdentity) -> Entry? {
+    public func entry(_ identity: TokenIdentity) -> IssuedToken? {
         byPrefix[identity.prefix]?.first { $0.hash == identity.hash }
     }
 
@@ -110,11 +79,11 @@ public struct TokenBook: Sendable {
     }
 
     /// The identity a session on this entry stands on.
-    public static func identity(of entry: Entry) -> TokenIdentity { TokenIdentity(prefix: entry.prefix, hash: entry.hash) }
+    public static func identity(of entry: IssuedToken) -> TokenIdentity { TokenIdentity(prefix: entry.prefix, hash: entry.hash) }
 
     /// Revokes every token whose prefix starts with `prefix`; returns the revoked entries.
-    public mutating func revoke(prefix: String) -> [Entry] {
-        var revoked: [Entry] = []
+    public mutating func revoke(prefix: String) -> [IssuedToken] {
+        var revoked: [IssuedToken] = []
         for key in byPrefix.keys where key.hasPrefix(prefix) {
             revoked += byPrefix.removeValue(forKey: key) ?? []
         }
@@ -123,8 +92,8 @@ public struct TokenBook: Sendable {
 
     /// Revokes every token bound to `worker` (when the worker is deleted); returns the revoked entries.
     @discardableResult
-    public mutating func revoke(worker: String) -> [Entry] {
-        var revoked: [Entry] = []
+    public mutating func revoke(worker: String) -> [IssuedToken] {
+        var revoked: [IssuedToken] = []
         for key in Array(byPrefix.keys) {
             revoked += byPrefix[key]?.filter { $0.worker == worker } ?? []
             byPrefix[key]?.removeAll { $0.worker == worker }
@@ -134,5 +103,5 @@ public struct TokenBook: Sendable {
     }
 
     /// Every entry, by prefix — for TOKEN LIST, which shows prefixes, never tokens.
-    public var entries: [Entry] { byPrefix.values.flatMap { $0 }.sorted { $0.prefix < $1.prefix } }
+    public var entries: [IssuedToken] { byPrefix.values.flatMap { $0 }.sorted { $0.prefix < $1.prefix } }
 }

@@ -13,22 +13,13 @@ struct TokenDesk {
 
     init(_ book: TokenBook = TokenBook()) { self.book = book }
 
-    /// The tokens the store holds, as the book keeps them.
-    init(stored: [StoredToken]) {
-        self.init(TokenBook(stored.map { stored in
-            TokenBook.Entry(hash: stored.hash, prefix: stored.prefix, role: stored.role, worker: stored.worker,
-                            client: stored.client, label: stored.label, createdAt: Double(stored.createdMs) / 1000,
-                            expiresAt: stored.expiresMs.map { Double($0) / 1000 },
-                            lastUsedAt: stored.lastUsedMs.map { Double($0) / 1000 })
-        }))
-    }
 
     /// A token just minted: the secret (shown once), what to store, and the reply.
     struct Issued {
         let token: String
-        let record: StoredToken
+        let record: IssuedToken
         /// The token it replaces (TOKEN ROTATE): its hash and the end of its grace, to store.
-        let replaced: (hash: [UInt8], expiresMs: Int64)?
+        let replaced: (hash: [UInt8], expiresAt: Double)?
         let reply: JSONWriter
     }
 
@@ -58,15 +49,10 @@ struct TokenDesk {
     }
 
     private mutating func issue(role: Role, worker: String?, client: String?, label: String, expiresAt: Double?, now: Double,
-                                grace: Double, replacing old: TokenBook.Entry?, hasSessions: (TokenIdentity) -> Bool,
+                                grace: Double, replacing old: IssuedToken?, hasSessions: (TokenIdentity) -> Bool,
                                 using random: inout some RandomNumberGenerator) -> Issued {
         let (token, entry) = TokenBook.mint(role: role, worker: worker, client: client, label: label, now: now,
                                             expiresAt: expiresAt, using: &random)
-        var record = StoredToken(hash: entry.hash, prefix: entry.prefix, role: role, worker: worker,
-                                 createdMs: Int64(entry.createdAt * 1000))
-        record.client = entry.client
-        record.label = label
-        record.expiresMs = expiresAt.map { Int64($0 * 1000) }
         book.add(entry)
         var json = JSONWriter()
         json.beginObject()
@@ -75,18 +61,18 @@ struct TokenDesk {
         json.key("role"); json.string(role.rawValue)
         if let client = entry.client { json.key("client"); json.string(client) }
         json.key("expires_at"); if let expiresAt { json.integer(Int(expiresAt)) } else { json.null() }
-        var replaced: (hash: [UInt8], expiresMs: Int64)?
+        var replaced: (hash: [UInt8], expiresAt: Double)?
         if let old {
             let graceEnds = min(old.expiresAt ?? .infinity, now + grace)
             let identity = TokenBook.identity(of: old)
             book.expire(identity, at: graceEnds)
             if hasSessions(identity) { expiries.schedule(identity, at: graceEnds) }
-            replaced = (old.hash, Int64(graceEnds * 1000))
+            replaced = (old.hash, graceEnds)
             json.key("replaces"); json.string(old.prefix)
             json.key("replaced_expires_at"); json.integer(Int(graceEnds))
         }
         json.endObject()
-        return Issued(token: token, record: record, replaced: replaced, reply: json)
+        return Issued(token: token, record: entry, replaced: replaced, reply: json)
     }
 
     /// TOKEN REVOKE: the tokens `prefix` starts, gone from the book; their sessions are the

@@ -40,7 +40,7 @@ public enum JobJSON {
         json.key("at"); json.integer(Int(event.at))
         json.key("state"); json.string(event.state.rawValue)
         json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
-        json.key("detail"); writeDetail(explained ? event.detail : EventDetail(), into: &json)
+        json.key("detail"); json.detail(explained ? event.detail : EventDetail())
         json.endObject()
     }
 
@@ -52,42 +52,6 @@ public enum JobJSON {
         json.key("at"); json.integer(Int(event.at))
         json.key("state"); json.string(event.state.rawValue)
         json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
-        json.endObject()
-    }
-
-    /// The detail object, as the store keeps it.
-    static func detailText(_ detail: EventDetail) -> String {
-        var json = JSONWriter()
-        writeDetail(detail, into: &json)
-        return json.text
-    }
-
-    static func writeDetail(_ detail: EventDetail, into json: inout JSONWriter) {
-        if let recorded = detail.recorded {
-            json.rawValue(recorded)
-            return
-        }
-        json.beginObject()
-        for field in detail.fields {
-            json.key(field.key)
-            switch field.value {
-            case .text(let text): json.string(text)
-            case .number(let number): json.number(number)
-            case .integer(let integer): json.integer(integer)
-            case .flag(let flag): json.bool(flag)
-            case .candidates(let candidates):
-                json.beginArray()
-                for candidate in candidates {
-                    json.beginObject()
-                    json.key("id"); json.string(candidate.worker)
-                    json.key("dist_m"); json.integer(Int(candidate.metres.rounded()))
-                    json.key("score"); json.integer(candidate.score)
-                    json.key("jobs_today"); json.integer(candidate.jobsToday)
-                    json.endObject()
-                }
-                json.endArray()
-            }
-        }
         json.endObject()
     }
 

@@ -29,12 +29,12 @@ extension Engine {
             switch tokens.revoke(prefix: prefix) {
             case .failure(let error): reply(.error(error))
             case .success(let revoked):
-                let at = Int64(now * 1000)
+                let at = now
                 // Before the OK: nothing reaches a revoked session once the revoke is acknowledged.
                 endSessions(revoked, reason: "token revoked")
                 var json = JSONWriter()
                 json.beginObject(); json.key("revoked"); json.integer(revoked.count); json.endObject()
-                persist({ try $0.revokeTokens(prefix: prefix, atMs: at) }, success: .json(json), reply: reply)
+                persist({ try $0.revokeTokens(prefix: prefix, at: at) }, success: .json(json), reply: reply)
             }
         case .tokenList: reply(.json(tokens.list(now: now)))
         default: reply(.error(WireError(.internal, "not a token verb")))
@@ -47,7 +47,7 @@ extension Engine {
         let replaced = issued.replaced
         persist({ transaction in
             try transaction.insertToken(record)
-            if let replaced { try transaction.updateToken(hash: replaced.hash, expiresMs: replaced.expiresMs) }
+            if let replaced { try transaction.updateToken(hash: replaced.hash, expiresAt: replaced.expiresAt) }
         }, success: .json(issued.reply), reply: reply)
     }
 }

@@ -40,7 +40,7 @@ extension Engine {
             guard let id = decision.worker, let profile = registry.profile(id) else {
                 return reply(.error(WireError(.notFound, "no worker \(decision.worker ?? "")")))
             }
-            let record = stored(profile, availability: availability)
+            let record = RegisteredWorker(profile, availability: availability, updatedAt: now)
             registry.setAvailability(id, availability, now: now)
             listen(for: id, reply: reply)
             var outcome = DispatchOutcome()
@@ -60,7 +60,7 @@ extension Engine {
         }
         var profile = WorkerProfile(id: id, skills: skills)
         apply(fields, to: &profile)
-        let record = stored(profile, availability: .off)
+        let record = RegisteredWorker(profile, availability: .off, updatedAt: now)
         registry.upsert(profile, now: now)
         persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
     }
@@ -76,7 +76,7 @@ extension Engine {
             profile.skills = skills
         }
         apply(fields, to: &profile)
-        let record = stored(profile, availability: snapshot.availability)
+        let record = RegisteredWorker(profile, availability: snapshot.availability, updatedAt: now)
         registry.upsert(profile, now: now)
         persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
     }

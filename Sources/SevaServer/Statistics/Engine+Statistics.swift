@@ -73,6 +73,8 @@ extension Engine {
         list.milliseconds(["engine", "max_batch_ms"], loopLoad.maxMs, "engine_max_batch_seconds", "The longest the engine loop was held, since start.")
         list.milliseconds(["engine", "recent_max_batch_ms"], loopLoad.recentMaxMs, "engine_recent_max_batch_seconds",
                           "The longest the engine loop was held in the last 10 to 20 s.")
+        list.milliseconds(["engine", "max_batch_cpu_ms"], loopLoad.maxCPUMs, "engine_max_batch_cpu_seconds",
+                          "The most CPU time one piece of work on the engine loop took, since start.")
         var cumulative = 0
         for (index, count) in loopLoad.counts.enumerated() {
             cumulative += count

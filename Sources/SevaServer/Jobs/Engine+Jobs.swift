@@ -67,7 +67,7 @@ extension Engine {
                 let rows = try reader.events(after: since, limit: limit ?? EngineTuning.defaultPageLimit, client: scope.client)
                 var json = JSONWriter()
                 json.beginArray()
-                for row in rows { JobJSON.writeFeedRow(Self.event(row), into: &json) }
+                for event in rows { JobJSON.writeFeedRow(event, into: &json) }
                 json.endArray()
                 return Reply.json(json)
             }) { [self] result in reply((try? result.get()) ?? .error(unreadable(result))) }
@@ -202,11 +202,11 @@ extension Engine {
             JobJSON.write(job, events: job.events, explained: explained, into: &json)
             return reply(.json(json))
         }
-        let catalogue = self.catalogue
         read({ reader throws(StoreError) -> Reply in
-            guard let stored = try reader.job(id), scope.includes(client: stored.client),
-                  let job = Self.job(stored, events: try reader.history(ofJob: id).map(Self.event), catalogue: catalogue)
-            else { return .error(WireError(.notFound, "no job \(id)")) }
+            guard var job = try reader.job(id), scope.includes(client: job.client) else {
+                return .error(WireError(.notFound, "no job \(id)"))
+            }
+            job.restore(history: try reader.history(ofJob: id))
             var json = JSONWriter()
             JobJSON.write(job, events: job.events, explained: explained, into: &json)
             return .json(json)
@@ -242,7 +242,7 @@ extension Engine {
             let through = exhausted ? Int64.max : stored.last?.id ?? from
             var rows: [Int64: Job] = [:]
             for row in stored {
-                if let job = dispatcher.job(row.id) ?? job(row, events: []), matches(job) { rows[job.id] = job }
+                if case let job = dispatcher.job(row.id) ?? row, matches(job) { rows[job.id] = job }
             }
             for job in dispatcher.jobs.values where job.id > from && job.id <= through && rows[job.id] == nil && matches(job) {
                 rows[job.id] = job
@@ -284,7 +284,7 @@ extension Engine {
                 events.unsubscribe(sink)
                 return reply(.error(WireError(.limit, "more than \(limit) events since \(since); catch up with FEED first")))
             }
-            events.replayed(sink, replay.map { (seq: $0.seq, line: JobJSON.jobChanged(Self.event($0))) })
+            events.replayed(sink, replay.map { (seq: $0.seq, line: JobJSON.jobChanged($0)) })
             reply(.ok)
         }
     }

@@ -1,0 +1,90 @@
+import SevaCore
+import SevaWire
+
+/// How SevaCore's `Job` and `JobEvent` are kept in `jobs` and `job_events`: the one place
+/// where a job's fields meet columns. States are enum columns (an unknown one is an error
+/// naming the row), times are the domain's seconds, kept as integer milliseconds
+/// (`StoreTime`), and an event's detail is its JSON object.
+enum JobCodec {
+    /// `jobs`' columns in the order `insertValues` binds them and `job()` reads them.
+    static let columns = """
+        id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state, worker,
+        offer_deadline_ms, offers_made, created_ms, updated_ms, client
+        """
+    /// The same without `id`, for a job the store numbers.
+    static let columnsAfterID = String(columns.drop { $0 != "," }.dropFirst())
+    static let eventColumns = "seq, job, at_ms, state, worker, detail"
+    static let eventColumnsQualified = "e.seq, e.job, e.at_ms, e.state, e.worker, e.detail"
+
+    /// The states in which a job is still live and comes back after a restart, as an SQL list
+    /// made from `JobState` itself (constants, safe to splice).
+    static let openStatesSQL = JobState.allCases.filter(\.isOpen).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
+    /// The values of `columns` for `job`, in order (`id` first).
+    static func values(_ job: Job) -> [SQLiteValue] {
+        [
+            .integer(job.id), job.ref.sqlite, .text(job.skill), .real(job.point.latitude), .real(job.point.longitude),
+            .text(job.address), .text(job.customer), .text(job.district), job.rateInr.map { Int64($0) }.sqlite,
+            job.scheduledAt.map(StoreTime.milliseconds).sqlite, .text(job.state.rawValue), job.worker.sqlite,
+            job.offerDeadline.map(StoreTime.milliseconds).sqlite, .integer(Int64(job.offersMade)),
+            .integer(StoreTime.milliseconds(job.createdAt)), .integer(StoreTime.milliseconds(job.updatedAt)),
+            .text(job.client),
+        ]
+    }
+
+    /// What a transition changes: state, worker, offer and time (then the id).
+    static func transitionValues(_ job: Job) -> [SQLiteValue] {
+        [
+            .text(job.state.rawValue), job.worker.sqlite, job.offerDeadline.map(StoreTime.milliseconds).sqlite,
+            .integer(Int64(job.offersMade)), .integer(StoreTime.milliseconds(job.updatedAt)), .integer(job.id),
+        ]
+    }
+
+    static func eventValues(_ event: JobEvent) -> [SQLiteValue] {
+        [
+            .integer(event.seq), .integer(event.job), .integer(StoreTime.milliseconds(event.at)), .text(event.state.rawValue),
+            event.worker.sqlite, .text(event.detail.jsonText),
+        ]
+    }
+}
+
+/// The store's one conversion of time: the domain's seconds (a `Double`, as every clock in
+/// sevad reads) to the integer milliseconds its columns keep, and back.
+public enum StoreTime {
+    public static func milliseconds(_ seconds: Double) -> Int64 { Int64((seconds * 1000).rounded()) }
+    public static func seconds(_ milliseconds: Int64) -> Double { Double(milliseconds) / 1000 }
+}
+
+extension SQLiteStatement {
+    /// A `jobs` row as SevaCore's job, without history. Its skill's matching bits come from
+    /// the catalogue of the daemon that restores it (`SkillSet()` until then).
+    func job() throws(SQLiteError) -> Job {
+        let id = int64(0)
+        let row = "id \(id)"
+        let point: GeoPoint
+        do { point = try GeoPoint(latitude: double(3), longitude: double(4)) } catch {
+            throw SQLiteError(extendedCode: 20, message: "jobs row \(row): lat/lon \(double(3)), \(double(4)) is not a place")
+        }
+        var job = Job(id: id, skill: text(2), skillSet: SkillSet(), point: point, state: try value(10, of: "jobs", row: row),
+                      createdAt: StoreTime.seconds(int64(14)))
+        job.ref = optionalText(1)
+        job.address = text(5)
+        job.customer = text(6)
+        job.district = text(7)
+        job.rateInr = optionalInt64(8).map(Int.init)
+        job.scheduledAt = optionalInt64(9).map(StoreTime.seconds)
+        job.worker = optionalText(11)
+        job.offerDeadline = optionalInt64(12).map(StoreTime.seconds)
+        job.offersMade = int(13)
+        job.updatedAt = StoreTime.seconds(int64(15))
+        job.client = text(16)
+        return job
+    }
+
+    /// A `job_events` row as SevaCore's event; its detail is the JSON text as written.
+    func jobEvent() throws(SQLiteError) -> JobEvent {
+        JobEvent(seq: int64(0), job: int64(1), at: StoreTime.seconds(int64(2)),
+                 state: try value(3, of: "job_events", row: "seq \(int64(0))"), worker: optionalText(4),
+                 detail: EventDetail(recorded: text(5)))
+    }
+}

@@ -1,0 +1,36 @@
+import SevaCore
+
+/// How SevaCore's `RegisteredWorker` is kept in `workers`: skills by their catalogue names
+/// (joined by commas — bits would change meaning with the catalogue), availability as an enum
+/// column (an unknown one is an error naming the row), times as integer milliseconds.
+enum WorkerCodec {
+    /// The columns in the order `values` binds them and `registeredWorker` reads them.
+    static let columns = "id, name, phone, skills, district, verified, radius_km, availability, rating_sum, rating_count, updated_ms"
+
+    static func values(_ worker: RegisteredWorker, skills catalogue: SkillCatalogue) -> [SQLiteValue] {
+        let profile = worker.profile
+        return [
+            .text(profile.id), .text(profile.name), .text(profile.phone),
+            .text(catalogue.names(of: profile.skills).joined(separator: ",")), .text(profile.district),
+            .integer(profile.verified ? 1 : 0), profile.radiusKm.sqlite, .text(worker.availability.rawValue),
+            .integer(Int64(profile.ratingSum)), .integer(Int64(profile.ratingCount)),
+            .integer(StoreTime.milliseconds(worker.updatedAt)),
+        ]
+    }
+}
+
+extension SQLiteStatement {
+    /// A `workers` row as SevaCore's worker; skill names the catalogue no longer has are left out.
+    func registeredWorker(skills catalogue: SkillCatalogue) throws(SQLiteError) -> RegisteredWorker {
+        let id = text(0)
+        var profile = WorkerProfile(id: id, skills: catalogue.knownSkills(text(3).split(separator: ",")))
+        profile.name = text(1)
+        profile.phone = text(2)
+        profile.district = text(4)
+        profile.verified = int64(5) != 0
+        profile.radiusKm = optionalDouble(6)
+        profile.ratingSum = int(8)
+        profile.ratingCount = int(9)
+        return RegisteredWorker(profile, availability: try value(7, of: "workers", row: id), updatedAt: StoreTime.seconds(int64(10)))
+    }
+}

@@ -27,7 +27,10 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
 
         // Libraries, innermost first.
-        .target(name: "SevaCore", swiftSettings: optimize),
+        // India's places and post offices, compiled in from data/gazetteer (C23 #embed).
+        .target(name: "CGazetteer"),
+        .target(name: "CGazetteerOffices"),
+        .target(name: "SevaCore", dependencies: ["CGazetteer"], swiftSettings: optimize),
         .target(name: "SevaWire", dependencies: ["SevaCore"], swiftSettings: optimize),
         .target(name: "SevaStore", dependencies: ["SevaCore", "SevaWire", "CSQLite"], swiftSettings: optimize),
         .target(name: "SevaSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),

@@ -9,7 +9,7 @@ enum JobCodec {
     /// `jobs`' columns in the order `insertValues` binds them and `job()` reads them.
     static let columns = """
         id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state, worker,
-        offer_deadline_ms, offers_made, created_ms, updated_ms, client
+        offer_deadline_ms, offers_made, created_ms, updated_ms, client, placed, pincode
         """
     /// The same without `id`, for a job the store numbers.
     static let columnsAfterID = String(columns.drop { $0 != "," }.dropFirst())
@@ -28,7 +28,7 @@ enum JobCodec {
             job.scheduledAt.map(StoreTime.milliseconds).sqlite, .text(job.state.rawValue), job.worker.sqlite,
             job.offerDeadline.map(StoreTime.milliseconds).sqlite, .integer(Int64(job.offersMade)),
             .integer(StoreTime.milliseconds(job.createdAt)), .integer(StoreTime.milliseconds(job.updatedAt)),
-            .text(job.client),
+            .text(job.client), .text(job.placed.rawValue), job.pincode.map { Int64($0.value) }.sqlite,
         ]
     }
 
@@ -45,6 +45,14 @@ enum JobCodec {
             .integer(event.seq), .integer(event.job), .integer(StoreTime.milliseconds(event.at)), .text(event.state.rawValue),
             event.worker.sqlite, .text(event.detail.jsonText),
         ]
+    }
+}
+
+/// What the codecs' column lists share.
+enum StoreColumns {
+    /// One `?` per column of a comma-separated list, for its INSERT.
+    static func placeholders(_ columns: String) -> String {
+        Array(repeating: "?", count: columns.split(separator: ",").count).joined(separator: ", ")
     }
 }
 
@@ -78,6 +86,13 @@ extension SQLiteStatement {
         job.offersMade = int(13)
         job.updatedAt = StoreTime.seconds(int64(15))
         job.client = text(16)
+        job.placed = try value(17, of: "jobs", row: row)
+        if let code = optionalInt64(18) {
+            guard let pincode = PinCode(value: UInt32(clamping: code)) else {
+                throw SQLiteError(extendedCode: 20, message: "jobs row \(row): pincode \(code) is not a PIN code")
+            }
+            job.pincode = pincode
+        }
         return job
     }
 

@@ -124,6 +124,14 @@ enum StoreSchema {
         CREATE INDEX jobs_by_state ON jobs(state, id);
         CREATE INDEX jobs_by_client ON jobs(client, id);
         """,
+        // 5: how a job was placed (GPS, a PIN code's centroid, a district's centre), the PIN
+        // code of a job and of a worker's home. Jobs from before were placed by GPS or by a
+        // configured district centre; which, nothing recorded: they read as GPS.
+        """
+        ALTER TABLE jobs ADD COLUMN placed TEXT NOT NULL DEFAULT 'gps';
+        ALTER TABLE jobs ADD COLUMN pincode INTEGER;
+        ALTER TABLE workers ADD COLUMN pincode INTEGER;
+        """,
     ]
 
     /// The version this build creates and understands.

@@ -13,11 +13,11 @@ public struct StoreTransaction {
     /// Adds a worker or replaces the registered fields of an existing one.
     public func upsertWorker(_ worker: RegisteredWorker) throws(SQLiteError) {
         try connection.statement("""
-            INSERT INTO workers (\(WorkerCodec.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO workers (\(WorkerCodec.columns)) VALUES (\(StoreColumns.placeholders(WorkerCodec.columns)))
             ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, skills = excluded.skills,
                 district = excluded.district, verified = excluded.verified, radius_km = excluded.radius_km,
                 availability = excluded.availability, rating_sum = excluded.rating_sum,
-                rating_count = excluded.rating_count, updated_ms = excluded.updated_ms
+                rating_count = excluded.rating_count, updated_ms = excluded.updated_ms, pincode = excluded.pincode
             """).run(WorkerCodec.values(worker, skills: skills))
     }
 
@@ -29,7 +29,7 @@ public struct StoreTransaction {
     }
 
     public func insertToken(_ token: IssuedToken) throws(SQLiteError) {
-        try connection.statement("INSERT INTO tokens (\(TokenCodec.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try connection.statement("INSERT INTO tokens (\(TokenCodec.columns)) VALUES (\(StoreColumns.placeholders(TokenCodec.columns)))")
             .run(TokenCodec.values(token))
     }
 
@@ -53,7 +53,7 @@ public struct StoreTransaction {
     /// `ref` — returns that one untouched.
     public func createJob(_ job: Job) throws(SQLiteError) -> (job: Job, created: Bool) {
         try connection.statement("""
-            INSERT INTO jobs (\(JobCodec.columnsAfterID)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO jobs (\(JobCodec.columnsAfterID)) VALUES (\(StoreColumns.placeholders(JobCodec.columnsAfterID)))
             ON CONFLICT(client, ref) DO NOTHING
             """).run(Array(JobCodec.values(job).dropFirst()))
         if connection.changes > 0 { return (try committedJob(connection.lastInsertRowID), true) }
@@ -77,7 +77,7 @@ public struct StoreTransaction {
     /// engine's view and the store's would disagree).
     public func insertJob(_ job: Job) throws(SQLiteError) {
         try connection.statement("""
-            INSERT INTO jobs (\(JobCodec.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO jobs (\(JobCodec.columns)) VALUES (\(StoreColumns.placeholders(JobCodec.columns)))
             """).run(JobCodec.values(job))
     }
 
@@ -110,7 +110,7 @@ public struct StoreTransaction {
     public func appendEvent(_ event: JobEvent) throws(SQLiteError) -> Int64 {
         var values = JobCodec.eventValues(event)
         if event.seq > 0 {
-            try connection.statement("INSERT INTO job_events (\(JobCodec.eventColumns)) VALUES (?, ?, ?, ?, ?, ?)").run(values)
+            try connection.statement("INSERT INTO job_events (\(JobCodec.eventColumns)) VALUES (\(StoreColumns.placeholders(JobCodec.eventColumns)))").run(values)
             return event.seq
         }
         values.removeFirst()
@@ -121,7 +121,7 @@ public struct StoreTransaction {
     /// Replaces the position snapshot of these workers.
     public func savePositions(_ positions: [WorkerPosition]) throws(SQLiteError) {
         let upsert = try connection.statement("""
-            INSERT INTO worker_positions (\(PositionCodec.columns)) VALUES (?, ?, ?, ?, ?)
+            INSERT INTO worker_positions (\(PositionCodec.columns)) VALUES (\(StoreColumns.placeholders(PositionCodec.columns)))
             ON CONFLICT(worker) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,
                 accuracy_m = excluded.accuracy_m, at_ms = excluded.at_ms
             """)

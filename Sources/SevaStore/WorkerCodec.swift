@@ -5,7 +5,7 @@ import SevaCore
 /// column (an unknown one is an error naming the row), times as integer milliseconds.
 enum WorkerCodec {
     /// The columns in the order `values` binds them and `registeredWorker` reads them.
-    static let columns = "id, name, phone, skills, district, verified, radius_km, availability, rating_sum, rating_count, updated_ms"
+    static let columns = "id, name, phone, skills, district, verified, radius_km, availability, rating_sum, rating_count, updated_ms, pincode"
 
     static func values(_ worker: RegisteredWorker, skills catalogue: SkillCatalogue) -> [SQLiteValue] {
         let profile = worker.profile
@@ -14,7 +14,7 @@ enum WorkerCodec {
             .text(catalogue.names(of: profile.skills).joined(separator: ",")), .text(profile.district),
             .integer(profile.verified ? 1 : 0), profile.radiusKm.sqlite, .text(worker.availability.rawValue),
             .integer(Int64(profile.ratingSum)), .integer(Int64(profile.ratingCount)),
-            .integer(StoreTime.milliseconds(worker.updatedAt)),
+            .integer(StoreTime.milliseconds(worker.updatedAt)), profile.pincode.map { Int64($0.value) }.sqlite,
         ]
     }
 }
@@ -31,6 +31,12 @@ extension SQLiteStatement {
         profile.radiusKm = optionalDouble(6)
         profile.ratingSum = int(8)
         profile.ratingCount = int(9)
+        if let code = optionalInt64(11) {
+            guard let pincode = PinCode(value: UInt32(clamping: code)) else {
+                throw SQLiteError(extendedCode: 20, message: "workers row \(id): pincode \(code) is not a PIN code")
+            }
+            profile.pincode = pincode
+        }
         return RegisteredWorker(profile, availability: try value(7, of: "workers", row: id), updatedAt: StoreTime.seconds(int64(10)))
     }
 }

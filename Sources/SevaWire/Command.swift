@@ -88,13 +88,17 @@ public enum JobStep: String, Sendable, CaseIterable {
     case accept = "ACCEPT", decline = "DECLINE", arrived = "ARRIVED", start = "START", done = "DONE"
 }
 
-/// JOB NEW's fields: where (a point, or a district whose centre stands for it), what, when.
+/// JOB NEW's fields: where (a point, or a PIN code or district whose centre stands for it),
+/// what, when.
 public struct JobFields: Sendable, Equatable {
     public var skill: String
     public var point: GeoPoint?
     public var address = ""
     public var customer = ""
     public var district = ""
+    public var pincode: PinCode?
+    /// The state of `district`, for the five names found in two states.
+    public var state: String?
     public var at: Double?
     public var ref: String?
 
@@ -138,6 +142,8 @@ public struct WorkerFields: Sendable, Equatable {
     public var name: String?
     public var phone: String?
     public var district: String?
+    /// The home PIN code; the district comes from it when not given.
+    public var pincode: PinCode?
     public var verified: Bool?
     public var radiusKm: Double?
 
@@ -169,12 +175,20 @@ public struct LocationFix: Sendable, Equatable {
 
 /// NEAR's question.
 public struct NearQuery: Sendable, Equatable {
-    public var center: GeoPoint
+    /// Where from: a point, or a PIN code whose centroid the engine finds.
+    public enum Origin: Sendable, Equatable {
+        case point(GeoPoint)
+        case pincode(PinCode)
+    }
+
+    public var origin: Origin
     public var skill: String?
     public var radiusKm: Double?
     public var limit: Int?
     /// `all=yes`: every visible worker, not only dispatchable ones.
     public var includeAll = false
 
-    public init(center: GeoPoint) { self.center = center }
+    public init(center: GeoPoint) { origin = .point(center) }
+
+    public init(pincode: PinCode) { origin = .pincode(pincode) }
 }

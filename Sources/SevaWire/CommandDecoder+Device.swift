@@ -28,13 +28,18 @@ extension CommandDecoder {
     }
 
     static func decodeNear(_ line: RequestLine) throws(WireError) -> Command {
-        var arguments = try ArgumentReader(line, command: "NEAR <lat> <lon> [skill=] [radius_km=] [limit=] [all=yes]")
-        var query = NearQuery(center: try coordinates(&arguments))
+        var arguments = try ArgumentReader(line, command: "NEAR (<lat> <lon> | pincode=<6 digits>) [skill=] [radius_km=] [limit=] [all=yes]")
+        var query: NearQuery
+        if let pincode = try arguments.take("pincode").map({ text throws(WireError) in try pinCode(text) }) {
+            query = NearQuery(pincode: pincode)
+        } else {
+            query = NearQuery(center: try coordinates(&arguments))
+        }
         query.skill = try arguments.take("skill").map { text throws(WireError) in try skillName(text, "skill") }
         query.radiusKm = try arguments.number("radius_km", in: 0.01...500)
         query.limit = try arguments.integer("limit", in: 1...1_000)
         query.includeAll = try arguments.flag("all") ?? false
-        try arguments.finish(allowedKeys: ["skill", "radius_km", "limit", "all"])
+        try arguments.finish(allowedKeys: ["skill", "radius_km", "limit", "all", "pincode"])
         return .near(query)
     }
 

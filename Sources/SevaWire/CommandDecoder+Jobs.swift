@@ -5,7 +5,7 @@ extension CommandDecoder {
     static func decodeJob(_ line: RequestLine) throws(WireError) -> Command {
         switch subverb(line) {
         case "new":
-            var arguments = try ArgumentReader(line, command: "JOB NEW skill=<s> lat=<> lon=<> [address=] [customer=] [district=] [at=<unix s>] [ref=]", skip: 1)
+            var arguments = try ArgumentReader(line, command: "JOB NEW skill=<s> (lat=<> lon=<> | pincode=<6 digits> | district=<name> [state=]) [address=] [customer=] [at=<unix s>] [ref=]", skip: 1)
             guard let skill = try arguments.take("skill").map({ text throws(WireError) in try skillName(text, "skill") }) else {
                 throw .badArgument("skill", "required, e.g. skill=plumber")
             }
@@ -15,19 +15,21 @@ extension CommandDecoder {
             switch (latitude, longitude) {
             case let (lat?, lon?): fields.point = try? GeoPoint(latitude: lat, longitude: lon)
             case (nil, nil): break
-            default: throw .badArgument(latitude == nil ? "lat" : "lon", "give lat and lon together, or neither and district=")
+            default: throw .badArgument(latitude == nil ? "lat" : "lon", "give lat and lon together, or neither and pincode= or district=")
             }
             fields.address = arguments.take("address") ?? ""
             fields.customer = arguments.take("customer") ?? ""
             fields.district = arguments.take("district") ?? ""
+            fields.pincode = try arguments.take("pincode").map { text throws(WireError) in try pinCode(text) }
+            fields.state = arguments.take("state")
             fields.at = try arguments.number("at", in: 0...1e11)
             fields.ref = try arguments.take("ref").map { text throws(WireError) in
                 guard (1...128).contains(text.utf8.count) else { throw .badArgument("ref", "must be 1-128 bytes") }
                 return text
             }
-            try arguments.finish(allowedKeys: ["skill", "lat", "lon", "address", "customer", "district", "at", "ref"])
-            if fields.point == nil && fields.district.isEmpty {
-                throw .badArgument("district", "required without lat= and lon= (its centre is used)")
+            try arguments.finish(allowedKeys: ["skill", "lat", "lon", "address", "customer", "district", "pincode", "state", "at", "ref"])
+            if fields.point == nil && fields.district.isEmpty && fields.pincode == nil {
+                throw .badArgument("pincode", "pincode= or district= is required without lat= and lon= (its centre is used)")
             }
             return .jobNew(fields)
         case "get":

@@ -3,12 +3,12 @@ import SevaCore
 /// WORKER and TOKEN: the registry commands of the admin role.
 extension CommandDecoder {
     static let workerUsage = "WORKER ADD|SET|GET|DEL|LIST ..."
-    static let workerKeys = ["skills", "name", "phone", "district", "verified", "radius_km"]
+    static let workerKeys = ["skills", "name", "phone", "district", "pincode", "verified", "radius_km"]
 
     static func decodeWorker(_ line: RequestLine) throws(WireError) -> Command {
         switch subverb(line) {
         case "add":
-            var arguments = try ArgumentReader(line, command: "WORKER ADD <id> skills=<s1,s2> [name=] [phone=] [district=] [verified=yes|no] [radius_km=]", skip: 1)
+            var arguments = try ArgumentReader(line, command: "WORKER ADD <id> skills=<s1,s2> [name=] [phone=] [district=] [pincode=] [verified=yes|no] [radius_km=]", skip: 1)
             let id = try ArgumentReader.workerID(try arguments.next("id"), "id")
             let fields = try workerFields(&arguments)
             guard fields.skills != nil else { throw .badArgument("skills", "required, e.g. skills=plumber,mason") }
@@ -97,9 +97,19 @@ extension CommandDecoder {
         fields.name = arguments.take("name")
         fields.phone = arguments.take("phone")
         fields.district = arguments.take("district")
+        fields.pincode = try arguments.take("pincode").map { text throws(WireError) in try pinCode(text) }
         fields.verified = try arguments.flag("verified")
         fields.radiusKm = try arguments.number("radius_km", in: 0.1...500)
         return fields
+    }
+
+    /// A PIN code's form: six digits, the first 1-9 (whether India Post has it is the
+    /// gazetteer's to say).
+    static func pinCode(_ text: String) throws(WireError) -> PinCode {
+        guard let pincode = PinCode(text) else {
+            throw .badArgument("pincode", "'\(text)' is not a PIN code: six digits, the first 1-9, like 204101")
+        }
+        return pincode
     }
 
     /// A catalogue skill name's form: lower-case letters, digits and `_` (whether it is in the

@@ -55,12 +55,14 @@ struct Worker: ParsableCommand {
         @Option var name: String?
         @Option var phone: String?
         @Option var district: String?
+        @Option(help: "home PIN code (fills in the district when --district is not given)") var pincode: String?
         @Option(help: "yes or no") var verified: String?
         @Option(name: .customLong("radius-km")) var radiusKm: Double?
 
         var arguments: String {
             var text = ""
-            for (key, value) in [("skills", skills), ("name", name), ("phone", phone), ("district", district), ("verified", verified)] {
+            for (key, value) in [("skills", skills), ("name", name), ("phone", phone), ("district", district), ("pincode", pincode),
+                                 ("verified", verified)] {
                 if let value { text += " \(key)=\(Console.quote(value))" }
             }
             if let radiusKm { text += " radius_km=\(radiusKm)" }
@@ -178,7 +180,9 @@ struct Job: ParsableCommand {
         @Option var skill: String
         @Option var lat: Double?
         @Option var lon: Double?
-        @Option var district: String?
+        @Option(help: "without --lat/--lon: the caller's PIN code (its post offices' centroid)") var pincode: String?
+        @Option(help: "without --lat/--lon: any district of India by name (its centre)") var district: String?
+        @Option(help: "the state, for a district name found in two states") var state: String?
         @Option var address: String?
         @Option var customer: String?
         @Option(help: "Unix seconds of the visit (a scheduled job)") var at: Int?
@@ -186,7 +190,8 @@ struct Job: ParsableCommand {
         func run() throws {
             var request = "JOB NEW skill=\(Console.quote(skill))"
             if let lat, let lon { request += " lat=\(lat) lon=\(lon)" }
-            for (key, value) in [("district", district), ("address", address), ("customer", customer), ("ref", ref)] {
+            for (key, value) in [("pincode", pincode), ("district", district), ("state", state), ("address", address),
+                                 ("customer", customer), ("ref", ref)] {
                 if let value { request += " \(key)=\(Console.quote(value))" }
             }
             if let at { request += " at=\(at)" }

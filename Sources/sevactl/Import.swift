@@ -11,12 +11,17 @@ struct Import: ParsableCommand {
 
 struct ImportWorkers: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "workers",
-        abstract: "Register or update workers from a CSV file (id,name,phone,skills,district,verified).",
-        discussion: "UTF-8 (a BOM is allowed), LF or CRLF, RFC 4180 quoting; skills separated by ';'; verified is yes or no.")
+        abstract: "Register or update workers from a CSV file (id,name,phone,skills,district,verified[,pincode]).",
+        discussion: """
+            UTF-8 (a BOM is allowed), LF or CRLF, RFC 4180 quoting; skills separated by ';'; verified is yes or no. \
+            An optional pincode column gives the worker's home PIN code: the district is filled in from it when the \
+            district cell is empty, and a PIN code India Post does not have rejects the row.
+            """)
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "the CSV file") var file: String
 
     static let required = ["id", "name", "phone", "skills", "district", "verified"]
+    static let optional = ["pincode"]
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw Console.failure(2, "cannot read \(file)") }
@@ -30,7 +35,7 @@ struct ImportWorkers: ParsableCommand {
         guard missing.isEmpty else {
             throw Console.failure(2, "\(file): the header lacks \(missing.joined(separator: ", ")) (it needs \(Self.required.joined(separator: ",")))")
         }
-        for extra in names where !Self.required.contains(extra) {
+        for extra in names where !Self.required.contains(extra) && !Self.optional.contains(extra) {
             FileHandle.standardError.write(Data("sevactl: ignoring column '\(extra)'\n".utf8))
         }
         let console = try connection.connect()
@@ -112,6 +117,12 @@ struct ImportWorkers: ParsableCommand {
         var fields = " skills=\(skills.joined(separator: ",")) verified=\(verified)"
         for key in ["name", "district"] where !(row[key] ?? "").isEmpty { fields += " \(key)=\(Console.quote(row[key]!))" }
         if !phone.isEmpty { fields += " phone=\(Console.quote(phone))" }
+        if let pincode = row["pincode"], !pincode.isEmpty {
+            guard pincode.utf8.count == 6, pincode.allSatisfy(\.isASCII), pincode.allSatisfy(\.isNumber), !pincode.hasPrefix("0") else {
+                return .failure(ImportProblem("pincode '\(pincode)' is not a PIN code: six digits, the first 1-9"))
+            }
+            fields += " pincode=\(pincode)"
+        }
         return .success(fields)
     }
 }

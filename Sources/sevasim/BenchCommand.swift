@@ -76,6 +76,9 @@ struct BenchCommand: ParsableCommand {
             }
         }
         try reactor.run(until: reactor.now + 120) { answered == requests }
+        // Registration is done: a connection left idle would be closed by sevad after
+        // server.idle_timeout_s, ending a long run.
+        reactor.remove(admin)
 
         // Each connection cycles through requests made before the clock starts.
         let weights = try weights()

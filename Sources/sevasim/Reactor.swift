@@ -37,6 +37,9 @@ final class Reactor {
 
     func add(_ link: SimLink) { links.append(link) }
 
+    /// Stops serving `link` (it closes when the last reference goes).
+    func remove(_ link: SimLink) { links.removeAll { $0 === link } }
+
     /// Runs `action` at `time` (reactor seconds), or at once if that has passed.
     func at(_ time: Double, _ action: @escaping () -> Void) {
         nextOrder += 1

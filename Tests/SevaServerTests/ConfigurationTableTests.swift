@@ -86,6 +86,7 @@ import Testing
         case .strings: return .list([.text("127.0.0.1:9999")])
         case .radii: return .list([.real(1), .real(3)])
         case .timeZone: return .text("UTC")
+        case .state: return .text("Bihar")
         case .catalogue: return .list([.text("cook"), .text("plumber")])
         }
     }

@@ -129,6 +129,26 @@ import Testing
         #expect(refused.status == 2 && refused.errors.contains("the header lacks phone, skills, district, verified"))
     }
 
+    @Test func theRegisterMayGiveHomePinCodes() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.stop() }
+        let file = daemon.directory + "/register-pin.csv"
+        try ("id,name,phone,skills,district,verified,pincode\n"
+            + "p1,Asha,9800000001,cook,,yes,226001\n"
+            + "p2,Ravi,9800000002,cook,,yes,999999\n"
+            + "p3,Meena,9800000003,cook,Agra,no,2820\n"
+            + "p4,Kamla,9800000004,cook,Agra,no,\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let run = sevactl(["import", "workers", file], socket: daemon.socketPath)
+        #expect(run.output == "rows read 4, added 2, updated 0, rejected 2\n", "\(run.output) \(run.errors)")
+        #expect(run.errors.contains("register-pin.csv:3: ERR BADARG pincode: no PIN code 999999"), "\(run.errors)")
+        #expect(run.errors.contains("register-pin.csv:4: pincode '2820' is not a PIN code"))
+        #expect(!run.errors.contains("ignoring column"), "pincode is a column the import knows")
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.ask("WORKER GET p1").contains(#""district":"Lucknow","pincode":"226001""#), "the district from the PIN code")
+        #expect(admin.ask("WORKER GET p2") == "ERR NOTFOUND no worker p2")
+        #expect(admin.ask("WORKER GET p4").contains(#""district":"Agra","status""#))
+    }
+
     @Test func theConsoleWatchAndFollow() throws {
         let daemon = try DaemonProcess()
         defer { daemon.stop() }

@@ -48,6 +48,17 @@ import Testing
                                                           using: &random).get() }
     }
 
+    @Test mutating func aRotatedBookerTokenKeepsItsClient() throws {
+        var desk = TokenDesk()
+        let old = desk.issue(role: .booker, worker: nil, client: "helpline-crm", label: "crm", expiresAt: nil, now: 0,
+                             using: &random)
+        let rotated = try desk.rotate(prefix: old.record.prefix, now: 10, grace: 0, hasSessions: { _ in false },
+                                      using: &random).get()
+        #expect(rotated.record.client == "helpline-crm", "the replacement books and sees the same client's jobs")
+        let signedIn = try #require(principal(desk.authenticate(rotated.token, now: 11)))
+        #expect(signedIn.client == "helpline-crm")
+    }
+
     @Test mutating func revokingEndsSessionsAndAnUnknownPrefixIsNotFound() throws {
         var desk = TokenDesk()
         let first = desk.issue(role: .viewer, worker: nil, client: nil, label: "", expiresAt: nil, now: 0, using: &random)

@@ -94,6 +94,29 @@ import Testing
         near.limit = 10
         near.includeAll = true
         #expect(try decode("NEAR 27.596 78.05 skill=plumber radius_km=5 limit=10 all=yes") == .near(near))
+        var byPin = NearQuery(pincode: try #require(PinCode("204101")))
+        byPin.skill = "cook"
+        #expect(try decode("NEAR pincode=204101 skill=cook") == .near(byPin))
+    }
+
+    @Test func helplineBookingsByPinCodeOrDistrict() throws {
+        var fields = JobFields(skill: "plumber")
+        fields.pincode = PinCode("204101")
+        fields.address = "near the well"
+        #expect(try decode("JOB NEW skill=plumber pincode=204101 address=\"near the well\"") == .jobNew(fields))
+        var district = JobFields(skill: "cook")
+        district.district = "Hamirpur"
+        district.state = "Himachal Pradesh"
+        #expect(try decode("JOB NEW skill=cook district=Hamirpur state=\"Himachal Pradesh\"") == .jobNew(district))
+        var worker = WorkerFields()
+        worker.pincode = PinCode("226001")
+        #expect(try decode("WORKER SET w-1 pincode=226001") == .workerSet(id: "w-1", worker))
+        for malformed in ["20410", "2041011", "012345", "20410x"] {
+            #expect(throws: WireError.badArgument("pincode", "'\(malformed)' is not a PIN code: six digits, the first 1-9, like 204101")) {
+                try decode("JOB NEW skill=cook pincode=\(malformed)")
+            }
+        }
+        #expect(throws: WireError.self) { try decode("NEAR pincode=2041") }
     }
 
     @Test(arguments: [

@@ -28,7 +28,7 @@ import Testing
         helpline.district = "hathras"
         helpline.customer = "Meena"
         #expect(try decode("JOB NEW skill=cook district=hathras customer=Meena") == .jobNew(helpline))
-        #expect(refusal("JOB NEW skill=cook").hasPrefix("BADARG district: required without lat= and lon="))
+        #expect(refusal("JOB NEW skill=cook").hasPrefix("BADARG pincode: pincode= or district= is required without lat= and lon="))
         #expect(refusal("JOB NEW lat=1 lon=2").hasPrefix("BADARG skill: required"))
         #expect(refusal("JOB NEW skill=cook lon=2").hasPrefix("BADARG lat: give lat and lon together"))
         #expect(refusal("JOB NEW skill=cook lat=nan lon=2").hasPrefix("BADARG lat"))

@@ -16,6 +16,8 @@ extension Dispatcher {
         job.address = request.address
         job.customer = request.customer
         job.district = request.district
+        job.placed = request.placed
+        job.pincode = request.pincode
         job.rateInr = request.rateInr
         job.scheduledAt = request.scheduledAt
         if let ref = request.ref { refs[ClientRef(client: request.client, ref: ref)] = job.id }

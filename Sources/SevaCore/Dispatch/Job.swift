@@ -12,6 +12,9 @@ public struct Job: Sendable, Equatable {
     public var address = ""
     public var customer = ""
     public var district = ""
+    /// How `point` was found, and the PIN code it came from.
+    public var placed = Placement.gps
+    public var pincode: PinCode?
     /// The published visit rate for the skill (`[rates]`); never used to match.
     public var rateInr: Int?
     /// When the visit is booked for (`at=`); nil for now.
@@ -80,6 +83,8 @@ public struct JobRequest: Sendable, Equatable {
     public var address = ""
     public var customer = ""
     public var district = ""
+    public var placed = Placement.gps
+    public var pincode: PinCode?
     public var rateInr: Int?
     public var scheduledAt: Double?
 

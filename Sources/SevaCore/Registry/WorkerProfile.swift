@@ -6,6 +6,8 @@ public struct WorkerProfile: Sendable, Equatable {
     public var phone = ""
     public var skills: SkillSet
     public var district = ""
+    /// The home PIN code, when registered.
+    public var pincode: PinCode?
     public var verified = false
     /// How far the worker will travel, when they said.
     public var radiusKm: Double?

@@ -1,18 +1,20 @@
 /// One registered worker's standing data as the registry stores it: `WorkerProfile` packed
-/// (district as a code, optional numbers as NaN), 72 bytes. An empty `id` marks a free slot.
+/// (district as a code, optional numbers as NaN or 0), 76 bytes. An empty `id` marks a free slot.
 struct WorkerRecord: Sendable {
     var id: String
     var name: String
     var phone: String
     var skills: SkillSet
     var district: UInt32
+    /// The home PIN code's number; 0 for none.
+    var pincode: UInt32
     var ratingSum: UInt32
     var ratingCount: UInt32
     /// NaN when the worker did not say.
     var radiusKm: Float
     var verified: Bool
 
-    static let free = WorkerRecord(id: "", name: "", phone: "", skills: SkillSet(), district: 0, ratingSum: 0,
+    static let free = WorkerRecord(id: "", name: "", phone: "", skills: SkillSet(), district: 0, pincode: 0, ratingSum: 0,
                                    ratingCount: 0, radiusKm: .nan, verified: false)
 
     var isFree: Bool { id.isEmpty }
@@ -82,7 +84,7 @@ extension WorkerStatus {
 extension WorkerRecord {
     init(_ profile: WorkerProfile, districts: inout DistrictNames) {
         self.init(id: profile.id, name: profile.name, phone: profile.phone, skills: profile.skills,
-                  district: districts.code(profile.district),
+                  district: districts.code(profile.district), pincode: profile.pincode?.value ?? 0,
                   ratingSum: UInt32(clamping: profile.ratingSum), ratingCount: UInt32(clamping: profile.ratingCount),
                   radiusKm: profile.radiusKm.map(Float.init) ?? .nan, verified: profile.verified)
     }
@@ -92,6 +94,7 @@ extension WorkerRecord {
         profile.name = name
         profile.phone = phone
         profile.district = districts.name(district)
+        profile.pincode = PinCode(value: pincode)
         profile.verified = verified
         profile.radiusKm = radiusKm.isNaN ? nil : Double(radiusKm)
         profile.ratingSum = Int(ratingSum)

@@ -85,6 +85,12 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
+    /// `[gazetteer]`
+    public struct GazetteerSettings: Sendable, Equatable {
+        /// The state a district name found in two states means when the booking does not say.
+        public var homeState = "Uttar Pradesh"
+    }
+
     /// `[privacy]`
     public struct Privacy: Sendable, Equatable {
         /// A booker's NEAR measures from workers' positions snapped to a grid of this many
@@ -101,11 +107,9 @@ public struct Configuration: Sendable, Equatable {
     public var skills = SkillCatalogue.standard.names
     /// `[rates]`: fixed visit rate per skill, rupees; shown, never used to match.
     public var rates: [String: Int] = ["electrician": 200, "plumber": 200]
-    /// `[districts]`: centre points for bookings without GPS.
-    public var districts: [String: GeoPoint] = [
-        "hathras": try! GeoPoint(latitude: 27.5960, longitude: 78.0500),
-        "lucknow": try! GeoPoint(latitude: 26.8467, longitude: 80.9462),
-    ]
+    /// `[districts]`: centre points for bookings without GPS, over or beside the gazetteer's.
+    public var districts: [String: GeoPoint] = [:]
+    public var gazetteer = GazetteerSettings()
     /// `[log] level`
     public var logLevel = Logger.Level.info
     /// `[metrics] listen`; empty = off.

@@ -27,6 +27,7 @@ public enum ConfigurationDocs {
             case "rates":
                 for (skill, rupees) in defaults.rates.sorted(by: { $0.key < $1.key }) { text += "\(skill) = \(rupees)\n" }
             case "districts":
+                if defaults.districts.isEmpty { text += "# every district of India is known by name; e.g. hathras = [27.596, 78.05] moves one\n" }
                 for (name, point) in defaults.districts.sorted(by: { $0.key < $1.key }) {
                     text += "\(name) = " + ConfigurationValue.list([.real(point.latitude), .real(point.longitude)]).toml + "\n"
                 }

@@ -44,6 +44,8 @@ enum ConfigurationKind: Sendable, Equatable {
     case radii
     /// An IANA zone name.
     case timeZone
+    /// A state or union territory of India, by name; empty for none.
+    case state
     /// Lower-case skill names.
     case catalogue
 
@@ -59,6 +61,7 @@ enum ConfigurationKind: Sendable, Equatable {
         case .strings: return "list of strings"
         case .radii: return "list of km, increasing"
         case .timeZone: return "IANA zone name"
+        case .state: return "state of India, or \"\""
         case .catalogue: return "list of skill names"
         }
     }

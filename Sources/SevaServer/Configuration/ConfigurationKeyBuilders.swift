@@ -70,6 +70,16 @@ extension ConfigurationKeys {
         }, read: { .text($0[keyPath: path]) })
     }
 
+    static func state(_ name: String, _ path: Path<String>, _ doc: String) -> ConfigurationKey {
+        ConfigurationKey(name: name, kind: .state, doc: doc, reload: .live, apply: { configuration, value throws(ConfigurationProblem) in
+            guard case .text(let text) = value, text.isEmpty || Gazetteer.india.hasState(text) else {
+                throw ConfigurationProblem(name, "must be a state or union territory of India as India Post names it, "
+                                                + "like \"Uttar Pradesh\", or \"\" for none")
+            }
+            configuration[keyPath: path] = text
+        }, read: { .text($0[keyPath: path]) })
+    }
+
     static func radii(_ name: String, _ path: Path<[Double]>, _ doc: String) -> ConfigurationKey {
         ConfigurationKey(name: name, kind: .radii, doc: doc, reload: .live, apply: { configuration, value throws(ConfigurationProblem) in
             guard case .list(let items) = value, !items.isEmpty, items.count <= 16 else {

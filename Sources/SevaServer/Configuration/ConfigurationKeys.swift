@@ -11,9 +11,10 @@ enum ConfigurationKeys {
         ("store", "the SQLite store; paths under the state directory unless absolute"),
         ("dispatch", "how a job finds its worker"),
         ("privacy", "what a booker may learn of workers"),
+        ("gazetteer", "India's PIN codes and districts (India Post's directory, built in)"),
         ("skills", "what workers can be booked for"),
         ("rates", "fixed visit rate per skill, rupees: shown, never used to match"),
-        ("districts", "centre points (latitude, longitude) for bookings without GPS"),
+        ("districts", "centre points (latitude, longitude) for bookings without GPS, over or beside the gazetteer's"),
         ("log", "what is logged"),
         ("metrics", "Prometheus text on GET /metrics"),
         ("debug", "switches for tests; never on in production"),
@@ -99,6 +100,9 @@ enum ConfigurationKeys {
 
         number("privacy.booker_grid_m", 500...100_000, \.privacy.bookerGridMetres, "a booker's NEAR measures from positions snapped to a grid this fine (at least 500 m) and rounds distances "
                     + "to 100 m; not live: answers on two grids, before and after, would place a worker finer than either", .restart),
+
+        state("gazetteer.home_state", \.gazetteer.homeState,
+              "a district name found in two states (Hamirpur, Pratapgarh, …) without state= means this state's"),
 
         catalogue("skills.catalogue", \.skills,
                   "the skills, in a fixed order (the index keeps one bit per skill, so a change needs a restart)"),

@@ -45,6 +45,7 @@ extension Engine {
         logger.logLevel = change.live.logLevel
         dispatcher.rules = Self.dispatchRules(change.live.dispatch, now: now)
         registry.rules = Self.registryRules(change.live.dispatch)
+        places = PlaceFinder(districts: change.live.districts, homeState: change.live.gazetteer.homeState)
         let summary = (changed.isEmpty ? "nothing changed" : "changed " + changed.joined(separator: ", "))
             + (waiting.isEmpty ? "" : "; [\(waiting.joined(separator: "], ["))] changed too and take effect at the next restart")
         logger.notice("reloaded: \(summary)")

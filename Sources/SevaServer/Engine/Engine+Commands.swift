@@ -10,7 +10,7 @@ extension Engine {
     /// Runs one read's allowed commands in order, then sends their replies back.
     func run(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
         guard !rebuild.isRunning else { return rebuild.hold((work, principal, batch)) }
-        timed { runBatch(work, principal: principal, batch: batch) }
+        timed(.batch) { runBatch(work, principal: principal, batch: batch) }
     }
 
     private func runBatch(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {

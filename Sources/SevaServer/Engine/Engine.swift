@@ -49,6 +49,8 @@ final class Engine: @unchecked Sendable {
     let startedAt: Double
     var registry: WorkerRegistry
     var dispatcher: Dispatcher
+    /// PIN codes and districts to points, with `[districts]` over the gazetteer.
+    var places: PlaceFinder
     var events = EventHub()
     /// Tokens and when their sessions end.
     var tokens = TokenDesk()
@@ -82,6 +84,7 @@ final class Engine: @unchecked Sendable {
         startedAt = clock()
         registry = WorkerRegistry(catalogue: catalogue, rules: Self.registryRules(configuration.dispatch))
         dispatcher = Dispatcher(rules: Self.dispatchRules(configuration.dispatch, now: clock()))
+        places = PlaceFinder(districts: configuration.districts, homeState: configuration.gazetteer.homeState)
         load(state)
     }
 
@@ -186,7 +189,7 @@ final class Engine: @unchecked Sendable {
                 try extra?(transaction)
                 try writes.apply(to: transaction)
             }) { [self] result in
-                timed {
+                timed(.commit) {
                     switch result {
                     case .success: done()
                     case .failure(let error): fail(error)
@@ -203,14 +206,14 @@ final class Engine: @unchecked Sendable {
     func read<Value: Sendable>(_ body: @escaping @Sendable (StoreReader) throws(StoreError) -> Value,
                                then: @escaping (Result<Value, StoreError>) -> Void) {
         nonisolated(unsafe) let then = then
-        store.read(on: completions, body) { [self] result in timed { then(result) } }
+        store.read(on: completions, body) { [self] result in timed(.read) { then(result) } }
     }
 
     /// Runs `body`, noting how long it held the loop.
-    func timed<Value>(_ body: () -> Value) -> Value {
+    func timed<Value>(_ work: LoopLoad.Work, _ body: () -> Value) -> Value {
         let start = LoopLoad.now
         let cpu = LoopLoad.threadCPU
-        defer { loopLoad.record(startedAt: start, endedAt: LoopLoad.now, cpuNanoseconds: LoopLoad.threadCPU &- cpu) }
+        defer { loopLoad.record(work, startedAt: start, endedAt: LoopLoad.now, cpuNanoseconds: LoopLoad.threadCPU &- cpu) }
         return body()
     }
 
@@ -227,7 +230,7 @@ final class Engine: @unchecked Sendable {
     /// The periodic snapshot: one chunk of the moved positions now, the next on a later turn of
     /// the loop, so requests run between chunks however many workers moved.
     private func snapshotPositionsInChunks() {
-        timed { snapshotPositions(limit: EngineTuning.snapshotChunk) }
+        timed(.snapshot) { snapshotPositions(limit: EngineTuning.snapshotChunk) }
         if registry.hasMovedPositions { loop.execute { [self] in snapshotPositionsInChunks() } }
     }
 

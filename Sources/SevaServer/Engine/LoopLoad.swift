@@ -12,6 +12,20 @@ import Glibc
 /// long hold can be told apart as work (the CPU figure is as long) or as a busy host (it
 /// is not).
 struct LoopLoad {
+    /// The kinds of work the loop runs, so the longest hold can be traced to its cause.
+    enum Work: String, CaseIterable {
+        /// A connection's batch of commands.
+        case batch
+        /// The dispatch tick with its slice of the staleness sweep.
+        case tick
+        /// A chunk of the position snapshot.
+        case snapshot
+        /// A group commit's completion: replies, dispatch notices.
+        case commit
+        /// A store read's answer.
+        case read
+    }
+
     /// Upper bounds of the histogram's buckets, in milliseconds (the last bucket is +Inf).
     static let bucketsMs: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1_000]
     /// The "lately" window: the longest batch of this and the previous window.
@@ -22,6 +36,8 @@ struct LoopLoad {
     private(set) var maxMs = 0.0
     /// The longest CPU time of one piece of work, since start.
     private(set) var maxCPUMs = 0.0
+    /// The longest hold by each kind of work, in `Work.allCases` order.
+    private(set) var maxByWorkMs = [Double](repeating: 0, count: Work.allCases.count)
     /// Batches at or under each bound, not cumulative; the last slot is above them all.
     private(set) var counts = [Int](repeating: 0, count: LoopLoad.bucketsMs.count + 1)
     private var windowStart: UInt64 = 0
@@ -31,9 +47,11 @@ struct LoopLoad {
     /// The longest batch in the last 10 to 20 seconds.
     var recentMaxMs: Double { max(windowMaxMs, previousWindowMaxMs) }
 
-    mutating func record(startedAt start: UInt64, endedAt end: UInt64, cpuNanoseconds cpu: UInt64) {
+    mutating func record(_ work: Work, startedAt start: UInt64, endedAt end: UInt64, cpuNanoseconds cpu: UInt64) {
         maxCPUMs = max(maxCPUMs, Double(cpu) / 1e6)
         let ms = Double(end &- start) / 1e6
+        let kind = Work.allCases.firstIndex(of: work)!
+        maxByWorkMs[kind] = max(maxByWorkMs[kind], ms)
         batches += 1
         totalMs += ms
         maxMs = max(maxMs, ms)

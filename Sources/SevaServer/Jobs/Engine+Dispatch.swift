@@ -58,7 +58,7 @@ extension Engine {
     /// Everything due: stale workers lose their offers, offers run out, scheduled jobs begin.
     func tick() {
         guard !rebuild.isRunning else { return }
-        timed { runTick() }
+        timed(.tick) { runTick() }
     }
 
     private func runTick() {

@@ -97,23 +97,22 @@ extension Engine {
     // MARK: - JOB NEW
 
     private func book(_ fields: JobFields, client: String, reply: ReplyTicket) {
-        var point = fields.point
-        if point == nil {
-            guard let centre = configuration.districts[fields.district] else {
-                let known = configuration.districts.keys.sorted().joined(separator: ", ")
-                return reply(.error(.badArgument("district", "no centre configured for '\(fields.district)'; [districts] has \(known)")))
-            }
-            point = centre
-        }
-        guard let point, catalogue.skill(fields.skill) != nil else {
+        guard catalogue.skill(fields.skill) != nil else {
             return reply(.error(.badArgument("skill", "unknown skill '\(fields.skill)'; the catalogue has \(catalogue.names.joined(separator: ", "))")))
         }
-        var request = JobRequest(skill: fields.skill, point: point)
+        let place: PlaceFinder.JobPlace
+        switch places.place(fields) {
+        case .success(let found): place = found
+        case .failure(let error): return reply(.error(error))
+        }
+        var request = JobRequest(skill: fields.skill, point: place.point)
         request.client = client
         request.ref = fields.ref
         request.address = fields.address
         request.customer = fields.customer
-        request.district = fields.district
+        request.district = place.district
+        request.placed = place.placed
+        request.pincode = fields.pincode
         request.rateInr = configuration.rates[fields.skill]
         request.scheduledAt = fields.at
         // A ref the dispatcher does not hold may belong to a job that ended long ago: ask the

@@ -18,6 +18,8 @@ public enum JobJSON {
         json.key("address"); json.string(job.address)
         json.key("customer"); json.string(job.customer)
         json.key("district"); json.string(job.district)
+        json.key("placed"); json.string(job.placed.rawValue)
+        if let pincode = job.pincode { json.key("pincode"); json.string(pincode.description) }
         json.key("rate_inr"); if let rate = job.rateInr { json.integer(rate) } else { json.null() }
         json.key("state"); json.string(job.state.rawValue)
         json.key("worker"); if let worker = job.worker { json.string(worker) } else { json.null() }

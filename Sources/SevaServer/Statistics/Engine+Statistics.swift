@@ -75,6 +75,12 @@ extension Engine {
                           "The longest the engine loop was held in the last 10 to 20 s.")
         list.milliseconds(["engine", "max_batch_cpu_ms"], loopLoad.maxCPUMs, "engine_max_batch_cpu_seconds",
                           "The most CPU time one piece of work on the engine loop took, since start.")
+        for (index, work) in LoopLoad.Work.allCases.enumerated() {
+            list.add(["engine", "max_batch_ms_by_work", work.rawValue], .number(loopLoad.maxByWorkMs[index], decimals: 3),
+                     MetricSample(family: "engine_max_batch_by_work_seconds", kind: .gauge,
+                                  help: "The longest the engine loop was held by each kind of work, since start.",
+                                  labels: "work=\"\(work.rawValue)\"", value: loopLoad.maxByWorkMs[index] / 1000))
+        }
         var cumulative = 0
         for (index, count) in loopLoad.counts.enumerated() {
             cumulative += count

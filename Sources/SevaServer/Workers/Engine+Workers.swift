@@ -59,7 +59,7 @@ extension Engine {
             return reply(.error(.badArgument("skills", unknownSkill(fields.skills ?? []))))
         }
         var profile = WorkerProfile(id: id, skills: skills)
-        apply(fields, to: &profile)
+        if let error = apply(fields, to: &profile) { return reply(.error(error)) }
         let record = RegisteredWorker(profile, availability: .off, updatedAt: now)
         registry.upsert(profile, now: now)
         persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
@@ -75,7 +75,7 @@ extension Engine {
             }
             profile.skills = skills
         }
-        apply(fields, to: &profile)
+        if let error = apply(fields, to: &profile) { return reply(.error(error)) }
         let record = RegisteredWorker(profile, availability: snapshot.availability, updatedAt: now)
         registry.upsert(profile, now: now)
         persist({ try $0.upsertWorker(record) }, success: .ok, reply: reply)
@@ -86,22 +86,33 @@ extension Engine {
         return "unknown skill '\(unknown)'; the catalogue has \(catalogue.names.joined(separator: ", "))"
     }
 
-    private func apply(_ fields: WorkerFields, to profile: inout WorkerProfile) {
+    /// Changes what `fields` give; a home PIN code India Post does not have changes nothing.
+    /// The district comes from the PIN code when the fields do not name one.
+    private func apply(_ fields: WorkerFields, to profile: inout WorkerProfile) -> WireError? {
+        if let pincode = fields.pincode {
+            switch places.pincode(pincode) {
+            case .success(let place):
+                profile.pincode = pincode
+                if fields.district == nil { profile.district = place.district.name }
+            case .failure(let error): return error
+            }
+        }
         if let name = fields.name { profile.name = name }
         if let phone = fields.phone { profile.phone = phone }
         if let district = fields.district { profile.district = district }
         if let verified = fields.verified { profile.verified = verified }
         if let radius = fields.radiusKm { profile.radiusKm = radius }
+        return nil
     }
 
     private func listWorkers(_ filter: WorkerFilter) -> Reply {
         let skill = filter.skill.flatMap { catalogue.skill($0) }
         if filter.skill != nil && skill == nil { return .error(.badArgument("skill", unknownSkill([filter.skill!]))) }
-        let district = filter.district
+        let district = filter.district.map(PlaceName.key)
         let status = filter.status
         let rows = registry.page(after: filter.after, limit: filter.limit ?? EngineTuning.defaultPageLimit, now: now) { snapshot in
             if let skill, !snapshot.profile.skills.isSuperset(of: skill) { return false }
-            if let district, snapshot.profile.district != district { return false }
+            if let district, PlaceName.key(snapshot.profile.district) != district { return false }
             if let status, snapshot.status.rawValue != status { return false }
             return true
         }
@@ -139,15 +150,24 @@ extension Engine {
             guard let set = catalogue.skill(name) else { return .error(.badArgument("skill", unknownSkill([name]))) }
             skill = set
         }
+        let centre: GeoPoint
+        switch query.origin {
+        case .point(let point): centre = point
+        case .pincode(let pincode):
+            switch places.pincode(pincode) {
+            case .success(let place): centre = place.centre
+            case .failure(let error): return .error(error)
+            }
+        }
         let radiusKm = query.radiusKm ?? configuration.dispatch.radiiKm.last ?? 25
         var json = JSONWriter()
         if principal.seesExactPositions {
-            let rows = registry.nearest(to: query.center, skill: skill, radiusMetres: radiusKm * 1000,
+            let rows = registry.nearest(to: centre, skill: skill, radiusMetres: radiusKm * 1000,
                                         limit: query.limit ?? EngineTuning.defaultNearLimit, includeAll: query.includeAll, now: now)
             WorkerJSON.write(rows, into: &json)
         } else {
             let grid = PrivacyGrid(cellMetres: configuration.privacy.bookerGridMetres)
-            let rows = registry.nearest(to: query.center, on: grid, skill: skill, radiusMetres: radiusKm * 1000,
+            let rows = registry.nearest(to: centre, on: grid, skill: skill, radiusMetres: radiusKm * 1000,
                                         limit: query.limit ?? EngineTuning.defaultNearLimit, includeAll: query.includeAll, now: now)
             WorkerJSON.write(rows, into: &json)
         }

@@ -30,6 +30,7 @@ public enum WorkerJSON {
         json.key("verified"); json.bool(profile.verified)
         if whereabouts {
             json.key("district"); json.string(profile.district)
+            if let pincode = profile.pincode { json.key("pincode"); json.string(pincode.description) }
             json.key("status"); json.string(worker.status.rawValue)
             if let position = worker.position, let age = worker.ageSeconds {
                 json.key("lat"); json.number(position.latitude, decimals: 6)

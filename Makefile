@@ -59,11 +59,13 @@ crashtest: deps
 	SEVAD_CRASH_CYCLES=$(CRASH_CYCLES) $(SWIFT) test --disable-xctest --filter DispatchCrashTests
 
 DEMO_SECONDS ?= 60
+DEMO_DISTRICT ?= Hathras
 demo: release
-	@echo "sevad demo: $(DEMO_SECONDS) s of a simulated Hathras district (2,000 workers, 70% busy) against a"
-	@echo "real sevad that sevasim starts on ./var/demo and stops cleanly at the end."
+	@echo "sevad demo: $(DEMO_SECONDS) s of $(DEMO_DISTRICT) district, Uttar Pradesh, on its real ground (homes and"
+	@echo "households around India Post's offices there; 2,000 workers for Hathras, 70% busy) against a real sevad"
+	@echo "that sevasim starts on ./var/demo and stops cleanly at the end. DEMO_DISTRICT=… picks another district."
 	@echo
-	.build/release/sevasim --duration $(DEMO_SECONDS) --state-dir var/demo
+	.build/release/sevasim --district "$(DEMO_DISTRICT)" --duration $(DEMO_SECONDS) --state-dir var/demo
 	@echo
 	@echo "Open the map in a browser; 'sevasim --compare nearest,nearest-fair' puts the two policies side by side."
 

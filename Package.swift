@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "sevad", dependencies: ["SevaServer", "SevaSystemd", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "sevactl", dependencies: ["SevaWire", "SevaClient",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "sevasim", dependencies: ["SevaCore", "SevaWire", "SevaClient",
+        .executableTarget(name: "sevasim", dependencies: ["SevaCore", "SevaWire", "SevaClient", "CGazetteerOffices",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sevabench", dependencies: [
             "SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient", .product(name: "Logging", package: "swift-log"),

@@ -20,8 +20,8 @@ struct BenchCommand: ParsableCommand {
     var mix = "loc=90,near=9,stats=1"
     @Option(help: "Real seconds measured (after a one-second warm-up).")
     var duration = 10.0
-    @Option(help: "District preset the workers are spread over.")
-    var city = "lucknow"
+    @Option(name: [.customLong("district"), .customLong("city")], help: "The district of India the workers are spread over.")
+    var district = "Lucknow"
     @Option(help: "Seed for positions and the request mix.")
     var seed: UInt64 = 1
     @OptionGroup var target: DaemonOptions
@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     private static let kinds = ["loc", "near", "stats"]
 
     func validate() throws {
-        guard City.named(city) != nil else { throw ValidationError("unknown --city '\(city)'") }
+        if case .failure(let problem) = District.named(district) { throw ValidationError("--district: \(problem)") }
         guard connections >= 1, pipeline >= 1, workers >= 1, duration > 0 else {
             throw ValidationError("--connections, --pipeline, --workers and --duration must be positive")
         }
@@ -54,8 +54,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let district = City.named(city)!
-        var scenario = Scenario(city: district)
+        let district = try District.named(self.district).get()
+        var scenario = Scenario(district: district)
         scenario.timeScale = 1
         let daemon = try target.start(in: target.stateBase + "/bench", policy: "nearest-fair", scenario: scenario)
         defer { daemon?.stop() }

@@ -1,20 +1,21 @@
 import SevaCore
 import SevaWire
 
-/// The run as pictures: an SVG map of the district (workers by what they were doing at the
-/// end, jobs by outcome, a line from each worker to the job they took) and an SVG chart of
+/// The run as pictures: an SVG map of the district (its post offices as a faint base layer with
+/// the towns named, workers by what they were doing at the end, jobs by outcome, a line from
+/// each worker to the job they took) and an SVG chart of
 /// time-to-assign over the run.
 enum Pictures {
     private static func n(_ value: Double) -> String { JSONWriter.decimal(value, places: 1) }
 
     static func map(_ run: RunResult) -> String {
-        let city = run.district
+        let district = run.district
         let margin = 1.08
-        let latSpan = city.radiusKm * margin / 111.2
-        let lonSpan = latSpan / cos(city.centre.latitude * .pi / 180)
+        let latSpan = district.radiusKm * margin / 111.2
+        let lonSpan = latSpan / cos(district.centre.latitude * .pi / 180)
         let width = 900.0, height = 900.0
-        func x(_ point: GeoPoint) -> Double { (point.longitude - city.centre.longitude + lonSpan) / (2 * lonSpan) * width }
-        func y(_ point: GeoPoint) -> Double { (city.centre.latitude + latSpan - point.latitude) / (2 * latSpan) * height }
+        func x(_ point: GeoPoint) -> Double { (point.longitude - district.centre.longitude + lonSpan) / (2 * lonSpan) * width }
+        func y(_ point: GeoPoint) -> Double { (district.centre.latitude + latSpan - point.latitude) / (2 * latSpan) * height }
 
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height) + 60)" viewBox="0 0 \(Int(width)) \(Int(height) + 60)" font-family="sans-serif" font-size="12">
@@ -22,6 +23,11 @@ enum Pictures {
             <circle cx="\(n(width / 2))" cy="\(n(height / 2))" r="\(n(width / 2 / margin))" fill="none" stroke="#bbb" stroke-dasharray="6 4"/>
 
             """
+        svg += "<g fill=\"#8a7f5a\" fill-opacity=\"0.35\">\n"
+        for office in district.offices {
+            svg += "<circle cx=\"\(n(x(office.point)))\" cy=\"\(n(y(office.point)))\" r=\"\(office.name.isEmpty ? 1.5 : 3)\"/>\n"
+        }
+        svg += "</g>\n"
         svg += "<g stroke=\"#2f5fa8\" stroke-opacity=\"0.25\" stroke-width=\"0.7\">\n"
         for job in run.jobs {
             guard let from = job.workerPosition, let to = job.household else { continue }
@@ -45,8 +51,8 @@ enum Pictures {
         for worker in run.finalWorkers {
             svg += "<circle cx=\"\(n(x(worker.point)))\" cy=\"\(n(y(worker.point)))\" r=\"2.4\" fill=\"\(colour(of: worker.activity))\"/>\n"
         }
-        for town in city.towns {
-            svg += "<text x=\"\(n(x(town.centre) + 6))\" y=\"\(n(y(town.centre) - 6))\" fill=\"#333\" font-weight=\"bold\">\(town.name)</text>\n"
+        for town in labels(district.offices, x: x, y: y) {
+            svg += "<text x=\"\(n(x(town.point) + 5))\" y=\"\(n(y(town.point) - 5))\" fill=\"#333\">\(escaped(town.name))</text>\n"
         }
         let legend: [(String, String)] = [
             ("#2a9d3a", "worker free"), ("#e09b00", "considering an offer"), ("#1f5fbf", "on a job"),
@@ -57,8 +63,39 @@ enum Pictures {
             let left = 10 + Double(index % 4) * 220, top = height + 14 + Double(index / 4) * 20
             svg += "<circle cx=\"\(n(left + 5))\" cy=\"\(n(top))\" r=\"5\" fill=\"\(entry.0)\"/><text x=\"\(n(left + 14))\" y=\"\(n(top + 4))\">\(entry.1)</text>\n"
         }
-        svg += "<text x=\"10\" y=\"20\" font-size=\"15\">\(run.city): \(run.workers) workers, \(run.booked) bookings, policy \(run.policy), seed \(run.seed); lines join each worker to the job they took</text>\n"
+        svg += "<text x=\"10\" y=\"20\" font-size=\"15\">\(run.district.name): \(run.workers) workers, \(run.booked) bookings, policy \(run.policy), seed \(run.seed); lines join each worker to the job they took</text>\n"
         return svg + "</svg>\n"
+    }
+
+    /// The towns to name: head and sub post offices without their " SO"/" HO" suffix, at most
+    /// 24, none closer than 60 pixels to one already named (the first of a cluster wins).
+    private static func labels(_ offices: [District.Office], x: (GeoPoint) -> Double, y: (GeoPoint) -> Double) -> [District.Office] {
+        var chosen: [District.Office] = []
+        for office in offices where !office.name.isEmpty && chosen.count < 24 {
+            let crowded = chosen.contains { other in
+                let dx = x(other.point) - x(office.point), dy = y(other.point) - y(office.point)
+                return dx * dx + dy * dy < 60 * 60
+            }
+            guard !crowded else { continue }
+            var name = office.name
+            for suffix in [" SO", " HO", " S.O", " H.O", " S.O.", " H.O."] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+            chosen.append(District.Office(point: office.point, name: name))
+        }
+        return chosen
+    }
+
+    /// Text for SVG: `&`, `<` and `>` escaped.
+    private static func escaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            default: out.append(character)
+            }
+        }
+        return out
     }
 
     private static func colour(of activity: WorkerAgent.Activity) -> String {
@@ -84,7 +121,7 @@ enum Pictures {
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="#fff"/>
-            <text x="\(n(left))" y="18" font-size="14">time to assign (s) by booking time (s into the run) — \(run.city), policy \(run.policy), seed \(run.seed)</text>
+            <text x="\(n(left))" y="18" font-size="14">time to assign (s) by booking time (s into the run) — \(run.district.name), policy \(run.policy), seed \(run.seed)</text>
             <line x1="\(n(left))" y1="\(n(y(0)))" x2="\(n(width - right))" y2="\(n(y(0)))" stroke="#333"/>
             <line x1="\(n(left))" y1="\(n(y(0)))" x2="\(n(left))" y2="\(n(top))" stroke="#333"/>
 

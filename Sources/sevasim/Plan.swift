@@ -56,7 +56,7 @@ struct SimulationPlan {
             if verified && !unreliable { for skill in skills { supply[skill] += 1 / Double(skills.count) } }
             workers.append(PlannedWorker(
                 index: index, id: "sim\(index + 1)", skills: skills.map { Scenario.skills[$0].name }, verified: verified,
-                home: scenario.city.place(using: &random), unreliable: unreliable,
+                home: scenario.district.place(using: &random), unreliable: unreliable,
                 declineShare: random.uniform(0.02...0.12),
                 joinsAt: random.chance(0.1) ? random.uniform(0...(scenario.durationSeconds / 2)) : 0))
         }
@@ -65,7 +65,7 @@ struct SimulationPlan {
         // Poisson arrivals by thinning, at the rate that keeps `utilisation` of the supply busy
         // at the run's busiest hour. A cycle's length depends on how far the nearest free worker
         // is when only the other `1 - utilisation` are free: estimated on the plan itself.
-        let pickupKm = Self.expectedPickupKm(workers, city: scenario.city, freeShare: max(0.05, 1 - scenario.utilisation), seed: seed)
+        let pickupKm = Self.expectedPickupKm(workers, district: scenario.district, freeShare: max(0.05, 1 - scenario.utilisation), seed: seed)
         let rate = scenario.utilisation * supply.reduce(0, +) / scenario.meanCycleSeconds(pickupKm: pickupKm)
         let hours = stride(from: 0.0, through: scenario.durationSeconds, by: 1).map {
             Scenario.demand(atHour: scenario.startHour + $0 * scenario.timeScale / 3_600)
@@ -82,7 +82,7 @@ struct SimulationPlan {
             let index = bookings.count
             bookings.append(PlannedBooking(
                 index: index, at: clock, skill: Scenario.skills[random.pick(weights: supply)].name,
-                household: scenario.city.place(using: &random), viaHelpline: random.chance(scenario.helplineShare),
+                household: scenario.district.place(using: &random), viaHelpline: random.chance(scenario.helplineShare),
                 scheduledAhead: random.chance(scenario.scheduledShare) ? leadSeconds + random.uniform(3...20) : nil,
                 cancelsAfter: random.chance(scenario.cancelShare) ? random.uniform(2...15) : nil,
                 ref: "sim-\(seed)-\(index + 1)"))
@@ -103,12 +103,12 @@ struct SimulationPlan {
 extension SimulationPlan {
     /// The mean distance from a household to the nearest worker with the skill when only
     /// `freeShare` of the dispatchable workers are free, over a sample of households.
-    static func expectedPickupKm(_ workers: [PlannedWorker], city: City, freeShare: Double, seed: UInt64) -> Double {
+    static func expectedPickupKm(_ workers: [PlannedWorker], district: District, freeShare: Double, seed: UInt64) -> Double {
         var random = SeededGenerator(seed: seed ^ 0x5EED_0F_F1CE)
         var total = 0.0
         var samples = 0
         for _ in 0..<200 {
-            let household = city.place(using: &random)
+            let household = district.place(using: &random)
             let skill = Scenario.skills[random.pick(weights: Scenario.skills.map(\.share))].name
             var nearest = Double.infinity
             for worker in workers where worker.verified && !worker.unreliable && worker.skills.contains(skill) {
@@ -119,7 +119,7 @@ extension SimulationPlan {
             total += nearest
             samples += 1
         }
-        return samples == 0 ? city.radiusKm : total / Double(samples) / 1_000
+        return samples == 0 ? district.radiusKm : total / Double(samples) / 1_000
     }
 }
 

@@ -66,7 +66,7 @@ enum Report {
             lines.append(["  \(key)"] + runs.map { String($0.errors[key] ?? 0) } + (runs.count == 2 ? [""] : []))
         }
         let widths = (0..<header.count).map { column in lines.map { $0[column].count }.max() ?? 0 }
-        var text = "\(first.city), \(first.workers) workers, seed \(first.seed), \(Int(first.durationSeconds)) s of bookings at \(Int(first.timeScale))× "
+        var text = "\(first.district.name), \(first.district.state), \(first.workers) workers, seed \(first.seed), \(Int(first.durationSeconds)) s of bookings at \(Int(first.timeScale))× "
             + "simulated time, \(Int(first.utilisation * 100)) % target utilisation (plan \(first.planDigest), \(first.plannedBookings) bookings)\n"
         for (number, cells) in lines.enumerated() {
             let padded = cells.enumerated().map { column, cell in
@@ -112,7 +112,8 @@ enum Report {
         json.beginObject()
         json.key("policy"); json.string(run.policy)
         json.key("seed"); json.integer(Int(truncatingIfNeeded: run.seed))
-        json.key("city"); json.string(run.city)
+        json.key("district"); json.string(run.district.name)
+        json.key("state"); json.string(run.district.state)
         json.key("workers"); json.integer(run.workers)
         json.key("duration_s"); json.number(run.durationSeconds, decimals: 1)
         json.key("elapsed_s"); json.number(run.elapsedSeconds, decimals: 1)

@@ -14,10 +14,13 @@ struct RunCommand: ParsableCommand {
             match (see the sevad.toml it writes in the run's state directory).
             """)
 
-    @Option(help: "District preset: \(City.presets.map(\.name).joined(separator: ", ")).")
-    var city = "hathras"
-    @Option(help: "Simulated workers.")
-    var workers = 2_000
+    @Option(name: [.customLong("district"), .customLong("city")],
+            help: "Any district of India by name (India Post's directory; any case and spelling it knows).")
+    var district = "Hathras"
+    @Option(help: "The state, for a district name found in two states (default: Uttar Pradesh's).")
+    var state: String?
+    @Option(help: "Simulated workers (default: \(District.workersPerOffice) per post office of the district; 2,000 for Hathras).")
+    var workers: Int?
     @Option(help: "Real seconds of bookings.")
     var duration = 60.0
     @Option(help: "Seed: the same seed gives the same workers, positions and bookings.")
@@ -47,8 +50,8 @@ struct RunCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        guard City.named(city) != nil else { throw ValidationError("unknown --city '\(city)': choose one of \(City.presets.map(\.name).joined(separator: ", "))") }
-        guard workers >= 1 && workers <= 1_000_000 else { throw ValidationError("--workers must be 1…1000000") }
+        if case .failure(let problem) = District.named(district, state: state) { throw ValidationError("--district: \(problem)") }
+        if let workers, !(1...1_000_000).contains(workers) { throw ValidationError("--workers must be 1…1000000") }
         guard duration > 0, timeScale >= 1, drain >= 0, offerTimeout > 0 else { throw ValidationError("--duration, --time-scale and --offer-timeout must be positive, --drain not negative") }
         guard utilisation > 0 && utilisation < 1.5 else { throw ValidationError("--utilisation must be in (0, 1.5)") }
         for name in policies where !["nearest", "nearest-fair"].contains(name) {
@@ -71,8 +74,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        var scenario = Scenario(city: City.named(city)!)
-        scenario.workers = workers
+        let place = try District.named(district, state: state).get()
+        var scenario = Scenario(district: place)
+        scenario.workers = workers ?? place.defaultWorkers
         scenario.durationSeconds = duration
         scenario.timeScale = timeScale
         scenario.utilisation = utilisation
@@ -90,7 +94,7 @@ struct RunCommand: ParsableCommand {
             if let daemon { progress.note("sevad (\(name)) on \(Self.shown(daemon.socketPath)), log \(Self.shown(daemon.logPath))") }
             let plan = SimulationPlan(scenario: scenario, seed: seed, leadSeconds: SimDaemon.leadSeconds(scenario))
             let simulation = try Simulation(socketPath: target.socket ?? daemon!.socketPath, scenario: scenario, seed: seed, plan: plan,
-                                            phones: workers <= phones, gateways: gateways)
+                                            phones: scenario.workers <= phones, gateways: gateways)
             try simulation.prepare(progress: progress)
             let result = try simulation.run(policy: target.socket == nil ? name : "running sevad", drainSeconds: drain, progress: progress)
             if let daemon {

@@ -5,8 +5,7 @@ import SevaCore
 struct RunResult {
     let policy: String
     let seed: UInt64
-    let city: String
-    let district: City
+    let district: District
     /// Reactor time of booking time 0.
     let origin: Double
     let workers: Int
@@ -46,8 +45,7 @@ struct RunResult {
         let scenario = simulation.scenario
         self.policy = policy
         seed = simulation.seed
-        city = scenario.city.name
-        district = scenario.city
+        district = scenario.district
         origin = simulation.origin
         workers = scenario.workers
         durationSeconds = scenario.durationSeconds

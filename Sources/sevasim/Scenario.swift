@@ -6,7 +6,7 @@ import Glibc
 /// demand and how fast simulated time runs. Two runs with the same scenario and seed send the
 /// same bookings from the same positions.
 struct Scenario {
-    var city: City
+    var district: District
     var workers = 2_000
     /// Real seconds of bookings.
     var durationSeconds = 60.0
@@ -19,7 +19,7 @@ struct Scenario {
     var verifiedShare = 0.97
     /// Phones that never answer an offer (the daemon's timeouts and `timeouts_to_away` handle them).
     var unreliableShare = 0.02
-    /// Bookings from the phone helpline: no GPS, the district's centre.
+    /// Bookings from the phone helpline: no GPS, `district=` by name (its centre).
     var helplineShare = 0.1
     var scheduledShare = 0.05
     var cancelShare = 0.02

@@ -17,7 +17,6 @@ final class SimDaemon {
     /// timeouts stay real, because people answer in real time.
     static func configuration(directory: String, policy: String, scenario: Scenario) -> String {
         let scale = scenario.timeScale
-        let centre = scenario.city.centre
         return """
             # Written by sevasim for one simulation run: sevad's built-in defaults except these keys.
             [server]
@@ -33,9 +32,6 @@ final class SimDaemon {
             max_speed_kmh = \(JSONWriter.decimal(150 * scale, places: 0))   # 150 km/h at \(Int(scale))x simulated time
             speed_kmh = \(JSONWriter.decimal(20 * scale, places: 0))
             lead_s = \(JSONWriter.decimal(leadSeconds(scenario), places: 2))
-
-            [districts]
-            \(scenario.city.name) = [\(JSONWriter.decimal(centre.latitude)), \(JSONWriter.decimal(centre.longitude))]
 
             """
     }

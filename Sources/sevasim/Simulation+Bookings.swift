@@ -7,11 +7,11 @@ extension Simulation {
         guard !halted else { return }
         var line = "JOB NEW skill=\(booking.skill)"
         if booking.viaHelpline {
-            line += " district=\(scenario.city.name)"
+            line += " district=\(quoted(scenario.district.name)) state=\(quoted(scenario.district.state))"
         } else {
             line += " lat=\(JSONWriter.decimal(booking.household.latitude)) lon=\(JSONWriter.decimal(booking.household.longitude))"
         }
-        line += " address=\"House \(booking.index + 1), \(scenario.city.name)\" customer=\"Customer \(booking.index + 1)\" ref=\(booking.ref)"
+        line += " address=\(quoted("House \(booking.index + 1), \(scenario.district.name)")) customer=\"Customer \(booking.index + 1)\" ref=\(booking.ref)"
         if let ahead = booking.scheduledAhead { line += " at=\(Int(Reactor.unixTime() + ahead))" }
         let sentAt = reactor.now
         bookingsSent += 1
@@ -24,7 +24,7 @@ extension Simulation {
             var record = ledger[id]
             record.booking = booking.index
             record.skill = booking.skill
-            record.household = booking.viaHelpline ? scenario.city.centre : booking.household
+            record.household = booking.viaHelpline ? scenario.district.centre : booking.household
             record.bookedAt = sentAt
             record.scheduled = booking.scheduledAhead != nil
             ledger[id] = record

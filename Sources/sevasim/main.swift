@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 
-/// `sevasim`: the city simulator (the default subcommand) and the load generator (`bench`).
+/// `sevasim`: the district simulator (the default subcommand) and the load generator (`bench`).
 struct SevaSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sevasim",
-        abstract: "The sevad city simulator and load generator.",
+        abstract: "The sevad district simulator and load generator.",
         discussion: """
-            sevasim simulates a district's workers and households against a real sevad over the \
+            sevasim simulates a district of India — any of them, on its real ground: homes and \
+            households around India Post's offices there — against a real sevad over the \
             line protocol and reports how dispatch went: fill rate, time to assign, pickup \
             distance, offers per job, fairness (Gini of jobs per worker), idle time, LOC/s and \
             command latency — as a table, as JSON (--json) and as an SVG map and chart.
@@ -19,7 +20,8 @@ struct SevaSim: ParsableCommand {
             Examples:
               sevasim                                  60 s around Hathras, 2,000 workers
               sevasim --compare nearest,nearest-fair   the same seed under both policies
-              sevasim --city lucknow --workers 500 --duration 30 --json
+              sevasim --district lucknow --workers 500 --duration 30 --json
+              sevasim --district "Kamrup Metro"        any district of India
               sevasim bench --connections 4 --pipeline 64 --duration 10
             """,
         subcommands: [RunCommand.self, BenchCommand.self],

@@ -120,4 +120,48 @@ import Testing
         #expect(registry.expireStale(now: 1_300, examining: 100).isEmpty, "each stale worker is reported once")
         #expect(registry.statusCounts[.offline] == 100)
     }
+
+    /// The id table grows a little at each insertion instead of rehashing every id at once:
+    /// while it grows, lookups, insertions and removals reach entries in both tables, and it
+    /// ends up in one table again. Checked against a Dictionary at every step.
+    @Test func theIDTableGrowsWithoutAPauseAndLosesNothingMeanwhile() {
+        var table = WorkerIDTable()
+        var records: [WorkerRecord] = []
+        var reference: [String: Int] = [:]
+        var random = SeededGenerator(seed: 11)
+        var sawGrowth = false
+        for step in 0..<60_000 {
+            let id = "w\(random.next() % 20_000)"
+            if let handle = reference[id], random.next() % 4 == 0 {
+                #expect(table.remove(id, records: records) == handle, "step \(step): remove \(id)")
+                reference[id] = nil
+            } else if reference[id] == nil {
+                var record = WorkerRecord.free
+                record.id = id
+                records.append(record)
+                let wasGrowing = table.isGrowing
+                table.insert(id, handle: records.count - 1, records: records)
+                reference[id] = records.count - 1
+                if !wasGrowing && table.isGrowing {
+                    sawGrowth = true
+                    // Mid-growth: every entry is still found, in whichever table it sits.
+                    for (known, handle) in reference { #expect(table.find(known, in: records) == handle) }
+                }
+            }
+            #expect(table.count == reference.count)
+        }
+        #expect(sawGrowth)
+        for index in 0..<20_000 {
+            let id = "w\(index)"
+            #expect(table.find(id, in: records) == reference[id], "\(id)")
+        }
+        // Enough insertions finish any growth.
+        for extra in 0..<5_000 where table.isGrowing {
+            var record = WorkerRecord.free
+            record.id = "x\(extra)"
+            records.append(record)
+            table.insert(record.id, handle: records.count - 1, records: records)
+        }
+        #expect(!table.isGrowing)
+    }
 }

@@ -26,7 +26,7 @@ extension Gazetteer {
                 guard (1...states.count).contains(state) else { throw fields.failure("no state \(state) above") }
                 let centre = try fields.point()
                 let name = try fields.name()
-                districts.append(District(name: name, state: states[state - 1], centre: centre))
+                districts.append(District(number: districts.count + 1, name: name, state: states[state - 1], centre: centre))
                 addName(name, district: districts.count - 1)
             case "A":
                 let district = try fields.district(of: districts.count)

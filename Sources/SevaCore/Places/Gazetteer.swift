@@ -4,6 +4,8 @@
 public struct Gazetteer: Sendable {
     /// A district: its name as India Post spells it, its state, and the centre of its post offices.
     public struct District: Hashable, Sendable {
+        /// Its number in the shipped tables (places.tsv and offices.tsv).
+        public let number: Int
         public let name: String
         public let state: String
         public let centre: GeoPoint

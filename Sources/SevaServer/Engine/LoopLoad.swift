@@ -36,8 +36,10 @@ struct LoopLoad {
     private(set) var maxMs = 0.0
     /// The longest CPU time of one piece of work, since start.
     private(set) var maxCPUMs = 0.0
-    /// The longest hold by each kind of work, in `Work.allCases` order.
+    /// The longest hold by each kind of work, and the most CPU time one took, in
+    /// `Work.allCases` order.
     private(set) var maxByWorkMs = [Double](repeating: 0, count: Work.allCases.count)
+    private(set) var maxCPUByWorkMs = [Double](repeating: 0, count: Work.allCases.count)
     /// Batches at or under each bound, not cumulative; the last slot is above them all.
     private(set) var counts = [Int](repeating: 0, count: LoopLoad.bucketsMs.count + 1)
     private var windowStart: UInt64 = 0
@@ -52,6 +54,7 @@ struct LoopLoad {
         let ms = Double(end &- start) / 1e6
         let kind = Work.allCases.firstIndex(of: work)!
         maxByWorkMs[kind] = max(maxByWorkMs[kind], ms)
+        maxCPUByWorkMs[kind] = max(maxCPUByWorkMs[kind], Double(cpu) / 1e6)
         batches += 1
         totalMs += ms
         maxMs = max(maxMs, ms)

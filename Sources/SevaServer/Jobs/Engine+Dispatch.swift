@@ -64,7 +64,7 @@ extension Engine {
     private func runTick() {
         var outcome = DispatchOutcome()
         let moment = now
-        for worker in registry.expireStale(now: moment, examining: registry.handleCount / EngineTuning.sweepShare + 1) {
+        for worker in registry.expireStale(now: moment, examining: min(registry.handleCount / EngineTuning.sweepShare + 1, EngineTuning.sweepMostPerTick)) {
             dispatcher.workerUnavailable(worker, reason: "offline", registry: &registry, now: moment, into: &outcome)
         }
         if let due = dispatcher.nextDue, due <= moment {

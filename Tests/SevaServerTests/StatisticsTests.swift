@@ -40,6 +40,7 @@ import Testing
         }
         walk(document, [])
         #expect(leaves.count > 50)
+        #expect(leaves.count == figures.count, "every figure is a leaf of STATS once: an object split in two would lose one half")
         for (path, value) in leaves {
             if value is [Any] || value is NSNull || (value as? [String: Any])?.isEmpty == true { continue }
             let figure = try #require(figures.first { $0.path == path }, "STATS \(path) is not in the model")

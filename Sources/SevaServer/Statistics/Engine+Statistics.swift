@@ -80,6 +80,8 @@ extension Engine {
                      MetricSample(family: "engine_max_batch_by_work_seconds", kind: .gauge,
                                   help: "The longest the engine loop was held by each kind of work, since start.",
                                   labels: "work=\"\(work.rawValue)\"", value: loopLoad.maxByWorkMs[index] / 1000))
+        }
+        for (index, work) in LoopLoad.Work.allCases.enumerated() {
             list.add(["engine", "max_batch_cpu_ms_by_work", work.rawValue], .number(loopLoad.maxCPUByWorkMs[index], decimals: 3),
                      MetricSample(family: "engine_max_batch_cpu_by_work_seconds", kind: .gauge,
                                   help: "The most CPU time one piece of each kind of work on the engine loop took, since start.",

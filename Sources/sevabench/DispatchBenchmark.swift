@@ -19,8 +19,10 @@ struct DispatchBenchmark {
 
     struct Result {
         let jobNewPerSecond: Double
-        /// The same, each booking with a fresh idempotency `ref` (looked up in the store, off the loop).
+        /// The same, each booking with a fresh idempotency `ref` (looked up in the store, off the loop):
+        /// random refs (UUID-like), and refs in the order they are made (order numbers).
         let jobNewWithRefPerSecond: Double
+        let jobNewWithOrderedRefPerSecond: Double
         let halfRate: Double
         let jobNewLatency: Timings
         let cyclesPerSecond: Double
@@ -57,21 +59,30 @@ struct DispatchBenchmark {
                                         inFlight: inFlight, seconds: options.seconds) { _, random in booking(&random) }
         let perSecond = Double(booked) / options.seconds
         progress("    store after the run: \(Self.storeLine(auto.admin.ask("STATS")))")
-        progress("  JOB NEW with a fresh ref each, the same load on a fresh daemon (every ref distinct)")
-        let refs = try BenchDaemon(name: "dispatch-refs", workers: options.workers, available: false) { configuration in
-            configuration.dispatch.accept = .auto
-            configuration.store.synchronous = .full
+        /// The same load on a fresh daemon, each booking with a ref made by `ref` (every one distinct).
+        func bookedWithRefs(_ name: String, _ ref: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {
+            let daemon = try BenchDaemon(name: name, workers: options.workers, available: false) { configuration in
+                configuration.dispatch.accept = .auto
+                configuration.store.synchronous = .full
+            }
+            defer { daemon.remove() }
+            let phones = Drain()
+            phones.read(try availableThroughGateway(daemon)) { _ in }
+            defer { phones.stop() }
+            return try ClosedLoop.run(port: daemon.port, token: try daemon.token("booker"),
+                                      connections: options.bookerConnections, inFlight: inFlight,
+                                      seconds: options.seconds, distinctBursts: 4_096) { index, random in
+                var line = booking(&random)
+                line.removeLast()
+                return line + " ref=" + ref(index, &random) + "\n"
+            }
         }
-        defer { refs.remove() }
-        let refPhones = Drain()
-        refPhones.read(try availableThroughGateway(refs)) { _ in }
-        defer { refPhones.stop() }
-        let bookedWithRef = try ClosedLoop.run(port: refs.port, token: try refs.token("booker"),
-                                               connections: options.bookerConnections, inFlight: inFlight,
-                                               seconds: options.seconds, distinctBursts: 4_096) { _, random in
-            var line = booking(&random)
-            line.removeLast()
-            return line + " ref=bench-\(random.next())\n"
+        progress("  JOB NEW with a fresh random ref each (UUID-like), the same load on a fresh daemon")
+        let bookedWithRef = try bookedWithRefs("dispatch-refs") { _, random in "bench-\(random.next())" }
+        progress("  JOB NEW with a fresh ref in the order they are made (order numbers), on a fresh daemon")
+        let bookedWithOrderedRef = try bookedWithRefs("dispatch-ordered-refs") { index, random in
+            let number = String(index)
+            return "order-" + String(repeating: "0", count: max(0, 10 - number.count)) + number + "-\(random.next() % 1_000_000)"
         }
         let halfRate = (perSecond / 2).rounded()
         progress("  JOB NEW latency at half that rate (\(Int(halfRate))/s over 2 connections, open loop)")
@@ -105,6 +116,7 @@ struct DispatchBenchmark {
                                         seconds: options.seconds, request: location)
         drain.stop()
         return Result(jobNewPerSecond: perSecond, jobNewWithRefPerSecond: Double(bookedWithRef) / options.seconds,
+                      jobNewWithOrderedRefPerSecond: Double(bookedWithOrderedRef) / options.seconds,
                       halfRate: halfRate, jobNewLatency: latency,
                       cyclesPerSecond: Double(cycles) / options.seconds,
                       locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds,

@@ -78,12 +78,14 @@ struct District {
 }
 
 /// The post-office table (`data/gazetteer/offices.tsv`): `D number` starts a district, then a
-/// line per office, `lat_e4 lon_e4 [name]`.
+/// line per office, `dlat_e4 dlon_e4 [name]` — its position as the difference from the
+/// previous office's in the district (the first from 0, 0), in 1e-4 degrees.
 enum OfficeTable {
     static func offices(of district: Int) -> [District.Office] {
         let table = UnsafeRawBufferPointer(start: seva_offices_table(), count: seva_offices_table_size())
         var offices: [District.Office] = []
         var inside = false
+        var latitude = 0, longitude = 0
         var start = 0
         while start < table.count {
             var end = start
@@ -98,8 +100,11 @@ enum OfficeTable {
                 continue
             }
             guard inside, fields.count >= 2,
-                  let lat = Int(String(decoding: fields[0], as: UTF8.self)), let lon = Int(String(decoding: fields[1], as: UTF8.self)),
-                  let point = try? GeoPoint(latitude: Double(lat) / 10_000, longitude: Double(lon) / 10_000) else { continue }
+                  let dlat = Int(String(decoding: fields[0], as: UTF8.self)), let dlon = Int(String(decoding: fields[1], as: UTF8.self))
+            else { continue }
+            latitude += dlat
+            longitude += dlon
+            guard let point = try? GeoPoint(latitude: Double(latitude) / 10_000, longitude: Double(longitude) / 10_000) else { continue }
             offices.append(District.Office(point: point, name: fields.count > 2 ? String(decoding: fields[2], as: UTF8.self) : ""))
         }
         return offices

@@ -432,8 +432,12 @@ def main():
     places_size = write(os.path.join(args.out, "places.tsv"), "".join(out))
 
     # ---- offices.tsv ----
+    # Each office's position is written as the difference from the office before it in its
+    # district (the first from 0, 0): the offices are sorted by latitude, so the differences
+    # are short numbers, and the file stays well under 2 MiB.
     out = [header("sevad simulator: non-suspect post offices by district "
-                  "(D district_id, then lat_e4, lon_e4[, name of HO/SO]).")]
+                  "(D district_id, then dlat_e4, dlon_e4[, name of HO/SO]: each "
+                  "position as the difference from the previous office's, the first from 0).")]
     kept = dup = named = 0
     for k in g["dkeys"]:
         did = g["district_id"][k]
@@ -441,11 +445,14 @@ def main():
         rows = sorted((e5_to_e4(la), e5_to_e4(lo), name or "")
                       for la, lo, name in g["by_district"][did])
         seen = set()
+        prev_la = prev_lo = 0
         for la, lo, name in rows:
             dup += (la, lo) in seen
             seen.add((la, lo))
             named += bool(name)
-            out.append(f"{la}\t{lo}\t{name}\n" if name else f"{la}\t{lo}\n")
+            dla, dlo = la - prev_la, lo - prev_lo
+            prev_la, prev_lo = la, lo
+            out.append(f"{dla}\t{dlo}\t{name}\n" if name else f"{dla}\t{dlo}\n")
         kept += len(rows)
     offices_size = write(os.path.join(args.out, "offices.tsv"), "".join(out))
 

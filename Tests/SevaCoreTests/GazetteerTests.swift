@@ -57,6 +57,17 @@ struct GazetteerTests {
                 "nor spacing")
     }
 
+    @Test func aNameMatchesItsKeyWhateverItsCaseAndSpacing() {
+        #expect(PlaceName.key("Lakhimpur-Kheri ") == "lakhimpurkheri")
+        for name in ["Bara Banki", "BARABANKI", " bara-banki.", "Barabanki"] {
+            #expect(PlaceName.matches(name, key: "barabanki"), "\(name)")
+        }
+        for name in ["Barabank", "Barabankii", "Bara Banki 2", ""] {
+            #expect(!PlaceName.matches(name, key: "barabanki"), "\(name)")
+        }
+        #expect(PlaceName.matches("--", key: ""))
+    }
+
     @Test func aNameInTwoStatesNeedsTheStateOrTheHomeState() throws {
         for name in ["Aurangabad", "Balrampur", "Bilaspur", "Hamirpur", "Pratapgarh"] {
             guard case .ambiguous(let both) = india.district(named: name) else { Issue.record("\(name)"); continue }

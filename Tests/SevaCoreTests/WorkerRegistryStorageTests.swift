@@ -121,6 +121,25 @@ import Testing
         #expect(registry.statusCounts[.offline] == 100)
     }
 
+    /// When every phone falls silent at once, a slice expires at most its share and the next
+    /// slices go on from there: every worker is still expired once, just over more calls.
+    @Test func aSweepSliceExpiresAtMostItsShare() {
+        var registry = WorkerRegistry(catalogue: catalogue)
+        for index in 0..<100 {
+            registry.upsert(profile("y\(index)"), now: 1_000)
+            registry.setAvailability("y\(index)", .on, now: 1_000)
+            _ = registry.recordFix("y\(index)", at: hathras, now: 1_000)
+        }
+        var expired: [String] = []
+        for _ in 0..<10 {
+            let slice = registry.expireStale(now: 1_200, examining: 100, expiring: 15)
+            #expect(slice.count <= 15)
+            expired += slice
+        }
+        #expect(Set(expired).count == 100 && expired.count == 100, "\(expired.count)")
+        #expect(registry.statusCounts[.offline] == 100)
+    }
+
     /// The id table grows a little at each insertion instead of rehashing every id at once:
     /// while it grows, lookups, insertions and removals reach entries in both tables, and it
     /// ends up in one table again. Checked against a Dictionary at every step.

@@ -9,17 +9,7 @@ extension Dispatcher {
             return .failure(.badRequest(argument: "skill", reason: "unknown skill '\(request.skill)'"))
         }
         lastJobID += 1
-        var job = Job(id: lastJobID, skill: request.skill, skillSet: skillSet, point: request.point, state: .searching,
-                      createdAt: now)
-        job.client = request.client
-        job.ref = request.ref
-        job.address = request.address
-        job.customer = request.customer
-        job.district = request.district
-        job.placed = request.placed
-        job.pincode = request.pincode
-        job.rateInr = request.rateInr
-        job.scheduledAt = request.scheduledAt
+        var job = Job(id: lastJobID, request: request, skillSet: skillSet, createdAt: now)
         if let ref = request.ref { refs[ClientRef(client: request.client, ref: ref)] = job.id }
         let startsAt = (request.scheduledAt ?? now) - rules.leadSeconds
         let scheduled = request.scheduledAt != nil && startsAt > now

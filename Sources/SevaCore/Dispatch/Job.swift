@@ -41,6 +41,20 @@ public struct Job: Sendable, Equatable {
         updatedAt = createdAt
     }
 
+    /// A new job as `request` asks for it, searching until the dispatcher says otherwise.
+    public init(id: Int64, request: JobRequest, skillSet: SkillSet, createdAt: Double) {
+        self.init(id: id, skill: request.skill, skillSet: skillSet, point: request.point, state: .searching, createdAt: createdAt)
+        client = request.client
+        ref = request.ref
+        address = request.address
+        customer = request.customer
+        district = request.district
+        placed = request.placed
+        pincode = request.pincode
+        rateInr = request.rateInr
+        scheduledAt = request.scheduledAt
+    }
+
     /// Gives a job read back from the store its history, and with it the workers already
     /// tried (offered, or assigned by an admin), so a restored cascade never asks one twice.
     public mutating func restore(history: [JobEvent]) {

@@ -9,11 +9,13 @@ extension WorkerRegistry {
     }
 
     /// The same, for the next `examining` handles after where the last call stopped, going
-    /// round; the engine calls it often with a slice, so no call holds its loop for long.
-    public mutating func expireStale(now: Double, examining: Int) -> [String] {
+    /// round, and stopping early once `expiring` have gone stale: the engine calls it often
+    /// with a slice, so no call holds its loop for long — not even when a whole district's
+    /// phones fall silent at once and every one of them expires (each costs a dispatch step).
+    public mutating func expireStale(now: Double, examining: Int, expiring: Int = .max) -> [String] {
         var expired: [String] = []
         guard !live.isEmpty else { return expired }
-        for _ in 0..<min(examining, live.count) {
+        for _ in 0..<min(examining, live.count) where expired.count < expiring {
             if sweepCursor >= live.count { sweepCursor = 0 }
             let handle = sweepCursor
             sweepCursor += 1

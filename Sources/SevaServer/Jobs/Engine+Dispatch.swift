@@ -64,7 +64,8 @@ extension Engine {
     private func runTick() {
         var outcome = DispatchOutcome()
         let moment = now
-        for worker in registry.expireStale(now: moment, examining: min(registry.handleCount / EngineTuning.sweepShare + 1, EngineTuning.sweepMostPerTick)) {
+        for worker in registry.expireStale(now: moment, examining: min(registry.handleCount / EngineTuning.sweepShare + 1, EngineTuning.sweepMostPerTick),
+                                                      expiring: EngineTuning.expiriesMostPerTick) {
             dispatcher.workerUnavailable(worker, reason: "offline", registry: &registry, now: moment, into: &outcome)
         }
         if let due = dispatcher.nextDue, due <= moment {

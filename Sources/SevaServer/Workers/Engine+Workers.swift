@@ -112,7 +112,7 @@ extension Engine {
         let status = filter.status
         let rows = registry.page(after: filter.after, limit: filter.limit ?? EngineTuning.defaultPageLimit, now: now) { snapshot in
             if let skill, !snapshot.profile.skills.isSuperset(of: skill) { return false }
-            if let district, PlaceName.key(snapshot.profile.district) != district { return false }
+            if let district, !PlaceName.matches(snapshot.profile.district, key: district) { return false }
             if let status, snapshot.status.rawValue != status { return false }
             return true
         }

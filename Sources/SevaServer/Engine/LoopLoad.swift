@@ -45,9 +45,12 @@ struct LoopLoad {
     private var windowStart: UInt64 = 0
     private var windowMaxMs = 0.0
     private var previousWindowMaxMs = 0.0
+    private var windowMaxCPUMs = 0.0
+    private var previousWindowMaxCPUMs = 0.0
 
-    /// The longest batch in the last 10 to 20 seconds.
+    /// The longest batch in the last 10 to 20 seconds, and the most CPU time one took then.
     var recentMaxMs: Double { max(windowMaxMs, previousWindowMaxMs) }
+    var recentMaxCPUMs: Double { max(windowMaxCPUMs, previousWindowMaxCPUMs) }
 
     mutating func record(_ work: Work, startedAt start: UInt64, endedAt end: UInt64, cpuNanoseconds cpu: UInt64) {
         maxCPUMs = max(maxCPUMs, Double(cpu) / 1e6)
@@ -60,11 +63,15 @@ struct LoopLoad {
         maxMs = max(maxMs, ms)
         counts[Self.bucketsMs.firstIndex { ms <= $0 } ?? Self.bucketsMs.count] += 1
         if end &- windowStart >= Self.windowNanoseconds {
-            previousWindowMaxMs = end &- windowStart >= 2 * Self.windowNanoseconds ? 0 : windowMaxMs
+            let stale = end &- windowStart >= 2 * Self.windowNanoseconds
+            previousWindowMaxMs = stale ? 0 : windowMaxMs
+            previousWindowMaxCPUMs = stale ? 0 : windowMaxCPUMs
             windowMaxMs = 0
+            windowMaxCPUMs = 0
             windowStart = end
         }
         windowMaxMs = max(windowMaxMs, ms)
+        windowMaxCPUMs = max(windowMaxCPUMs, Double(cpu) / 1e6)
     }
 
     static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -75,6 +75,8 @@ extension Engine {
                           "The longest the engine loop was held in the last 10 to 20 s.")
         list.milliseconds(["engine", "max_batch_cpu_ms"], loopLoad.maxCPUMs, "engine_max_batch_cpu_seconds",
                           "The most CPU time one piece of work on the engine loop took, since start.")
+        list.milliseconds(["engine", "recent_max_batch_cpu_ms"], loopLoad.recentMaxCPUMs, "engine_recent_max_batch_cpu_seconds",
+                          "The most CPU time one piece of work on the engine loop took in the last 10 to 20 s.")
         for (index, work) in LoopLoad.Work.allCases.enumerated() {
             list.add(["engine", "max_batch_ms_by_work", work.rawValue], .number(loopLoad.maxByWorkMs[index], decimals: 3),
                      MetricSample(family: "engine_max_batch_by_work_seconds", kind: .gauge,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SevaClient
 
 /// `sevactl status`: health and counts.
 struct Status: ParsableCommand {
@@ -37,7 +38,7 @@ struct Workers: ParsableCommand {
     func run() throws {
         var request = "WORKER LIST"
         for (key, value) in [("skill", skill), ("status", status), ("district", district), ("after", after)] {
-            if let value { request += " \(key)=\(Console.quote(value))" }
+            if let value { request += " \(key)=\(LineArgument.quoted(value))" }
         }
         if let limit { request += " limit=\(limit)" }
         Output.show(try connection.connect().ask(request),
@@ -63,7 +64,7 @@ struct Worker: ParsableCommand {
             var text = ""
             for (key, value) in [("skills", skills), ("name", name), ("phone", phone), ("district", district), ("pincode", pincode),
                                  ("verified", verified)] {
-                if let value { text += " \(key)=\(Console.quote(value))" }
+                if let value { text += " \(key)=\(LineArgument.quoted(value))" }
             }
             if let radiusKm { text += " radius_km=\(radiusKm)" }
             return text
@@ -74,26 +75,26 @@ struct Worker: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument var id: String
         @OptionGroup var fields: Fields
-        func run() throws { Output.show(try connection.connect().ask("WORKER ADD \(Console.quote(id))\(fields.arguments)"), columns: [], asJSON: connection.json) }
+        func run() throws { Output.show(try connection.connect().ask("WORKER ADD \(LineArgument.quoted(id))\(fields.arguments)"), columns: [], asJSON: connection.json) }
     }
 
     struct Get: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument var id: String
-        func run() throws { Output.show(try connection.connect().ask("WORKER GET \(Console.quote(id))"), columns: [], asJSON: connection.json) }
+        func run() throws { Output.show(try connection.connect().ask("WORKER GET \(LineArgument.quoted(id))"), columns: [], asJSON: connection.json) }
     }
 
     struct Set: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument var id: String
         @OptionGroup var fields: Fields
-        func run() throws { Output.show(try connection.connect().ask("WORKER SET \(Console.quote(id))\(fields.arguments)"), columns: [], asJSON: connection.json) }
+        func run() throws { Output.show(try connection.connect().ask("WORKER SET \(LineArgument.quoted(id))\(fields.arguments)"), columns: [], asJSON: connection.json) }
     }
 
     struct Del: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument var id: String
-        func run() throws { Output.show(try connection.connect().ask("WORKER DEL \(Console.quote(id))"), columns: [], asJSON: connection.json) }
+        func run() throws { Output.show(try connection.connect().ask("WORKER DEL \(LineArgument.quoted(id))"), columns: [], asJSON: connection.json) }
     }
 }
 
@@ -113,10 +114,10 @@ struct Token: ParsableCommand {
         @Option var label: String?
         @Option(help: "days until the token stops working (default: never)") var ttlDays: Double?
         func run() throws {
-            var request = "TOKEN ISSUE \(Console.quote(role))"
-            if let worker { request += " worker=\(Console.quote(worker))" }
-            if let client { request += " client=\(Console.quote(client))" }
-            if let label { request += " label=\(Console.quote(label))" }
+            var request = "TOKEN ISSUE \(LineArgument.quoted(role))"
+            if let worker { request += " worker=\(LineArgument.quoted(worker))" }
+            if let client { request += " client=\(LineArgument.quoted(client))" }
+            if let label { request += " label=\(LineArgument.quoted(label))" }
             if let ttlDays { request += " ttl_days=\(ttlDays)" }
             Output.show(try connection.connect().ask(request), columns: ["token", "prefix", "role", "client", "expires_at"],
                         asJSON: connection.json)
@@ -129,7 +130,7 @@ struct Token: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "the old token's first characters (at least 4), as TOKEN LIST shows them") var prefix: String
         func run() throws {
-            Output.show(try connection.connect().ask("TOKEN ROTATE \(Console.quote(prefix))"),
+            Output.show(try connection.connect().ask("TOKEN ROTATE \(LineArgument.quoted(prefix))"),
                         columns: ["token", "prefix", "role", "client", "replaces", "replaced_expires_at"], asJSON: connection.json)
         }
     }
@@ -137,7 +138,7 @@ struct Token: ParsableCommand {
     struct Revoke: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "the token's first characters (at least 4), as TOKEN LIST shows them") var prefix: String
-        func run() throws { Output.show(try connection.connect().ask("TOKEN REVOKE \(Console.quote(prefix))"), columns: ["revoked"], asJSON: connection.json) }
+        func run() throws { Output.show(try connection.connect().ask("TOKEN REVOKE \(LineArgument.quoted(prefix))"), columns: ["revoked"], asJSON: connection.json) }
     }
 
     struct List: ParsableCommand {
@@ -161,8 +162,8 @@ struct Jobs: ParsableCommand {
 
     func run() throws {
         var request = "JOB LIST"
-        if let state { request += " state=\(Console.quote(state))" }
-        if let skill { request += " skill=\(Console.quote(skill))" }
+        if let state { request += " state=\(LineArgument.quoted(state))" }
+        if let skill { request += " skill=\(LineArgument.quoted(skill))" }
         if let limit { request += " limit=\(limit)" }
         if let after { request += " after=\(after)" }
         Output.show(try connection.connect().ask(request),
@@ -188,11 +189,11 @@ struct Job: ParsableCommand {
         @Option(help: "Unix seconds of the visit (a scheduled job)") var at: Int?
         @Option(help: "an idempotency key: the same ref never books twice") var ref: String?
         func run() throws {
-            var request = "JOB NEW skill=\(Console.quote(skill))"
+            var request = "JOB NEW skill=\(LineArgument.quoted(skill))"
             if let lat, let lon { request += " lat=\(lat) lon=\(lon)" }
             for (key, value) in [("pincode", pincode), ("district", district), ("state", state), ("address", address),
                                  ("customer", customer), ("ref", ref)] {
-                if let value { request += " \(key)=\(Console.quote(value))" }
+                if let value { request += " \(key)=\(LineArgument.quoted(value))" }
             }
             if let at { request += " at=\(at)" }
             Output.show(try connection.connect().ask(request), columns: ["id", "state", "rate_inr"], asJSON: connection.json)
@@ -218,7 +219,7 @@ struct Job: ParsableCommand {
         @Argument var id: Int
         @Option var reason: String?
         func run() throws {
-            let request = "JOB CANCEL \(id)" + (reason.map { " reason=\(Console.quote($0))" } ?? "")
+            let request = "JOB CANCEL \(id)" + (reason.map { " reason=\(LineArgument.quoted($0))" } ?? "")
             Output.show(try connection.connect().ask(request), columns: [], asJSON: connection.json)
         }
     }
@@ -237,7 +238,7 @@ struct Near: ParsableCommand {
 
     func run() throws {
         var request = "NEAR \(lat) \(lon)"
-        if let skill { request += " skill=\(Console.quote(skill))" }
+        if let skill { request += " skill=\(LineArgument.quoted(skill))" }
         if let radiusKm { request += " radius_km=\(radiusKm)" }
         if let limit { request += " limit=\(limit)" }
         if all { request += " all=yes" }

@@ -27,7 +27,7 @@ struct ConnectionOptions: ParsableArguments {
                 throw Console.failure(3, "cannot connect to \(host): is sevad running and listening there?")
             }
             let console = Console(connection)
-            _ = try console.ask("AUTH \(Console.quote(token))")
+            _ = try console.ask("AUTH \(LineArgument.quoted(token))")
             return console
         }
         var candidates: [String] = []
@@ -82,20 +82,4 @@ final class Console {
         return ExitCode(code)
     }
 
-    /// A protocol argument: bare when it can be, quoted (with escapes) otherwise.
-    static func quote(_ text: String) -> String {
-        let bare = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 0x7F }
-        if bare { return text }
-        var quoted = "\""
-        for character in text {
-            switch character {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\t": quoted += "\\t"
-            default: quoted.append(character)
-            }
-        }
-        return quoted + "\""
-    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SevaClient
 
 /// `sevactl import workers FILE.csv`: the platform's worker register into sevad (DESIGN.md §8).
 /// Every row is checked before anything is sent; bad rows are reported with their line number
@@ -66,11 +67,11 @@ struct ImportWorkers: ParsableCommand {
         var added = 0
         var updated = 0
         for (index, row) in valid.enumerated() {
-            let reply = console.answer("WORKER ADD \(Console.quote(row.id))\(row.fields)")
+            let reply = console.answer("WORKER ADD \(LineArgument.quoted(row.id))\(row.fields)")
             if reply == "OK" {
                 added += 1
             } else if reply.hasPrefix("ERR CONFLICT") {
-                let set = console.answer("WORKER SET \(Console.quote(row.id))\(row.fields)")
+                let set = console.answer("WORKER SET \(LineArgument.quoted(row.id))\(row.fields)")
                 if set == "OK" { updated += 1 } else { rejected.append((row.line, set)) }
             } else {
                 rejected.append((row.line, reply))
@@ -115,8 +116,8 @@ struct ImportWorkers: ParsableCommand {
         let verified = (row["verified"] ?? "").lowercased()
         guard verified == "yes" || verified == "no" else { return .failure(ImportProblem("verified must be yes or no, not '\(verified)'")) }
         var fields = " skills=\(skills.joined(separator: ",")) verified=\(verified)"
-        for key in ["name", "district"] where !(row[key] ?? "").isEmpty { fields += " \(key)=\(Console.quote(row[key]!))" }
-        if !phone.isEmpty { fields += " phone=\(Console.quote(phone))" }
+        for key in ["name", "district"] where !(row[key] ?? "").isEmpty { fields += " \(key)=\(LineArgument.quoted(row[key]!))" }
+        if !phone.isEmpty { fields += " phone=\(LineArgument.quoted(phone))" }
         if let pincode = row["pincode"], !pincode.isEmpty {
             guard pincode.utf8.count == 6, pincode.allSatisfy(\.isASCII), pincode.allSatisfy(\.isNumber), !pincode.hasPrefix("0") else {
                 return .failure(ImportProblem("pincode '\(pincode)' is not a PIN code: six digits, the first 1-9"))

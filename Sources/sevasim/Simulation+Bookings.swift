@@ -7,11 +7,11 @@ extension Simulation {
         guard !halted else { return }
         var line = "JOB NEW skill=\(booking.skill)"
         if booking.viaHelpline {
-            line += " district=\(quoted(scenario.district.name)) state=\(quoted(scenario.district.state))"
+            line += " district=\(LineArgument.quoted(scenario.district.name)) state=\(LineArgument.quoted(scenario.district.state))"
         } else {
             line += " lat=\(JSONWriter.decimal(booking.household.latitude)) lon=\(JSONWriter.decimal(booking.household.longitude))"
         }
-        line += " address=\(quoted("House \(booking.index + 1), \(scenario.district.name)")) customer=\"Customer \(booking.index + 1)\" ref=\(booking.ref)"
+        line += " address=\(LineArgument.quoted("House \(booking.index + 1), \(scenario.district.name)")) customer=\"Customer \(booking.index + 1)\" ref=\(booking.ref)"
         if let ahead = booking.scheduledAhead { line += " at=\(Int(Reactor.unixTime() + ahead))" }
         let sentAt = reactor.now
         bookingsSent += 1

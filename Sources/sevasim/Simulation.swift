@@ -71,7 +71,7 @@ final class Simulation {
         }
         progress.note("registering \(plan.workers.count) workers")
         let adds = plan.workers.map { worker in
-            "WORKER ADD \(worker.id) skills=\(worker.skills.joined(separator: ",")) name=\"Sim Worker \(worker.index + 1)\" phone=+91\(9_000_000_000 + worker.index) district=\(quoted(scenario.district.name)) verified=\(worker.verified ? "yes" : "no")"
+            "WORKER ADD \(worker.id) skills=\(worker.skills.joined(separator: ",")) name=\"Sim Worker \(worker.index + 1)\" phone=+91\(9_000_000_000 + worker.index) district=\(LineArgument.quoted(scenario.district.name)) verified=\(worker.verified ? "yes" : "no")"
         }
         for (reply, worker) in zip(try exchange(adds, on: desk), plan.workers) where !reply.hasPrefix("OK") {
             guard reply.hasPrefix("ERR CONFLICT") else { throw SimulationError("WORKER ADD \(worker.id): \(reply)") }
@@ -137,9 +137,4 @@ final class Simulation {
         progress.finish(self, elapsed: finished - origin)
         return RunResult(simulation: self, policy: policy, elapsed: finished - origin, daemonStats: String(stats.dropFirst(3)))
     }
-}
-
-/// A value as the line protocol takes it: in double quotes, `"` and `\` escaped.
-func quoted(_ text: String) -> String {
-    "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }

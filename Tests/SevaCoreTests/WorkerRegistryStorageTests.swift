@@ -107,13 +107,19 @@ import Testing
         }
     }
 
-    @Test func aSlicedSweepReachesEveryWorkerOnceARound() {
+    /// A hundred available workers with a fix at time 1 000, all stale by 1 200.
+    func hundredWorkersFixedAt1000() -> WorkerRegistry {
         var registry = WorkerRegistry(catalogue: catalogue)
         for index in 0..<100 {
             registry.upsert(profile("x\(index)"), now: 1_000)
             registry.setAvailability("x\(index)", .on, now: 1_000)
             _ = registry.recordFix("x\(index)", at: hathras, now: 1_000)
         }
+        return registry
+    }
+
+    @Test func aSlicedSweepReachesEveryWorkerOnceARound() {
+        var registry = hundredWorkersFixedAt1000()
         var expired: [String] = []
         for _ in 0..<10 { expired += registry.expireStale(now: 1_200, examining: 10) }
         #expect(Set(expired).count == 100 && expired.count == 100)
@@ -124,12 +130,7 @@ import Testing
     /// When every phone falls silent at once, a slice expires at most its share and the next
     /// slices go on from there: every worker is still expired once, just over more calls.
     @Test func aSweepSliceExpiresAtMostItsShare() {
-        var registry = WorkerRegistry(catalogue: catalogue)
-        for index in 0..<100 {
-            registry.upsert(profile("y\(index)"), now: 1_000)
-            registry.setAvailability("y\(index)", .on, now: 1_000)
-            _ = registry.recordFix("y\(index)", at: hathras, now: 1_000)
-        }
+        var registry = hundredWorkersFixedAt1000()
         var expired: [String] = []
         for _ in 0..<10 {
             let slice = registry.expireStale(now: 1_200, examining: 100, expiring: 15)

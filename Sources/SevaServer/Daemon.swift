@@ -41,8 +41,9 @@ public final class Daemon: Sendable {
         }
         let loading = StartupExtension(notifier)
         let startedAt = Date().timeIntervalSince1970
-        let dayOffset = configuration.dispatch.dayOffsetSeconds(at: startedAt)
-        let state = try store.loadCommittedState(dayStart: Engine.dayStart(now: startedAt, offsetSeconds: dayOffset))
+        let rules = Engine.dispatchRules(configuration.dispatch, now: startedAt)
+        let state = try store.loadCommittedState(dayStart: Engine.dayStart(now: startedAt, offsetSeconds: rules.dayOffsetSeconds),
+                                                 memoryDays: rules.workMemoryDays)
         loading.finish()
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let fixed = configuration

@@ -13,8 +13,10 @@ enum JobCodec {
         """
     /// The same without `id`, for a job the store numbers.
     static let columnsAfterID = String(columns.drop { $0 != "," }.dropFirst())
-    static let eventColumns = "seq, job, at_ms, state, worker, detail"
-    static let eventColumnsQualified = "e.seq, e.job, e.at_ms, e.state, e.worker, e.detail"
+    static let eventColumns = "seq, job, at_ms, state, worker, detail, kind"
+    static let eventColumnsAfterSeq = String(eventColumns.drop { $0 != "," }.dropFirst())
+    static let eventColumnsQualified = eventColumns.split(separator: ",").map { "e." + $0.filter { $0 != " " } }
+        .joined(separator: ", ")
 
     /// The states in which a job is still live and comes back after a restart, as an SQL list
     /// made from `JobState` itself (constants, safe to splice).
@@ -43,7 +45,7 @@ enum JobCodec {
     static func eventValues(_ event: JobEvent) -> [SQLiteValue] {
         [
             .integer(event.seq), .integer(event.job), .integer(StoreTime.milliseconds(event.at)), .text(event.state.rawValue),
-            event.worker.sqlite, .text(event.detail.jsonText),
+            event.worker.sqlite, .text(event.detail.jsonText), .text(event.kind.rawValue),
         ]
     }
 }
@@ -100,6 +102,6 @@ extension SQLiteStatement {
     func jobEvent() throws(SQLiteError) -> JobEvent {
         JobEvent(seq: int64(0), job: int64(1), at: StoreTime.seconds(int64(2)),
                  state: try value(3, of: "job_events", row: "seq \(int64(0))"), worker: optionalText(4),
-                 detail: EventDetail(recorded: text(5)))
+                 detail: EventDetail(recorded: text(5)), kind: try value(6, of: "job_events", row: "seq \(int64(0))"))
     }
 }

@@ -68,8 +68,8 @@ public final class Store: Sendable {
     }
 
     /// What is committed, read afresh: for start-up and for rebuilding after a failed commit.
-    public func loadCommittedState(dayStart: Double = 0) throws(StoreError) -> RecoveredState {
-        try reader.loadRecoveredState(dayStart: dayStart)
+    public func loadCommittedState(dayStart: Double = 0, memoryDays: Int = 0) throws(StoreError) -> RecoveredState {
+        try reader.loadRecoveredState(dayStart: dayStart, memoryDays: memoryDays)
     }
 
     /// Commits what is queued, checkpoints and truncates the WAL, and closes the file.

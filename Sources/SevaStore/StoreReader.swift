@@ -64,8 +64,8 @@ public final class StoreReader: @unchecked Sendable {
     /// Workers are read on a second connection by a second thread while this one reads the
     /// rest. Both read transactions are opened while the writer's commit gate is held, so they
     /// see the same committed state.
-    /// `completedToday` counts from `dayStart` (Unix seconds).
-    public func loadRecoveredState(dayStart: Double = 0) throws(StoreError) -> RecoveredState {
+    /// `completedRecently` counts by local day from `dayStart` (Unix seconds), `memoryDays` back.
+    public func loadRecoveredState(dayStart: Double = 0, memoryDays: Int = 0) throws(StoreError) -> RecoveredState {
         StoreThreadGuard.checkNotForbidden("the recovery load")
         lock.lock()
         defer { lock.unlock() }
@@ -85,7 +85,7 @@ public final class StoreReader: @unchecked Sendable {
                 try? loader.execute("COMMIT")
             }
             let workers = WorkerLoad(loader, skills: skills)
-            var state = try Self.loadAllButWorkers(connection, dayStart: dayStart)
+            var state = try Self.loadAllButWorkers(connection, dayStart: dayStart, memoryDays: memoryDays)
             state.workers = try workers.result()
             return state
         } catch {
@@ -100,7 +100,8 @@ public final class StoreReader: @unchecked Sendable {
         _ = try connection.integer("SELECT count(*) FROM store_health")
     }
 
-    private static func loadAllButWorkers(_ connection: SQLiteConnection, dayStart: Double) throws(SQLiteError) -> RecoveredState {
+    private static func loadAllButWorkers(_ connection: SQLiteConnection, dayStart: Double,
+                                          memoryDays: Int) throws(SQLiteError) -> RecoveredState {
         var state = RecoveredState()
         let tokens = try connection.statement(
             "SELECT \(TokenCodec.columns) FROM tokens WHERE revoked_ms IS NULL ORDER BY prefix").bind([])
@@ -128,11 +129,19 @@ public final class StoreReader: @unchecked Sendable {
         }
         state.lastSeq = try connection.integer("SELECT coalesce(max(seq), 0) FROM job_events")
         state.lastJobID = try connection.integer("SELECT coalesce(max(id), 0) FROM jobs")
+        let start = StoreTime.milliseconds(dayStart)
         let completed = try connection.statement("""
-            SELECT worker, count(*) FROM job_events WHERE state = 'completed' AND at_ms >= ? AND worker IS NOT NULL
-            GROUP BY worker
-            """).bind([.integer(StoreTime.milliseconds(dayStart))])
-        while try completed.step() { state.completedToday[completed.text(0)] = completed.int(1) }
+            SELECT worker, CASE WHEN at_ms >= ?1 THEN 0 ELSE (?1 - at_ms - 1) / 86400000 + 1 END AS days_ago, count(*)
+            FROM job_events WHERE state = 'completed' AND kind = 'transition' AND at_ms >= ?2 AND worker IS NOT NULL
+            GROUP BY worker, days_ago
+            """).bind([.integer(start), .integer(start - Int64(memoryDays) * 86_400_000)])
+        while try completed.step() {
+            let daysAgo = completed.int(1)
+            var counts = state.completedRecently[completed.text(0)] ?? []
+            if counts.count <= daysAgo { counts += Array(repeating: 0, count: daysAgo + 1 - counts.count) }
+            counts[daysAgo] = completed.int(2)
+            state.completedRecently[completed.text(0)] = counts
+        }
         return state
     }
 

@@ -12,8 +12,9 @@ public struct RecoveredState: Sendable, Equatable {
     /// The highest event `seq` and job id committed (0 when none).
     public var lastSeq: Int64 = 0
     public var lastJobID: Int64 = 0
-    /// Jobs each worker completed since the start of the local day (the loader's `dayStart`).
-    public var completedToday: [String: Int] = [:]
+    /// Jobs each worker completed by local day: `[0]` since the loader's `dayStart`, `[k]` on
+    /// the day k days before (as far back as the loader was asked to look).
+    public var completedRecently: [String: [Int]] = [:]
 
     public init() {}
 }

@@ -132,6 +132,11 @@ enum StoreSchema {
         ALTER TABLE jobs ADD COLUMN pincode INTEGER;
         ALTER TABLE workers ADD COLUMN pincode INTEGER;
         """,
+        // 6: what an event records — a move to its state, or a household's rating of a
+        // completed job (JOB RATE), which leaves the state as it was.
+        """
+        ALTER TABLE job_events ADD COLUMN kind TEXT NOT NULL DEFAULT 'transition';
+        """,
     ]
 
     /// The version this build creates and understands.

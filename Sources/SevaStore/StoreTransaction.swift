@@ -87,6 +87,12 @@ public struct StoreTransaction {
             .run([.text(availability.rawValue), .integer(StoreTime.milliseconds(time)), .text(worker)])
     }
 
+    /// Adds one rating to a worker's (nothing when the worker was deleted since).
+    public func addRating(worker: String, stars: Int) throws(SQLiteError) {
+        try connection.statement("UPDATE workers SET rating_sum = rating_sum + ?, rating_count = rating_count + 1 WHERE id = ?")
+            .run([.integer(Int64(stars)), .text(worker)])
+    }
+
     /// Writes a job's new state and appends the event that records it (with the next seq);
     /// returns the event's seq.
     @discardableResult
@@ -114,7 +120,7 @@ public struct StoreTransaction {
             return event.seq
         }
         values.removeFirst()
-        try connection.statement("INSERT INTO job_events (job, at_ms, state, worker, detail) VALUES (?, ?, ?, ?, ?)").run(values)
+        try connection.statement("INSERT INTO job_events (\(JobCodec.eventColumnsAfterSeq)) VALUES (\(StoreColumns.placeholders(JobCodec.eventColumnsAfterSeq)))").run(values)
         return connection.lastInsertRowID
     }
 

@@ -27,6 +27,8 @@ public enum Command: Sendable, Equatable {
     case jobNew(JobFields)
     case jobGet(id: Int64)
     case jobCancel(id: Int64, reason: String?)
+    /// JOB RATE: the household's stars (1-5) for a completed job, once.
+    case jobRate(id: Int64, stars: Int, comment: String?)
     case jobList(JobFilter)
     /// ACCEPT, DECLINE, ARRIVED, START, DONE; `worker` is nil in the worker-role form.
     case jobStep(JobStep, worker: String?, job: Int64, reason: String?)
@@ -63,6 +65,7 @@ public enum Command: Sendable, Equatable {
         case .jobNew: return "JOB NEW"
         case .jobGet: return "JOB GET"
         case .jobCancel: return "JOB CANCEL"
+        case .jobRate: return "JOB RATE"
         case .jobList: return "JOB LIST"
         case .jobStep(let step, _, _, _): return step.rawValue
         case .watch: return "WATCH"

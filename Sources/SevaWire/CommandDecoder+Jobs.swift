@@ -43,6 +43,18 @@ extension CommandDecoder {
             let reason = arguments.take("reason")
             try arguments.finish(allowedKeys: ["reason"])
             return .jobCancel(id: id, reason: reason)
+        case "rate":
+            var arguments = try ArgumentReader(line, command: "JOB RATE <id> stars=<1-5> [comment=]", skip: 1)
+            let id = try jobID(&arguments)
+            guard let stars = try arguments.integer("stars", in: 1...5) else {
+                throw .badArgument("stars", "required: a whole number from 1 to 5, e.g. stars=4")
+            }
+            let comment = try arguments.take("comment").map { text throws(WireError) in
+                guard text.utf8.count <= 500 else { throw .badArgument("comment", "at most 500 bytes") }
+                return text
+            }
+            try arguments.finish(allowedKeys: ["stars", "comment"])
+            return .jobRate(id: id, stars: stars, comment: comment)
         case "list":
             var arguments = try ArgumentReader(line, command: "JOB LIST [state=] [skill=] [limit=] [after=<id>]", skip: 1)
             var filter = JobFilter()
@@ -58,7 +70,7 @@ extension CommandDecoder {
             try arguments.finish(allowedKeys: ["state", "skill", "limit", "after"])
             return .jobList(filter)
         default:
-            throw .badArgument("subcommand", "usage: JOB NEW|GET|CANCEL|LIST ...")
+            throw .badArgument("subcommand", "usage: JOB NEW|GET|CANCEL|RATE|LIST ...")
         }
     }
 

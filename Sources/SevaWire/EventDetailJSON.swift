@@ -23,8 +23,9 @@ extension JSONWriter {
                     beginObject()
                     key("id"); string(candidate.worker)
                     key("dist_m"); integer(Int(candidate.metres.rounded()))
-                    key("score"); integer(candidate.score)
+                    key("score"); number(candidate.score.rounded())
                     key("jobs_today"); integer(candidate.jobsToday)
+                    key("work"); number((candidate.work * 100).rounded() / 100)
                     endObject()
                 }
                 endArray()

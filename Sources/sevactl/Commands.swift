@@ -25,24 +25,69 @@ struct Status: ParsableCommand {
     }
 }
 
-/// `sevactl workers [--skill S] [--status S] [--district D] [--limit N] [--after ID]`.
+/// `sevactl workers [--skill S] [--status S] [--district D] [--limit N] [--after ID] [--sort KEY]`.
 struct Workers: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List workers, in id order, a page at a time.")
+    static let configuration = CommandConfiguration(
+        abstract: "List workers, in id order, a page at a time; or all of them sorted (--sort).",
+        discussion: "--sort jobs_today reads every worker the filters select and lists them most jobs today first, "
+            + "with the spread (mean, Gini) on top: who is getting work and who is not. --sort rating lists the best rated first.")
+    enum SortKey: String, ExpressibleByArgument, CaseIterable { case id, jobs_today, rating }
+
     @OptionGroup var connection: ConnectionOptions
     @Option var skill: String?
     @Option var status: String?
     @Option var district: String?
-    @Option var limit: Int?
+    @Option(help: "workers per page; with --sort, the rows shown") var limit: Int?
     @Option(help: "start after this worker id (paging)") var after: String?
+    @Option(help: "id (paged, the default), jobs_today or rating (all workers, sorted)") var sort = SortKey.id
 
-    func run() throws {
+    static let columns = ["id", "name", "skills", "district", "verified", "status", "age_s", "jobs_today", "rating"]
+
+    func request(after: String?, limit: Int?) -> String {
         var request = "WORKER LIST"
         for (key, value) in [("skill", skill), ("status", status), ("district", district), ("after", after)] {
             if let value { request += " \(key)=\(LineArgument.quoted(value))" }
         }
         if let limit { request += " limit=\(limit)" }
-        Output.show(try connection.connect().ask(request),
-                    columns: ["id", "name", "skills", "district", "verified", "status", "age_s"], asJSON: connection.json)
+        return request
+    }
+
+    func run() throws {
+        let client = try connection.connect()
+        guard sort != .id else {
+            return Output.show(try client.ask(request(after: after, limit: limit)), columns: Self.columns, asJSON: connection.json)
+        }
+        var rows: [[String: Any]] = []
+        var last = after
+        while true {
+            let page = try Output.rows(try client.ask(request(after: last, limit: 10_000)))
+            rows += page
+            guard page.count == 10_000, let id = page.last?["id"] as? String else { break }
+            last = id
+        }
+        let key = sort.rawValue
+        rows.sort { a, b in
+            let x = (a[key] as? NSNumber)?.doubleValue ?? -1, y = (b[key] as? NSNumber)?.doubleValue ?? -1
+            return x != y ? x > y : (a["id"] as? String ?? "") < (b["id"] as? String ?? "")
+        }
+        let jobs = rows.map { ($0["jobs_today"] as? NSNumber)?.doubleValue ?? 0 }
+        let shown = Array(rows.prefix(limit ?? rows.count))
+        if connection.json { return print(Output.json(shown)) }
+        print("\(rows.count) workers; jobs today: \(Int(jobs.reduce(0, +))) in all, mean \(Output.decimal(jobs.reduce(0, +) / Double(max(1, jobs.count)))), "
+              + "Gini \(Spread.gini(jobs).map(Output.decimal) ?? "-"), with none \(jobs.count { $0 == 0 })")
+        Output.table(shown, columns: Self.columns)
+    }
+}
+
+/// The spread of work in `sevactl workers --sort jobs_today`.
+enum Spread {
+    /// The Gini coefficient of non-negative `values` (0: all equal); nil without work.
+    static func gini(_ values: [Double]) -> Double? {
+        let total = values.reduce(0, +)
+        guard values.count > 1, total > 0 else { return nil }
+        let n = Double(values.count)
+        let weighted = values.sorted().enumerated().reduce(0.0) { $0 + Double($1.offset + 1) * $1.element }
+        return 2 * weighted / (n * total) - (n + 1) / n
     }
 }
 

@@ -23,6 +23,21 @@ enum Output {
         }
     }
 
+    /// A JSON array reply's objects; an `ERR` or anything else is an error naming it.
+    static func rows(_ json: String) throws -> [[String: Any]] {
+        guard let data = json.data(using: .utf8), let rows = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw Console.failure(1, "expected a JSON array, got: \(json.prefix(200))")
+        }
+        return rows
+    }
+
+    static func json(_ rows: [[String: Any]]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decimal(_ value: Double) -> String { String((value * 1000).rounded() / 1000) }
+
     static func table(_ rows: [[String: Any]], columns: [String]) {
         guard !rows.isEmpty else { return print("(none)") }
         let cells = rows.map { row in columns.map { row[$0].map(text) ?? "" } }

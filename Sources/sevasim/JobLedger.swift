@@ -7,6 +7,8 @@ struct JobRecord {
     var household: GeoPoint?
     var bookedAt: Double?
     var scheduled = false
+    /// Who could have taken the job when it was booked (not for scheduled jobs).
+    var idleCandidates: [OptimalPickup.Candidate]?
     var searchingAt: Double?
     var assignedAt: Double?
     var worker: String?

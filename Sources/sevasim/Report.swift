@@ -39,6 +39,9 @@ enum Report {
         Row(label: "command latency p999", value: { Summary.quantile($0.latencies, 0.999) }, format: milliseconds),
     ]
 
+    /// The figures a comparison of more than two runs shows as ratios to the first run.
+    private static let ratioRows: Set<String> = ["fill rate", "time to assign p95", "pickup distance mean", "Gini of jobs per worker"]
+
     static func table(_ runs: [RunResult]) -> String {
         guard let first = runs.first else { return "" }
         var header = ["", ] + runs.map(\.policy)
@@ -54,6 +57,22 @@ enum Report {
                 }
             }
             lines.append(cells)
+        }
+        for (index, optimum) in first.optima.enumerated() {
+            let window = JSONWriter.decimal(optimum.windowSeconds, places: 0)
+            let optimal = runs.map { $0.optima[index] }
+            lines.append(["pickup mean, optimal matching over \(window) s"] + optimal.map { $0.optimalMean.map(metres) ?? "–" }
+                          + (runs.count == 2 ? [""] : []))
+            lines.append(["  policy on the same \(window) s jobs / optimal"]
+                          + optimal.map { $0.ratio.map { JSONWriter.decimal($0, places: 2) + "×" } ?? "–" } + (runs.count == 2 ? [""] : []))
+        }
+        if runs.count > 2 {
+            for row in rows where ratioRows.contains(row.label) {
+                lines.append(["\(row.label) / \(first.policy)"] + runs.map { run in
+                    guard let a = row.value(first), let b = row.value(run), a != 0 else { return "–" }
+                    return JSONWriter.decimal(b / a, places: 2) + "×"
+                })
+            }
         }
         var skills = Set<String>()
         for run in runs { skills.formUnion(run.unfilledBySkill.keys) }
@@ -84,12 +103,15 @@ enum Report {
         json.key("runs"); json.beginArray()
         for run in runs { write(run, into: &json) }
         json.endArray()
-        if runs.count == 2 {
+        if let first = runs.first, runs.count >= 2 {
+            // Each run's figures against the first's; with two runs, "ratios" is the second's.
             json.key("ratios"); json.beginObject()
-            ratio("pickup_mean", { Summary.mean($0.pickupMetres) }, runs, &json)
-            ratio("gini", { $0.gini }, runs, &json)
-            ratio("fill_rate", { $0.fillRate }, runs, &json)
-            ratio("time_to_assign_p95", { Summary.quantile($0.timesToAssign, 0.95) }, runs, &json)
+            for run in runs.dropFirst() where runs.count > 2 {
+                json.key(run.policy); ratios(run, first, &json)
+            }
+            if runs.count == 2 {
+                ratioFields(runs[1], first, &json)
+            }
             json.endObject()
         }
         json.key("files"); json.beginObject()
@@ -99,9 +121,23 @@ enum Report {
         return json.text
     }
 
-    private static func ratio(_ name: String, _ value: (RunResult) -> Double?, _ runs: [RunResult], _ json: inout JSONWriter) {
+    private static func ratios(_ run: RunResult, _ first: RunResult, _ json: inout JSONWriter) {
+        json.beginObject()
+        ratioFields(run, first, &json)
+        json.endObject()
+    }
+
+    private static func ratioFields(_ run: RunResult, _ first: RunResult, _ json: inout JSONWriter) {
+        ratio("pickup_mean", { Summary.mean($0.pickupMetres) }, run, first, &json)
+        ratio("gini", { $0.gini }, run, first, &json)
+        ratio("fill_rate", { $0.fillRate }, run, first, &json)
+        ratio("time_to_assign_p95", { Summary.quantile($0.timesToAssign, 0.95) }, run, first, &json)
+    }
+
+    private static func ratio(_ name: String, _ value: (RunResult) -> Double?, _ run: RunResult, _ first: RunResult,
+                              _ json: inout JSONWriter) {
         json.key(name)
-        if let a = value(runs[0]), let b = value(runs[1]), a != 0 { json.number(b / a, decimals: 3) } else { json.null() }
+        if let a = value(first), let b = value(run), a != 0 { json.number(b / a, decimals: 3) } else { json.null() }
     }
 
     private static func optional(_ value: Double?, _ places: Int, _ json: inout JSONWriter) {
@@ -141,6 +177,17 @@ enum Report {
         json.key("mean"); optional(Summary.mean(run.pickupMetres), 1, &json)
         json.key("p95"); optional(Summary.quantile(run.pickupMetres, 0.95), 1, &json)
         json.endObject()
+        json.key("optimum"); json.beginArray()
+        for optimum in run.optima {
+            json.beginObject()
+            json.key("window_s"); json.number(optimum.windowSeconds)
+            json.key("jobs"); json.integer(optimum.jobs)
+            json.key("policy_pickup_mean_m"); optional(optimum.policyMean, 1, &json)
+            json.key("optimal_pickup_mean_m"); optional(optimum.optimalMean, 1, &json)
+            json.key("policy_over_optimal"); optional(optimum.ratio, 3, &json)
+            json.endObject()
+        }
+        json.endArray()
         json.key("offers_per_job"); optional(run.offersPerJob, 3, &json)
         json.key("offers"); json.integer(run.jobs.reduce(0) { $0 + $1.offers })
         json.key("unfilled_by_skill"); json.beginObject()

@@ -29,14 +29,18 @@ struct RunCommand: ParsableCommand {
     var timeScale = 60.0
     @Option(help: "Share of the dispatchable workforce's time the demand keeps busy.")
     var utilisation = 0.7
-    @Option(help: "Dispatch policy for the sevad sevasim starts (nearest-fair or nearest).")
-    var policy = "nearest-fair"
-    @Option(help: "Run the same seed under each of these policies, restarting sevad for each: e.g. nearest,nearest-fair.")
+    @Option(help: "Dispatch policy for the sevad sevasim starts: fair-share, nearest-fair or nearest; fair-share@<m> sets its weight (metres per job).")
+    var policy = "fair-share"
+    @Option(help: ArgumentHelp("Run the same seed under each of these policies, restarting sevad for each: e.g. nearest,fair-share.",
+                               discussion: "fair-share@<m> sets fair-share's weight, so nearest,fair-share@250,fair-share@500,fair-share@1000 draws the trade-off curve between pickup distance and the spread of work."))
     var compare: String?
     @Option(help: "dispatch.offer_timeout_s for the sevad sevasim starts (real seconds; people answer within 1-5 s).")
     var offerTimeout = 30.0
     @Option(name: .customLong("set"), help: "A configuration key for the sevad sevasim starts, as key=value (repeatable), e.g. --set dispatch.fair_band_ratio=2.")
     var settings: [String] = []
+    @Option(help: ArgumentHelp("Windows, in real seconds, over which the report's offline optimum matches bookings together (comma-separated).",
+                               discussion: "For each window the report adds the total pickup distance a minimum-cost matching of that window's bookings to the workers idle when each was booked would have achieved, next to the policy's for the same jobs."))
+    var optimumWindows = "2,10"
     @Option(help: "Real seconds after the last booking to let open jobs settle.")
     var drain = 15.0
     @OptionGroup var target: DaemonOptions
@@ -54,12 +58,11 @@ struct RunCommand: ParsableCommand {
         if let workers, !(1...1_000_000).contains(workers) { throw ValidationError("--workers must be 1…1000000") }
         guard duration > 0, timeScale >= 1, drain >= 0, offerTimeout > 0 else { throw ValidationError("--duration, --time-scale and --offer-timeout must be positive, --drain not negative") }
         guard utilisation > 0 && utilisation < 1.5 else { throw ValidationError("--utilisation must be in (0, 1.5)") }
-        for name in policies where !["nearest", "nearest-fair"].contains(name) {
-            throw ValidationError("unknown policy '\(name)': nearest or nearest-fair")
-        }
+        _ = try variants()
         for setting in settings where !setting.contains("=") || !setting.contains(".") {
             throw ValidationError("--set takes section.key=value, not '\(setting)'")
         }
+        _ = try windows()
         if target.socket != nil && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket") }
     }
 
@@ -69,8 +72,18 @@ struct RunCommand: ParsableCommand {
         return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
     }
 
-    var policies: [String] {
-        compare.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [policy]
+    func windows() throws -> [Double] {
+        try optimumWindows.split(separator: ",").map { text in
+            guard let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds > 0 else {
+                throw ValidationError("--optimum-windows takes positive seconds separated by commas, not '\(optimumWindows)'")
+            }
+            return seconds
+        }
+    }
+
+    func variants() throws -> [PolicyVariant] {
+        let names = compare.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [policy]
+        return try names.map(PolicyVariant.init(parsing:))
     }
 
     func run() throws {
@@ -85,18 +98,21 @@ struct RunCommand: ParsableCommand {
         let base = target.stateBase
         var results: [RunResult] = []
         var files: [String: String] = [:]
-        for name in policies {
+        let variants = try variants()
+        for variant in variants {
+            let name = variant.name
             let directory = base + "/" + name
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let daemon = try target.start(in: directory, policy: name, scenario: scenario, settings: settings)
+            let daemon = try target.start(in: directory, policy: variant.policy, scenario: scenario, settings: settings + variant.settings)
             defer { daemon?.stop() }
-            progress.begin(policies.count > 1 ? "\(name) " : "")
+            progress.begin(variants.count > 1 ? "\(name) " : "")
             if let daemon { progress.note("sevad (\(name)) on \(Self.shown(daemon.socketPath)), log \(Self.shown(daemon.logPath))") }
             let plan = SimulationPlan(scenario: scenario, seed: seed, leadSeconds: SimDaemon.leadSeconds(scenario))
             let simulation = try Simulation(socketPath: target.socket ?? daemon!.socketPath, scenario: scenario, seed: seed, plan: plan,
                                             phones: scenario.workers <= phones, gateways: gateways)
             try simulation.prepare(progress: progress)
-            let result = try simulation.run(policy: target.socket == nil ? name : "running sevad", drainSeconds: drain, progress: progress)
+            let result = try simulation.run(policy: target.socket == nil ? name : "running sevad", drainSeconds: drain,
+                                            optimumWindows: try windows(), progress: progress)
             if let daemon {
                 let status = daemon.stop()
                 if status != 0 { progress.note("sevad exited with status \(status); see \(daemon.logPath)") }
@@ -113,7 +129,7 @@ struct RunCommand: ParsableCommand {
         } else {
             print(Report.table(results), terminator: "")
             print()
-            for name in policies {
+            for name in variants.map(\.name) {
                 let directory = Self.shown(base + "/" + name)
                 print("\(name): map of the district \(directory)/map.svg, time to assign \(directory)/time-to-assign.svg"
                       + (target.socket == nil ? ", sevad's log \(directory)/sevad.log" : ""))

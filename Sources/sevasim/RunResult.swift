@@ -40,8 +40,10 @@ struct RunResult {
     /// For the pictures: final positions and activities, and every job.
     let finalWorkers: [(point: GeoPoint, activity: WorkerAgent.Activity)]
     let jobs: [JobRecord]
+    /// The offline optimum over each window length asked for.
+    let optima: [OptimalPickup]
 
-    init(simulation: Simulation, policy: String, elapsed: Double, daemonStats: String) {
+    init(simulation: Simulation, policy: String, elapsed: Double, daemonStats: String, optimumWindows: [Double]) {
         let scenario = simulation.scenario
         self.policy = policy
         seed = simulation.seed
@@ -83,6 +85,12 @@ struct RunResult {
         lastSeq = simulation.lastSeq
         errors = simulation.latencies.errors
         errorExamples = simulation.latencies.errorExamples
+        let bookings = jobs.compactMap { job -> OptimalPickup.Booking? in
+            guard let bookedAt = job.bookedAt, let pickup = job.pickupMetres, let candidates = job.idleCandidates else { return nil }
+            return OptimalPickup.Booking(bookedAt: bookedAt, policyMetres: pickup, candidates: candidates)
+        }
+        let origin = simulation.origin
+        optima = optimumWindows.map { OptimalPickup(bookings, windowSeconds: $0, origin: origin) }
         let end = simulation.reactor.now
         finalWorkers = simulation.agents.map { ($0.route.position(at: end), $0.activity) }
     }

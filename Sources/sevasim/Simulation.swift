@@ -109,7 +109,7 @@ final class Simulation {
 
     /// The run itself: `scenario.durationSeconds` of bookings, then up to `drainSeconds` for
     /// open jobs to settle.
-    func run(policy: String, drainSeconds: Double, progress: Progress) throws -> RunResult {
+    func run(policy: String, drainSeconds: Double, optimumWindows: [Double], progress: Progress) throws -> RunResult {
         origin = reactor.now
         for index in agents.indices { startShift(index) }
         for booking in plan.bookings { reactor.at(origin + booking.at) { [unowned self] in self.book(booking) } }
@@ -135,6 +135,7 @@ final class Simulation {
         for index in agents.indices { agents[index].account(until: finished) }
         let stats = try exchange(["STATS"], on: desk)[0]
         progress.finish(self, elapsed: finished - origin)
-        return RunResult(simulation: self, policy: policy, elapsed: finished - origin, daemonStats: String(stats.dropFirst(3)))
+        return RunResult(simulation: self, policy: policy, elapsed: finished - origin, daemonStats: String(stats.dropFirst(3)),
+                         optimumWindows: optimumWindows)
     }
 }

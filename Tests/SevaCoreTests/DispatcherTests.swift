@@ -264,7 +264,7 @@ import Testing
     }
 
     @Test func theBandReachesPastTheRadiusItWasFoundOn() throws {
-        var world = World()
+        var world = World(rules: { var rules = DispatchRules(); rules.policy = NearestFairPolicy(); return rules }())
         world.worker("edge-busy", metres: 1_900)
         world.worker("beyond-fresh", metres: 2_300)
         let first = world.book()

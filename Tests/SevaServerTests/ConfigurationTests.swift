@@ -25,7 +25,7 @@ import Testing
         #expect(configuration.server.maxPingsPerSecond == 20 && configuration.server.authFailures == 3)
         #expect(configuration.store.synchronous == .full && configuration.store.commitBatchMax == 1_024)
         #expect(configuration.store.queueMax == 100_000 && configuration.store.locationHistoryDays == 7)
-        #expect(configuration.dispatch.policy == .nearestFair && configuration.dispatch.accept == .offer)
+        #expect(configuration.dispatch.policy == .fairShare && configuration.dispatch.accept == .offer)
         #expect(configuration.dispatch.radiiKm == [2, 5, 10, 25] && configuration.dispatch.maxOffers == 5)
         #expect(configuration.dispatch.offerTimeoutSeconds == 30 && configuration.dispatch.staleAfterSeconds == 120)
         #expect(configuration.dispatch.maxSpeedKmh == 150 && configuration.dispatch.arriveRadiusMetres == 100)

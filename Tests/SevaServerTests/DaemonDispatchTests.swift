@@ -140,7 +140,7 @@ final class EventClient {
         #expect(bookersView.hasPrefix(#"OK {"id":1,"ref":"b-1""#) && !bookersView.contains("candidates")
                 && !bookersView.contains("reason") && bookersView.contains(#""state":"completed","worker":"r2","detail":{}"#),
                 "a booker sees the story, not the distances of the match: \(bookersView)")
-        #expect(job.contains(#""reason":"#) && job.contains(#""candidates":[{"id":"r1","dist_m":300,"score":1"#), "\(job)")
+        #expect(job.contains(#""reason":"#) && job.contains(#""candidates":[{"id":"r1","dist_m":300,"score":300,"jobs_today":0,"work":0}"#), "\(job)")
         #expect(job.contains(#""declined_by":"r1","reason":"on another job""#))
         #expect(job.contains(#""geofence":true"#))
         let feed = portal.ask("FEED since=0")
@@ -195,7 +195,7 @@ final class EventClient {
         #expect(tcpAdmin.ask("AUTH \(try token(admin.connection, "TOKEN ISSUE admin"))").hasPrefix("OK"))
         for client in [admin, tcpAdmin] {
             for (request, reply) in [
-                ("JOB", "ERR BADARG subcommand: usage: JOB NEW|GET|CANCEL|LIST"),
+                ("JOB", "ERR BADARG subcommand: usage: JOB NEW|GET|CANCEL|RATE|LIST"),
                 ("JOB NEW", "ERR BADARG skill: required"),
                 ("JOB NEW skill=wizard lat=27 lon=78", "ERR BADARG skill: unknown skill 'wizard'"),
                 ("JOB NEW skill=plumber lat=27", "ERR BADARG lon: give lat and lon together"),

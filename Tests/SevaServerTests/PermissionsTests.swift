@@ -18,7 +18,7 @@ import Testing
         ("TOKEN REVOKE", .tokenRevoke(prefix: "sv1_abcd")), ("TOKEN ROTATE", .tokenRotate(prefix: "sv1_abcd")), ("TOKEN LIST", .tokenList),
         ("NEAR", .near(NearQuery(center: point))), ("STATS", .stats), ("RELOAD", .reload),
         ("JOB NEW", .jobNew(JobFields(skill: "plumber"))), ("JOB GET", .jobGet(id: 1)),
-        ("JOB CANCEL", .jobCancel(id: 1, reason: nil)), ("JOB LIST", .jobList(JobFilter())),
+        ("JOB CANCEL", .jobCancel(id: 1, reason: nil)), ("JOB RATE", .jobRate(id: 1, stars: 5, comment: nil)), ("JOB LIST", .jobList(JobFilter())),
         ("WATCH", .watch(job: 1)), ("UNWATCH", .unwatch(job: 1)), ("FEED", .feed(since: 0, limit: nil)),
         ("SUBSCRIBE", .subscribe(JobSubscription())), ("UNSUBSCRIBE", .unsubscribe),
     ]
@@ -26,7 +26,7 @@ import Testing
     /// DESIGN.md §2's table for the commands above (device commands are checked separately).
     static let allowed: [Role: Set<String>] = [
         .admin: Set(commands.map(\.0)),
-        .booker: ["HELLO", "AUTH", "PING", "QUIT", "NEAR", "WORKER GET", "JOB NEW", "JOB GET", "JOB CANCEL", "JOB LIST",
+        .booker: ["HELLO", "AUTH", "PING", "QUIT", "NEAR", "WORKER GET", "JOB NEW", "JOB GET", "JOB CANCEL", "JOB RATE", "JOB LIST",
                   "WATCH", "UNWATCH", "FEED", "SUBSCRIBE", "UNSUBSCRIBE"],
         .worker: ["HELLO", "AUTH", "PING", "QUIT"],
         .gateway: ["HELLO", "AUTH", "PING", "QUIT"],

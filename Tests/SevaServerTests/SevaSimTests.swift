@@ -73,9 +73,9 @@ import Testing
         #expect(digest != (other["plan"] as? [String: Any])?["digest"] as? String)
 
         // ... and the daemons recorded the same workers and the same bookings, position for position.
-        let a = try recorded(base + "/a/nearest-fair")
-        let b = try recorded(base + "/b/nearest-fair")
-        let c = try recorded(base + "/c/nearest-fair")
+        let a = try recorded(base + "/a/fair-share")
+        let b = try recorded(base + "/b/fair-share")
+        let c = try recorded(base + "/c/fair-share")
         #expect(a.bookings.count > 5)
         #expect(a.bookings == b.bookings)
         #expect(a.workers.count == 200 && a.workers == b.workers)
@@ -101,10 +101,17 @@ import Testing
         }
 
         // The pictures: a map with a circle per worker, a chart with a dot per assigned job.
-        let map = try String(contentsOfFile: base + "/a/nearest-fair/map.svg", encoding: .utf8)
+        let map = try String(contentsOfFile: base + "/a/fair-share/map.svg", encoding: .utf8)
         #expect(map.hasPrefix("<svg") && map.hasSuffix("</svg>\n"))
         #expect(map.components(separatedBy: "r=\"2.4\"").count - 1 == 200)
-        let chart = try String(contentsOfFile: base + "/a/nearest-fair/time-to-assign.svg", encoding: .utf8)
+        let optima = try #require(first["optimum"] as? [[String: Any]])
+        #expect(optima.map { $0["window_s"] as? Int } == [2, 10])
+        for optimum in optima {
+            let jobs = try #require(optimum["jobs"] as? Int)
+            #expect(jobs > 0 && jobs <= number(first, "jobs", "assigned") ?? 0)
+            #expect((optimum["optimal_pickup_mean_m"] as? Double ?? 0) > 0)
+        }
+        let chart = try String(contentsOfFile: base + "/a/fair-share/time-to-assign.svg", encoding: .utf8)
         #expect(chart.components(separatedBy: "r=\"1.8\"").count - 1 == number(first, "jobs", "assigned"))
     }
 
@@ -122,7 +129,7 @@ import Testing
         let report = try simulate(["--district", district.0, "--workers", "60", "--duration", "2", "--time-scale", "120",
                                    "--offer-timeout", "3", "--drain", "2", "--state-dir", base])
         #expect(report["district"] as? String == district.1 && report["state"] as? String == "Uttar Pradesh")
-        let daemon = try DaemonProcess(directory: base + "/nearest-fair")
+        let daemon = try DaemonProcess(directory: base + "/fair-share")
         defer { daemon.stop() }
         let workers = try rows(try LineConnection(unixPath: daemon.socketPath).ask("WORKER LIST limit=1000"))
         #expect(workers.count == 60)
@@ -137,23 +144,26 @@ import Testing
             #expect(worker["district"] as? String == district.1)
         }
         #expect(placed >= 55, "workers with a position: \(placed)")
-        let map = try String(contentsOfFile: base + "/nearest-fair/map.svg", encoding: .utf8)
+        let map = try String(contentsOfFile: base + "/fair-share/map.svg", encoding: .utf8)
         #expect(map.contains(">\(district.3)</text>"), "the map names \(district.3)")
     }
 
     @Test func comparingPoliciesRestartsTheDaemonForEach() throws {
         let base = NSTemporaryDirectory() + "sevasim-compare-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: base) }
-        let run = runProcess(Self.binary, ["--sevad", DaemonProcess.binary, "--quiet", "--compare", "nearest,nearest-fair",
+        let run = runProcess(Self.binary, ["--sevad", DaemonProcess.binary, "--quiet", "--compare", "nearest,fair-share,fair-share@3000",
                                            "--workers", "40", "--duration", "3", "--time-scale", "120", "--offer-timeout", "3",
                                            "--drain", "5", "--state-dir", base])
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.contains("nearest-fair / nearest"))
+        #expect(run.output.contains("fair-share@3000"))
         #expect(run.output.contains("fill rate") && run.output.contains("Gini of jobs per worker"))
-        for policy in ["nearest", "nearest-fair"] {
-            let config = try String(contentsOfFile: "\(base)/\(policy)/sevad.toml", encoding: .utf8)
+        #expect(run.output.contains("Gini of jobs per worker / nearest") && run.output.contains("pickup distance mean / nearest"),
+                "a curve of more than two runs shows each against the first")
+        #expect(run.output.contains("pickup mean, optimal matching over 2 s") && run.output.contains("pickup mean, optimal matching over 10 s"))
+        for (folder, policy) in [("nearest", "nearest"), ("fair-share", "fair-share"), ("fair-share@3000", "fair-share")] {
+            let config = try String(contentsOfFile: "\(base)/\(folder)/sevad.toml", encoding: .utf8)
             #expect(config.contains("policy = \"\(policy)\""))
-            let log = try String(contentsOfFile: "\(base)/\(policy)/sevad.log", encoding: .utf8)
+            let log = try String(contentsOfFile: "\(base)/\(folder)/sevad.log", encoding: .utf8)
             #expect(log.contains("stopped") || log.contains("stopping"), "\(log.suffix(400))")
         }
     }
@@ -165,6 +175,10 @@ import Testing
         #expect(twin.status == 2 && twin.output.contains("no district 'Hamirpur' in Bihar"))
         let compare = runProcess(Self.binary, ["--compare", "nearest,cheapest"])
         #expect(compare.status == 2 && compare.output.contains("unknown policy 'cheapest'"))
+        let weight = runProcess(Self.binary, ["--compare", "nearest@500"])
+        #expect(weight.status == 2 && weight.output.contains("only fair-share takes a weight"))
+        let windows = runProcess(Self.binary, ["--optimum-windows", "2,-1"])
+        #expect(windows.status == 2 && windows.output.contains("--optimum-windows takes positive seconds"))
         let attach = runProcess(Self.binary, ["--compare", "nearest,nearest-fair", "--socket", "/tmp/x.sock"])
         #expect(attach.status == 2)
         let help = runProcess(Self.binary, ["--help"])

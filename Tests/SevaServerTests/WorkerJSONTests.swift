@@ -28,7 +28,7 @@ import Testing
     @Test func aWorkerCarriesTheContractsFields() throws {
         let registry = registryWithWorker()
         var json = JSONWriter()
-        WorkerJSON.write(registry.snapshot("w-17", now: 1_030)!, catalogue: catalogue, into: &json)
+        WorkerJSON.write(registry.snapshot("w-17", now: 1_030)!, jobsToday: 3, catalogue: catalogue, into: &json)
         let worker = try #require(try object(json) as? [String: Any])
         #expect(worker["id"] as? String == "w-17")
         #expect(worker["name"] as? String == "Ramesh \"Ramu\" Kumar")
@@ -37,6 +37,7 @@ import Testing
         #expect(worker["status"] as? String == "available")
         #expect(worker["age_s"] as? Int == 30)
         #expect(worker["rating"] as? Double == 4.5 && worker["ratings"] as? Int == 2)
+        #expect(worker["jobs_today"] as? Int == 3)
         #expect(abs((worker["lat"] as? Double ?? 0) - 27.596) < 1e-5)
     }
 
@@ -44,7 +45,7 @@ import Testing
         var registry = WorkerRegistry(catalogue: catalogue)
         registry.upsert(WorkerProfile(id: "w-1", skills: SkillSet()), now: 0)
         var json = JSONWriter()
-        WorkerJSON.write(registry.snapshot("w-1", now: 0)!, catalogue: catalogue, into: &json)
+        WorkerJSON.write(registry.snapshot("w-1", now: 0)!, jobsToday: 0, catalogue: catalogue, into: &json)
         let worker = try #require(try object(json) as? [String: Any])
         #expect(worker["lat"] == nil && worker["lon"] == nil && worker["age_s"] == nil)
         #expect(worker["status"] as? String == "offline" && worker["rating"] == nil)

@@ -51,6 +51,17 @@ import Testing
         #expect(refusal("JOB FLY").hasPrefix("BADARG subcommand"))
     }
 
+    @Test func jobRate() throws {
+        #expect(try decode("JOB RATE 42 stars=5") == .jobRate(id: 42, stars: 5, comment: nil))
+        #expect(try decode("JOB RATE 42 stars=1 comment=\"late, but fixed it\"") == .jobRate(id: 42, stars: 1, comment: "late, but fixed it"))
+        for bad in ["0", "6", "4.5", "five"] {
+            #expect(refusal("JOB RATE 42 stars=\(bad)").hasPrefix("BADARG stars"), "stars=\(bad)")
+        }
+        #expect(refusal("JOB RATE 42").hasPrefix("BADARG stars: required"))
+        #expect(refusal("JOB RATE 42 stars=3 mood=ok").hasPrefix("BADARG mood"))
+        #expect(refusal("JOB RATE 42 stars=3 comment=\(String(repeating: "x", count: 501))").hasPrefix("BADARG comment"))
+    }
+
     @Test func jobStepsInBothForms() throws {
         for step in JobStep.allCases {
             #expect(try decode("\(step.rawValue.lowercased()) 7") == .jobStep(step, worker: nil, job: 7, reason: nil))

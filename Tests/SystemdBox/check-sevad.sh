@@ -42,7 +42,7 @@ expect "a booking over the admin socket" "$(echo "$replies" | tail -1)" 'OK {"id
 X journalctl --sync 2>/dev/null || true
 story=$(X journalctl -u sevad JOB_ID=1 -o cat --no-pager)
 expect "journalctl JOB_ID=1: booked" "$(echo "$story" | grep -c '^job 1 searching')" "[1-9]*"
-expect "journalctl JOB_ID=1: offered, with the match decision" "$(echo "$story" | grep -c '^job 1 offered (w1): {"policy":"nearest-fair"')" "[1-9]*"
+expect "journalctl JOB_ID=1: offered, with the match decision" "$(echo "$story" | grep -c '^job 1 offered (w1): {"policy":"fair-share"')" "[1-9]*"
 expect "journal fields: WORKER_ID and STATE" "$(X journalctl -u sevad JOB_ID=1 WORKER_ID=w1 STATE=offered -o cat --no-pager | wc -l)" "[1-9]*"
 
 X cp /opt/box/sevad-reloaded.toml /etc/sevad/sevad.toml

@@ -18,6 +18,9 @@ public enum DispatchChange: Sendable, Equatable {
     case transition(Job, JobEvent)
     /// A worker set to `break` after letting `timeouts_to_away` offers expire in a row.
     case availability(worker: String, Availability)
+    /// The household's rating of a completed job: the `rated` event, and the stars to add
+    /// to its worker's rating.
+    case rated(JobEvent, worker: String, stars: Int)
 }
 
 /// A message for connections, sent after the step's commit.
@@ -41,7 +44,7 @@ public struct EventDetail: Sendable, Equatable {
         case number(Double)
         case integer(Int)
         case flag(Bool)
-        /// The candidates a match considered, best first, with the policy's rank as score.
+        /// The candidates a match considered, best first, with the policy's score of each.
         case candidates([RankedCandidate])
     }
 
@@ -71,9 +74,20 @@ public struct EventDetail: Sendable, Equatable {
 public struct RankedCandidate: Sendable, Equatable {
     public let worker: String
     public let metres: Double
-    /// 1 = chosen; the policy's order of preference.
-    public let score: Int
+    /// The policy's score (lower is better; the first was chosen): metres for `nearest`, the
+    /// rank for `nearest-fair`, metres plus the weighed work for `fair-share`.
+    public let score: Double
     public let jobsToday: Int
+    /// Today's jobs and the fading earlier days' (`Candidate.work`).
+    public let work: Double
+
+    public init(worker: String, metres: Double, score: Double, jobsToday: Int, work: Double) {
+        self.worker = worker
+        self.metres = metres
+        self.score = score
+        self.jobsToday = jobsToday
+        self.work = work
+    }
 }
 
 /// Dispatch counters for STATS.

@@ -16,10 +16,10 @@ extension Dispatcher {
         let tried = Set(job.tried)
         for radiusKm in rules.radiiKm {
             var candidates = untried(near: job, within: radiusKm * 1000, excluding: tried, registry: &registry, now: now)
-            guard let nearest = candidates.first?.metres else { continue }
-            // A band that reaches past this radius takes in the candidates out there too, so
+            guard let nearest = candidates.first else { continue }
+            // A policy that reaches past this radius takes in the candidates out there too, so
             // that a job near the edge of a ring is not given to the nearest by default.
-            let reach = min(rules.policy.reach(nearest: nearest), (rules.radiiKm.last ?? radiusKm) * 1000)
+            let reach = min(rules.policy.reach(from: nearest), (rules.radiiKm.last ?? radiusKm) * 1000)
             if reach > radiusKm * 1000 {
                 candidates = untried(near: job, within: reach, excluding: tried, registry: &registry, now: now)
             }
@@ -28,9 +28,10 @@ extension Dispatcher {
             var detail = EventDetail()
             detail.add("policy", .text(rules.policy.name))
             detail.add("radius_km", .number(radiusKm))
-            detail.add("reason", .text(decision.reason))
-            detail.add("candidates", .candidates(decision.ranked.prefix(Self.candidatesRecorded).enumerated().map {
-                RankedCandidate(worker: $1.worker, metres: $1.metres, score: $0 + 1, jobsToday: $1.jobsToday)
+            detail.add("reason", .text(decision.reason + Self.floorNote(registry.belowRatingFloor(
+                near: job.point, skill: job.skillSet, radiusMetres: chosen.metres, limit: Self.candidatesRecorded, now: now))))
+            detail.add("candidates", .candidates(zip(decision.ranked, decision.scores).prefix(Self.candidatesRecorded).map {
+                RankedCandidate(worker: $0.worker, metres: $0.metres, score: $1, jobsToday: $0.jobsToday, work: $0.work)
             }))
             job.tried.append(chosen.worker)
             if rules.accept == .auto {
@@ -40,8 +41,15 @@ extension Dispatcher {
             }
             return
         }
-        let widest = Int(rules.radiiKm.last ?? 0)
-        unfilled(&job, reason: "no available worker within \(widest) km", now: now, into: &outcome)
+        let widest = rules.radiiKm.last ?? 0
+        let floored = registry.belowRatingFloor(near: job.point, skill: job.skillSet, radiusMetres: widest * 1000,
+                                                limit: Self.candidatesRecorded, now: now)
+        unfilled(&job, reason: "no available worker within \(Int(widest)) km" + Self.floorNote(floored), now: now, into: &outcome)
+    }
+
+    /// What a decision adds when the rating floor left out workers who would have been nearer.
+    static func floorNote(_ workers: [String]) -> String {
+        workers.isEmpty ? "" : "; below the rating floor (dispatch.min_rating), left out: " + workers.joined(separator: ", ")
     }
 
     /// The nearest workers who could take `job` within `metres`, nearest first, without those
@@ -54,7 +62,8 @@ extension Dispatcher {
             guard !tried.contains(hit.id) else { return nil }
             if let reach = hit.reachKm, hit.metres > reach * 1000 { return nil }
             let day = day(of: hit.id, now: now)
-            return Candidate(worker: hit.id, metres: hit.metres, jobsToday: day.jobsToday, idleSince: day.idleSince)
+            return Candidate(worker: hit.id, metres: hit.metres, jobsToday: day.jobsToday, pastWork: day.pastWork,
+                             idleSince: day.idleSince)
         }
     }
 

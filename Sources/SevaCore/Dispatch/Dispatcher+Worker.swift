@@ -56,6 +56,7 @@ extension Dispatcher {
             var day = day(of: worker, now: now)
             day.jobsToday += 1
             workerDays[worker] = day
+            spread.moved(from: day.jobsToday - 1, to: day.jobsToday, day: day.day)
         }
         return result
     }

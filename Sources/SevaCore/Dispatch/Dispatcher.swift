@@ -24,6 +24,8 @@ public struct Dispatcher: Sendable {
     public internal(set) var lastJobID: Int64
     public internal(set) var lastSeq: Int64
     public internal(set) var counters = DispatchCounters()
+    /// Jobs completed today, per worker, as a histogram (for the live Gini).
+    public internal(set) var spread = WorkSpread(day: 0)
 
     /// Closed jobs kept in memory.
     public static let closedKept = 10_000
@@ -50,6 +52,17 @@ public struct Dispatcher: Sendable {
         for job in jobs.values where job.state.isOpen { counts[job.state, default: 0] += 1 }
         return counts
     }
+
+    /// The Gini coefficient of jobs completed today over the active workers: those with a job
+    /// today and `online` − those others (the workers online now, less as many as have jobs,
+    /// who are mostly online too); nil before the day's first job.
+    public func workGini(online: Int, now: Double) -> Double? {
+        guard spread.day == dayNumber(now) else { return nil }
+        return spread.gini(idle: online - spread.workersWithJobs)
+    }
+
+    /// Workers who completed at least one job today.
+    public func workersWithJobsToday(now: Double) -> Int { spread.day == dayNumber(now) ? spread.workersWithJobs : 0 }
 
     /// Jobs the worker completed today.
     public func jobsToday(_ worker: String, now: Double) -> Int {
@@ -85,9 +98,27 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// Takes back how many jobs a worker completed today.
-    public mutating func restoreJobsToday(_ worker: String, count: Int, now: Double) {
-        workerDays[worker] = WorkerDay(day: dayNumber(now), jobsToday: count, idleSince: now)
+    /// Takes back the jobs a worker completed today (`completed[0]`) and on each day before
+    /// (`completed[k]`: k days ago), which fairness remembers fading by `workHalfLifeDays`.
+    public mutating func restoreWork(_ worker: String, completed: [Int], now: Double) {
+        let retention = rules.dailyWorkRetention
+        var past = 0.0
+        var weight = 1.0
+        for count in completed.dropFirst() {
+            weight *= retention
+            past += Double(count) * weight
+        }
+        let today = completed.first ?? 0
+        spread.moved(from: workerDays[worker].map { $0.day == dayNumber(now) ? $0.jobsToday : 0 } ?? 0, to: today, day: dayNumber(now))
+        workerDays[worker] = WorkerDay(day: dayNumber(now), jobsToday: today, pastWork: past, idleSince: now)
+    }
+
+    /// The work fairness weighs for a worker now: today's jobs and the fading earlier days'.
+    public func work(of worker: String, now: Double) -> Double {
+        guard let day = workerDays[worker] else { return 0 }
+        let today = dayNumber(now)
+        guard day.day != today else { return Double(day.jobsToday) + day.pastWork }
+        return day.pastWork(after: today - day.day, retention: rules.dailyWorkRetention)
     }
 
     // MARK: - Internals
@@ -129,8 +160,9 @@ public struct Dispatcher: Sendable {
 
     mutating func day(of worker: String, now: Double) -> WorkerDay {
         let today = dayNumber(now)
-        var day = workerDays[worker] ?? WorkerDay(day: today, jobsToday: 0, idleSince: 0)
+        var day = workerDays[worker] ?? WorkerDay(day: today, jobsToday: 0, pastWork: 0, idleSince: 0)
         if day.day != today {
+            day.pastWork = day.pastWork(after: today - day.day, retention: rules.dailyWorkRetention)
             day.day = today
             day.jobsToday = 0
         }
@@ -157,7 +189,17 @@ struct ScheduledStart: Comparable, Sendable {
 struct WorkerDay: Sendable {
     var day: Int
     var jobsToday: Int
+    /// The jobs of the days before `day`, each worth `retention^k` k days back.
+    var pastWork: Double
     /// Since when the worker has had no job (0 = never had one: idle longest).
     var idleSince: Double
     var timeoutsInRow = 0
+
+    /// What the work up to the end of `day` is worth `days` days later.
+    func pastWork(after days: Int, retention: Double) -> Double {
+        guard days > 0, retention > 0 else { return days > 0 ? 0 : pastWork }
+        var factor = 1.0
+        for _ in 0..<min(days, 400) { factor *= retention }
+        return (pastWork + Double(jobsToday)) * factor
+    }
 }

@@ -25,6 +25,8 @@ public struct Job: Sendable, Equatable {
     /// When the pending offer expires.
     public var offerDeadline: Double?
     public var offersMade = 0
+    /// The household rated the job (JOB RATE, once, after `completed`).
+    public var rated = false
     /// Workers offered the job so far, in order: a cascade never asks one twice.
     public var tried: [String] = []
     public let createdAt: Double
@@ -59,11 +61,18 @@ public struct Job: Sendable, Equatable {
     /// tried (offered, or assigned by an admin), so a restored cascade never asks one twice.
     public mutating func restore(history: [JobEvent]) {
         events = history
+        rated = history.contains { $0.kind == .rated }
         tried = []
         for event in history where event.state == .offered || event.state == .assigned {
             if let worker = event.worker, !tried.contains(worker) { tried.append(worker) }
         }
     }
+}
+
+/// What an entry of a job's history records: a move to `state`, or the household's rating
+/// of a completed job (the state stays `completed`).
+public enum JobEventKind: String, Sendable, CaseIterable {
+    case transition, rated
 }
 
 /// One entry of a job's history; `seq` is global and increasing across all jobs, so the
@@ -72,18 +81,22 @@ public struct JobEvent: Sendable, Equatable {
     public let seq: Int64
     public let job: Int64
     public let at: Double
+    /// The job's state after the event.
     public let state: JobState
     public let worker: String?
-    /// The match decision, a decline's reason, what happened.
+    /// The match decision, a decline's reason, the stars, what happened.
     public let detail: EventDetail
+    public let kind: JobEventKind
 
-    public init(seq: Int64, job: Int64, at: Double, state: JobState, worker: String?, detail: EventDetail) {
+    public init(seq: Int64, job: Int64, at: Double, state: JobState, worker: String?, detail: EventDetail,
+                kind: JobEventKind = .transition) {
         self.seq = seq
         self.job = job
         self.at = at
         self.state = state
         self.worker = worker
         self.detail = detail
+        self.kind = kind
     }
 }
 

@@ -40,6 +40,8 @@ public enum DispatchError: Error, Sendable, Equatable, CustomStringConvertible {
     case notYours(job: Int64, worker: String)
     /// A booking the engine cannot take (`ERR BADARG`, naming the argument).
     case badRequest(argument: String, reason: String)
+    /// JOB RATE a second time (`ERR CONFLICT`).
+    case alreadyRated(job: Int64)
 
     public var description: String {
         switch self {
@@ -48,6 +50,7 @@ public enum DispatchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noWorker(let worker): "no worker \(worker)"
         case .notYours(let job, let worker): "job \(job) is not offered or assigned to \(worker)"
         case .badRequest(let argument, let reason): "\(argument): \(reason)"
+        case .alreadyRated(let job): "job \(job) is already rated; a job is rated once"
         }
     }
 }

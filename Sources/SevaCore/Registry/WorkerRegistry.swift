@@ -146,9 +146,7 @@ public struct WorkerRegistry: Sendable {
         let record = records[handle]
         guard record.verified else { return false }
         if let accuracy = live[handle].accuracy, accuracy > rules.maxAccuracyMetres { return false }
-        if rules.minRating > 0, record.ratingCount >= rules.minRatings,
-           let rating = record.rating, rating < rules.minRating { return false }
-        return true
+        return !isBelowRatingFloor(handle)
     }
 
     /// Brings the worker's status count and index tags in line with its state.

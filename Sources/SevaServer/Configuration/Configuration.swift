@@ -55,9 +55,9 @@ public struct Configuration: Sendable, Equatable {
 
     /// `[dispatch]`
     public struct Dispatch: Sendable, Equatable {
-        public enum Policy: String, Sendable, CaseIterable { case nearestFair = "nearest-fair", nearest }
+        public enum Policy: String, Sendable, CaseIterable { case fairShare = "fair-share", nearestFair = "nearest-fair", nearest }
         public enum Accept: String, Sendable, CaseIterable { case offer, auto }
-        public var policy = Policy.nearestFair
+        public var policy = Policy.fairShare
         public var accept = Accept.offer
         public var offerTimeoutSeconds = 30.0
         public var maxOffers = 5
@@ -74,6 +74,10 @@ public struct Configuration: Sendable, Equatable {
         /// nearest-fair's band: candidates within `max(ratio × nearest, nearest + metres)`.
         public var fairBandRatio = 1.25
         public var fairBandMetres = 500.0
+        /// fair-share's weight: each job of a worker's work counts as this many metres farther.
+        public var fairShareMetresPerJob = 1_000.0
+        /// fair-share's memory: a past day's jobs count half after this many days (0: today only).
+        public var fairShareHalfLifeDays = 7.0
         /// The IANA zone whose calendar day is "today" for `jobs_today` and fairness — never
         /// the host's zone (a UTC server would start India's day at 05:30).
         public var timezone = "Asia/Kolkata"

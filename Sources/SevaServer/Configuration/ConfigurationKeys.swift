@@ -77,10 +77,16 @@ enum ConfigurationKeys {
         timeZone("dispatch.timezone", \.dispatch.timezone,
                  "the IANA zone whose calendar day is today for jobs_today and fairness (never the host's: "
                     + "a UTC server would start the day at 05:30 IST)"),
-        choice("dispatch.policy", \.dispatch.policy, "nearest-fair weighs jobs today within a band; nearest takes the closest"),
+        choice("dispatch.policy", \.dispatch.policy,
+               "fair-share weighs distance against work already given; nearest-fair prefers fewest jobs today within a band; "
+                   + "nearest takes the closest"),
         number("dispatch.fair_band_ratio", 1...10, \.dispatch.fairBandRatio,
                "nearest-fair's band: candidates within max(ratio × nearest, nearest + fair_band_m)"),
         number("dispatch.fair_band_m", 0...100_000, \.dispatch.fairBandMetres, "the band's reach in metres past the nearest"),
+        number("dispatch.fair_share_m_per_job", 0...100_000, \.dispatch.fairShareMetresPerJob,
+               "fair-share's weight: each job already given counts as this many metres farther (0 = pure nearest)"),
+        number("dispatch.fair_share_half_life_days", 0...30, \.dispatch.fairShareHalfLifeDays,
+               "fair-share's memory: a past day's jobs count half as much after this many days (0 = today only)"),
         choice("dispatch.accept", \.dispatch.accept, "offer: the worker accepts or declines; auto: assigned at once"),
         number("dispatch.offer_timeout_s", 0.001...3_600, \.dispatch.offerTimeoutSeconds,
                "an offer not answered in this long goes to the next worker"),

@@ -43,7 +43,7 @@ extension Engine {
             runWorkerCommand(command, decision: decision, principal: principal, reply: reply)
         case .tokenIssue, .tokenRotate, .tokenRevoke, .tokenList:
             runTokenCommand(command, reply: reply)
-        case .jobNew, .jobGet, .jobCancel, .jobList, .jobStep, .watch, .unwatch, .feed, .subscribe, .unsubscribe:
+        case .jobNew, .jobGet, .jobCancel, .jobRate, .jobList, .jobStep, .watch, .unwatch, .feed, .subscribe, .unsubscribe:
             runJobCommand(command, decision: decision, principal: principal, reply: reply)
         case .stats: reply(.json(StatisticsText.json(statistics())))
         case .hello, .auth, .ping, .quit: reply(.ok)

@@ -53,6 +53,9 @@ extension Engine {
             case .availability(let worker, let availability):
                 logger.notice("worker \(worker) set to \(availability.rawValue) after \(dispatcher.rules.timeoutsToAway) expired offers in a row",
                               metadata: ["worker_id": "\(worker)"])
+            case .rated(let event, let worker, let stars):
+                logger.info("job \(event.job) rated \(stars) stars (\(worker))",
+                            metadata: ["job_id": "\(event.job)", "worker_id": "\(worker)", "state": "rated"])
             }
         }
     }

@@ -254,8 +254,8 @@ final class Engine: @unchecked Sendable {
     func rebuildFromStore(then: @escaping () -> Void) {
         loop.preconditionInEventLoop()
         guard rebuild.start(then) else { return }
-        let dayStart = self.dayStart
-        read({ reader throws(StoreError) in try reader.loadRecoveredState(dayStart: dayStart) }) { [self] result in
+        let dayStart = self.dayStart, memoryDays = dispatcher.rules.workMemoryDays
+        read({ reader throws(StoreError) in try reader.loadRecoveredState(dayStart: dayStart, memoryDays: memoryDays) }) { [self] result in
             if case .success(let state) = result { load(state) }
             let (batches, waiters) = rebuild.finish()
             for held in batches { run(held.work, principal: held.principal, batch: held.batch) }

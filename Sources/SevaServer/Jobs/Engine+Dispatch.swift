@@ -9,8 +9,12 @@ extension Engine {
     /// The dispatcher's rules from `[dispatch]`, with the day's offset of `dispatch.timezone` at `now`.
     static func dispatchRules(_ configuration: Configuration.Dispatch, now: Double) -> DispatchRules {
         var rules = DispatchRules()
-        rules.policy = configuration.policy == .nearest ? NearestPolicy()
-            : NearestFairPolicy(bandRatio: configuration.fairBandRatio, bandMetres: configuration.fairBandMetres)
+        switch configuration.policy {
+        case .nearest: rules.policy = NearestPolicy()
+        case .nearestFair: rules.policy = NearestFairPolicy(bandRatio: configuration.fairBandRatio, bandMetres: configuration.fairBandMetres)
+        case .fairShare: rules.policy = FairSharePolicy(metresPerJob: configuration.fairShareMetresPerJob)
+        }
+        rules.workHalfLifeDays = configuration.fairShareHalfLifeDays
         rules.accept = configuration.accept == .auto ? .auto : .offer
         rules.offerTimeoutSeconds = configuration.offerTimeoutSeconds
         rules.maxOffers = configuration.maxOffers
@@ -50,8 +54,8 @@ extension Engine {
             job.skillSet = catalogue.skill(job.skill) ?? SkillSet()
             dispatcher.restore(job, registry: &registry, now: now)
         }
-        for (worker, count) in state.completedToday {
-            dispatcher.restoreJobsToday(worker, count: count, now: now)
+        for (worker, completed) in state.completedRecently {
+            dispatcher.restoreWork(worker, completed: completed, now: now)
         }
     }
 

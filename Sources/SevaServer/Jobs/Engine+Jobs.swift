@@ -25,6 +25,7 @@ extension Engine {
             case .success: commit(outcome, success: .ok, reply: reply)
             case .failure(let error): reply(.error(Self.wireError(error)))
             }
+        case .jobRate(let id, let stars, let comment): rate(id, stars: stars, comment: comment, scope: scope, reply: reply)
         case .jobList(let filter): listJobs(filter, scope: scope, reply: reply)
         case .jobStep(let step, _, let id, let reason):
             guard let worker = decision.worker else { return reply(.error(WireError(.internal, "no worker for \(step.rawValue)"))) }
@@ -190,6 +191,36 @@ extension Engine {
         return .json(json)
     }
 
+    // MARK: - JOB RATE
+
+    /// JOB RATE: a job the dispatcher no longer holds is read from the store off the loop and
+    /// recalled into it first, so that the once-only rule is kept in memory from then on.
+    private func rate(_ id: Int64, stars: Int, comment: String?, scope: JobScope, reply: ReplyTicket) {
+        guard dispatcher.job(id) == nil else { return rateHeld(id, stars: stars, comment: comment, scope: scope, reply: reply) }
+        read({ reader throws(StoreError) -> Job? in
+            guard var job = try reader.job(id) else { return nil }
+            job.restore(history: try reader.history(ofJob: id))
+            return job
+        }) { [self] result in
+            guard case .success(let stored) = result else { return reply(.error(unreadable(result))) }
+            guard var stored, scope.includes(client: stored.client) else { return reply(.error(noJob(id))) }
+            if dispatcher.job(id) == nil {
+                stored.skillSet = catalogue.skill(stored.skill) ?? SkillSet()
+                dispatcher.recall(stored)
+            }
+            rateHeld(id, stars: stars, comment: comment, scope: scope, reply: reply)
+        }
+    }
+
+    private func rateHeld(_ id: Int64, stars: Int, comment: String?, scope: JobScope, reply: ReplyTicket) {
+        guard let job = dispatcher.job(id), scope.includes(client: job.client) else { return reply(.error(noJob(id))) }
+        var outcome = DispatchOutcome()
+        switch dispatcher.rate(id, stars: stars, comment: comment, registry: &registry, now: now, into: &outcome) {
+        case .success: commit(outcome, success: .ok, reply: reply)
+        case .failure(let error): reply(.error(Self.wireError(error)))
+        }
+    }
+
     // MARK: - Reading jobs
 
     /// JOB GET: the job with its history; a booker's without the match decisions' detail.
@@ -290,7 +321,7 @@ extension Engine {
 
     static func wireError(_ error: DispatchError) -> WireError {
         switch error {
-        case .conflict: WireError(.conflict, error.description)
+        case .conflict, .alreadyRated: WireError(.conflict, error.description)
         case .noJob, .noWorker: WireError(.notFound, error.description)
         case .notYours: WireError(.denied, error.description)
         case .badRequest(let argument, let reason): .badArgument(argument, reason)

@@ -35,26 +35,35 @@ public enum JobJSON {
         json.endObject()
     }
 
-    /// A history entry: `{"seq","at","state","worker","detail":{…}}`.
+    /// A history entry: `{"seq","at","state","worker","detail":{…}}`, and `"event":"rated"` for
+    /// a rating (whose detail, the stars and comment, every role that sees the job sees).
     static func write(_ event: JobEvent, explained: Bool, into json: inout JSONWriter) {
         json.beginObject()
         json.key("seq"); json.integer(Int(event.seq))
         json.key("at"); json.integer(Int(event.at))
         json.key("state"); json.string(event.state.rawValue)
+        writeKind(event, into: &json)
         json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
-        json.key("detail"); json.detail(explained ? event.detail : EventDetail())
+        json.key("detail"); json.detail(explained || event.kind == .rated ? event.detail : EventDetail())
         json.endObject()
     }
 
-    /// A FEED row: `{"seq","job","at","state","worker"}`.
+    /// A FEED row: `{"seq","job","at","state","worker"}` (and `"event"` as in the history).
     static func writeFeedRow(_ event: JobEvent, into json: inout JSONWriter) {
         json.beginObject()
         json.key("seq"); json.integer(Int(event.seq))
         json.key("job"); json.integer(Int(event.job))
         json.key("at"); json.integer(Int(event.at))
         json.key("state"); json.string(event.state.rawValue)
+        writeKind(event, into: &json)
         json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
         json.endObject()
+    }
+
+    /// `"event":"rated"` for an event that is not a move to `state` (transitions say nothing).
+    private static func writeKind(_ event: JobEvent, into json: inout JSONWriter) {
+        guard event.kind != .transition else { return }
+        json.key("event"); json.string(event.kind.rawValue)
     }
 
     /// One `EVT <topic> <json>` line, LF included.
@@ -102,6 +111,7 @@ public enum JobJSON {
             json.key("seq"); json.integer(Int(event.seq))
             json.key("job"); json.integer(Int(event.job))
             json.key("state"); json.string(event.state.rawValue)
+            writeKind(event, into: &json)
             json.key("worker"); if let worker = event.worker { json.string(worker) } else { json.null() }
             json.endObject()
         }

@@ -86,7 +86,7 @@ public enum Permissions {
         switch command {
         case .workerGet, .near, .jobGet, .jobList, .feed: allowed = [.admin, .booker, .viewer]
         case .workerList, .stats: allowed = [.admin, .viewer]
-        case .jobNew, .jobCancel, .watch, .unwatch, .subscribe, .unsubscribe: allowed = [.admin, .booker]
+        case .jobNew, .jobCancel, .jobRate, .watch, .unwatch, .subscribe, .unsubscribe: allowed = [.admin, .booker]
         default: allowed = [.admin]
         }
         guard allowed.contains(role) else { return .failure(denied(command, role)) }

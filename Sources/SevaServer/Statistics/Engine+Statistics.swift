@@ -33,6 +33,13 @@ extension Engine {
                      MetricSample(family: "time_to_assign_seconds", kind: .summary, help: "Seconds from booking to assignment, recent jobs.",
                                   labels: "quantile=\"\(quantile)\"", value: seconds))
         }
+        let online = WorkerStatus.allCases.reduce(0) { $0 + ($1 == .offline ? 0 : counts[$1]) }
+        let gini = dispatcher.workGini(online: online, now: now)
+        list.add(["fairness", "gini_jobs_today"], gini.map { .number($0, decimals: 3) } ?? .null,
+                 gini.map { MetricSample(family: "jobs_today_gini", kind: .gauge,
+                                         help: "Gini coefficient of jobs completed today over the active workers (0 = even).", value: $0) })
+        list.gauge(["fairness", "workers_with_jobs_today"], dispatcher.workersWithJobsToday(now: now),
+                   "workers_with_jobs_today", "Workers who completed at least one job today.")
         list.counters(["unfilled_by_skill"], dispatch.unfilledBySkill, "unfilled_total", "Jobs no worker could be found for, by skill.",
                       label: "skill")
         list.counters(["unfilled_by_district"], dispatch.unfilledByDistrict, "unfilled_by_district_total",

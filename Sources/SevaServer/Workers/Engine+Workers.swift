@@ -118,7 +118,9 @@ extension Engine {
         }
         var json = JSONWriter()
         json.beginArray()
-        for snapshot in rows { WorkerJSON.write(snapshot, catalogue: catalogue, into: &json) }
+        for snapshot in rows {
+            WorkerJSON.write(snapshot, jobsToday: dispatcher.jobsToday(snapshot.profile.id, now: now), catalogue: catalogue, into: &json)
+        }
         json.endArray()
         return .json(json)
     }
@@ -138,7 +140,7 @@ extension Engine {
         }
         guard let snapshot = registry.snapshot(id, now: now) else { return .error(WireError(.notFound, "no worker \(id)")) }
         var json = JSONWriter()
-        WorkerJSON.write(snapshot, catalogue: catalogue, into: &json)
+        WorkerJSON.write(snapshot, jobsToday: dispatcher.jobsToday(id, now: now), catalogue: catalogue, into: &json)
         return .json(json)
     }
 

@@ -5,19 +5,20 @@ import SevaWire
 /// Coordinates carry 6 decimals (≈ 0.1 m); distances and ages are whole numbers.
 public enum WorkerJSON {
     /// A worker: `{"id","name","phone","skills":[…],"verified","district","status","lat","lon",
-    /// "age_s","rating","ratings"}`; position fields only when the position is known.
-    public static func write(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, into json: inout JSONWriter) {
-        write(worker, catalogue: catalogue, whereabouts: true, into: &json)
+    /// "age_s","jobs_today","rating","ratings"}`; position fields only when the position is
+    /// known, `rating` (the mean, one decimal) only after the first.
+    public static func write(_ worker: WorkerSnapshot, jobsToday: Int, catalogue: SkillCatalogue, into json: inout JSONWriter) {
+        write(worker, catalogue: catalogue, whereabouts: jobsToday, into: &json)
     }
 
     /// What a booker may know of the worker on one of its jobs: who they are and how to call
     /// them, `{"id","name","phone","skills","verified","rating","ratings"}` — never where they are.
     public static func writeContact(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, into json: inout JSONWriter) {
-        write(worker, catalogue: catalogue, whereabouts: false, into: &json)
+        write(worker, catalogue: catalogue, whereabouts: nil, into: &json)
     }
 
-    /// `whereabouts`: the district, status and position too.
-    private static func write(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, whereabouts: Bool,
+    /// `whereabouts` (the jobs today): the district, status, position and work too.
+    private static func write(_ worker: WorkerSnapshot, catalogue: SkillCatalogue, whereabouts: Int?,
                               into json: inout JSONWriter) {
         let profile = worker.profile
         json.beginObject()
@@ -28,7 +29,7 @@ public enum WorkerJSON {
         for skill in catalogue.names(of: profile.skills) { json.string(skill) }
         json.endArray()
         json.key("verified"); json.bool(profile.verified)
-        if whereabouts {
+        if let jobsToday = whereabouts {
             json.key("district"); json.string(profile.district)
             if let pincode = profile.pincode { json.key("pincode"); json.string(pincode.description) }
             json.key("status"); json.string(worker.status.rawValue)
@@ -37,9 +38,10 @@ public enum WorkerJSON {
                 json.key("lon"); json.number(position.longitude, decimals: 6)
                 json.key("age_s"); json.integer(Int(age.rounded()))
             }
+            json.key("jobs_today"); json.integer(jobsToday)
         }
         if let rating = profile.rating {
-            json.key("rating"); json.number(rating, decimals: 2)
+            json.key("rating"); json.number(rating, decimals: 1)
         }
         json.key("ratings"); json.integer(profile.ratingCount)
         json.endObject()

@@ -67,7 +67,7 @@ demo: release
 	@echo
 	.build/release/sevasim --district "$(DEMO_DISTRICT)" --duration $(DEMO_SECONDS) --state-dir var/demo
 	@echo
-	@echo "Open the map in a browser; 'sevasim --compare nearest,nearest-fair' puts the two policies side by side."
+	@echo "Open the map in a browser; 'sevasim --compare nearest,fair-share' puts the baseline beside the default policy."
 
 run: build
 	.build/debug/sevad $(ARGS)
@@ -79,7 +79,7 @@ bench: release
 	.build/release/sevabench dispatch
 	.build/release/sevabench tls
 	.build/release/sevasim bench --json-file var/bench/e2e.json
-	.build/release/sevasim --compare nearest,nearest-fair --state-dir var/bench/sim --quiet
+	.build/release/sevasim --compare nearest,nearest-fair,fair-share --state-dir var/bench/sim --quiet
 
 fuzz: deps
 	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \

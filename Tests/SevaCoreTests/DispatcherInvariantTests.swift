@@ -2,17 +2,18 @@ import Testing
 @testable import SevaCore
 
 /// Thousands of seeded random sequences of pings, availability changes, bookings, answers,
-/// completions, cancellations and time steps; after every step the invariants of DESIGN.md §3
+/// completions, cancellations, ratings and time steps, under each policy; after every step the invariants of DESIGN.md §3
 /// must hold.
 @Suite struct DispatcherInvariantTests {
     @Test func randomSequencesKeepTheInvariants() {
         var reached: Set<JobState> = []
+        var rated = 0
         for seed in 0..<400 {
             var random = SeededGenerator(seed: UInt64(seed))
             var rules = DispatchRules()
             rules.accept = seed % 5 == 0 ? .auto : .offer
             rules.maxOffers = 1 + Int(random.next() % 5)
-            rules.policy = seed % 2 == 0 ? NearestFairPolicy() : NearestPolicy()
+            rules.policy = [NearestFairPolicy(), NearestPolicy(), FairSharePolicy(metresPerJob: 800)][seed % 3]
             var world = DispatcherTests.World(rules: rules)
             let workers = (0..<8).map { "w\($0)" }
             for worker in workers { world.worker(worker, metres: Double(random.next() % 6_000)) }
@@ -24,25 +25,32 @@ import Testing
                 }
             }
             for job in world.dispatcher.jobs.values { reached.formUnion(job.events.map(\.state)) }
+            rated += world.dispatcher.jobs.values.count(where: \.rated)
         }
+        #expect(rated > 20, "the sequences rate completed jobs: \(rated)")
         #expect(reached == Set(JobState.allCases).subtracting([.scheduled]), "the sequences reach every state: \(reached)")
     }
 
     enum Action {
         case ping(String, Double), avail(String, Availability), book, accept(String), decline(String)
-        case progress(String), cancel(Int64), wait(Double)
+        case progress(String), cancel(Int64), rate(Int64, Int), wait(Double)
     }
 
     func randomAction(_ random: inout SeededGenerator, workers: [String], world: DispatcherTests.World) -> Action {
         let worker = workers[Int(random.next() % UInt64(workers.count))]
-        switch random.next() % 9 {
+        switch random.next() % 11 {
         case 0, 1: return .ping(worker, Double(random.next() % 8_000))
         case 2: return .avail(worker, [.on, .on, .off, .break][Int(random.next() % 4)])
         case 3: return .book
         case 4: return .accept(worker)
         case 5: return .decline(worker)
         case 6: return .progress(worker)
+        case 9:
+            // A worker on a job, when there is one: completions are rare otherwise.
+            let working = workers.filter { world.dispatcher.activeJob(of: $0) != nil }
+            return .progress(working.isEmpty ? worker : working[Int(random.next() % UInt64(working.count))])
         case 7: return .cancel(Int64(1 + random.next() % UInt64(max(1, world.dispatcher.lastJobID))))
+        case 8: return .rate(Int64(1 + random.next() % UInt64(max(1, world.dispatcher.lastJobID))), 1 + Int(random.next() % 5))
         default: return .wait(Double(random.next() % 45))
         }
     }
@@ -73,6 +81,8 @@ import Testing
             default: _ = world.dispatcher.done(id, by: worker, registry: &world.registry, now: now, into: &world.outcome)
             }
         case .cancel(let id): _ = world.dispatcher.cancel(id, reason: "", registry: &world.registry, now: now, into: &world.outcome)
+        case .rate(let id, let stars):
+            _ = world.dispatcher.rate(id, stars: stars, comment: nil, registry: &world.registry, now: now, into: &world.outcome)
         case .wait(let seconds): world.advance(seconds)
         }
     }
@@ -81,12 +91,21 @@ import Testing
     func violation(in world: DispatcherTests.World) -> String? {
         let dispatcher = world.dispatcher
         var holders: [String: Int64] = [:]
+        var ratedStars: [String: Int] = [:]
         for job in dispatcher.jobs.values {
-            guard let last = job.events.last, last.state == job.state else { return "job \(job.id): history ends elsewhere" }
+            guard let last = job.events.last(where: { $0.kind == .transition }), last.state == job.state else { return "job \(job.id): history ends elsewhere" }
             guard job.events.first?.state == .searching || job.events.first?.state == .scheduled else {
                 return "job \(job.id) began \(String(describing: job.events.first?.state))"
             }
-            for (before, after) in zip(job.events, job.events.dropFirst()) {
+            let ratings = job.events.filter { $0.kind == .rated }
+            guard ratings.count == (job.rated ? 1 : 0) else { return "job \(job.id) rated \(ratings.count) times" }
+            if let rating = ratings.first {
+                guard rating.state == .completed, rating == job.events.last,
+                      job.events.dropLast().last?.state == .completed else { return "job \(job.id) rated before it was completed" }
+                if let worker = rating.worker { ratedStars[worker, default: 0] += stars(rating) }
+            }
+            let transitions = job.events.filter { $0.kind == .transition }
+            for (before, after) in zip(transitions, transitions.dropFirst()) {
                 guard before.state.allows(after.state) else { return "job \(job.id): \(before.state) → \(after.state)" }
                 guard before.seq < after.seq else { return "job \(job.id): seq not increasing" }
             }
@@ -106,10 +125,20 @@ import Testing
             }
             guard job.tried.filter({ $0 == worker }).count <= 1 else { return "job \(job.id) offered to \(worker) twice" }
         }
-        for worker in ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"] where holders[worker] == nil {
+        for worker in ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"] {
+            guard world.registry.profile(worker)?.ratingSum == ratedStars[worker] ?? 0 else {
+                return "worker \(worker)'s rating does not add up to the stars of the jobs rated"
+            }
+            guard holders[worker] == nil else { continue }
             guard let handle = world.registry.handles.find(worker, in: world.registry.records),
                   world.registry.live[handle].engagement == .free else { return "worker \(worker) is engaged with no job" }
         }
         return nil
+    }
+
+    /// The stars a `rated` event recorded.
+    func stars(_ event: JobEvent) -> Int {
+        for field in event.detail.fields where field.key == "stars" { if case .integer(let stars) = field.value { return stars } }
+        return 0
     }
 }

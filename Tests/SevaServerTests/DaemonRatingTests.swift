@@ -65,6 +65,13 @@ import Testing
         let decision = admin.ask("JOB GET \(third.id)")
         #expect(decision.contains("below the rating floor (dispatch.min_rating), left out: r1"), "\(decision)")
         finish(third, admin)
+        // r1 did two jobs, r2 one, both online: the Gini of [1, 2] is 1/6.
+        #expect(admin.ask("STATS").contains(#""fairness":{"gini_jobs_today":0.167,"workers_with_jobs_today":2}"#))
+        let sorted = SevaCtlTests().sevactl(["workers", "--sort", "jobs_today"], socket: daemon.socketPath)
+        #expect(sorted.status == 0)
+        let lines = sorted.output.split(separator: "\n").map(String.init)
+        #expect(lines.first == "2 workers; jobs today: 3 in all, mean 1.5, Gini 0.167, with none 0", "\(sorted.output)")
+        #expect(lines.count == 4 && lines[2].hasPrefix("r1 ") && lines[3].hasPrefix("r2 "), "most jobs today first: \(sorted.output)")
         #expect(daemon.stop() == 0)
 
         let restarted = try DaemonProcess(directory: daemon.directory, arguments: ["--dispatch.accept", "auto"])

@@ -218,8 +218,8 @@ struct Jobs: ParsableCommand {
 
 /// `sevactl job new|get|cancel`.
 struct Job: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Book, show or cancel one job.",
-                                                    subcommands: [New.self, Get.self, Cancel.self])
+    static let configuration = CommandConfiguration(abstract: "Book, show, cancel or rate one job.",
+                                                    subcommands: [New.self, Get.self, Cancel.self, Rate.self])
 
     struct New: ParsableCommand {
         @OptionGroup var connection: ConnectionOptions
@@ -255,7 +255,7 @@ struct Job: ParsableCommand {
             guard let data = job.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let events = object["events"] as? [[String: Any]] else { return }
             print("")
-            Output.table(events, columns: ["seq", "at", "state", "worker", "detail"])
+            Output.table(events, columns: ["seq", "at", "state", "event", "worker", "detail"])
         }
     }
 
@@ -265,6 +265,18 @@ struct Job: ParsableCommand {
         @Option var reason: String?
         func run() throws {
             let request = "JOB CANCEL \(id)" + (reason.map { " reason=\(LineArgument.quoted($0))" } ?? "")
+            Output.show(try connection.connect().ask(request), columns: [], asJSON: connection.json)
+        }
+    }
+
+    struct Rate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The household's stars for a completed job (once).")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument var id: Int
+        @Option(help: "1 to 5") var stars: Int
+        @Option var comment: String?
+        func run() throws {
+            let request = "JOB RATE \(id) stars=\(stars)" + (comment.map { " comment=\(LineArgument.quoted($0))" } ?? "")
             Output.show(try connection.connect().ask(request), columns: [], asJSON: connection.json)
         }
     }

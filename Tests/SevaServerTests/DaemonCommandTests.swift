@@ -86,7 +86,7 @@ import Testing
             Step("WORKER ADD t3 skills=cook radius_km=1e400", "ERR BADARG radius_km: must be a plain decimal"),
             Step("WORKER ADD t3 skills=cook radius_km=9000", "ERR BADARG radius_km: must be within"),
             Step("WORKER ADD t1 skills=cook", "ERR CONFLICT worker t1 exists"),
-            Step("WORKER GET t1", #"OK {"id":"t1","name":"Asha \"Didi\" Devi","phone":"+919800000001","skills":["plumber","cook"],"verified":true,"district":"hathras","status":"offline","ratings":0}"#),
+            Step("WORKER GET t1", #"OK {"id":"t1","name":"Asha \"Didi\" Devi","phone":"+919800000001","skills":["plumber","cook"],"verified":true,"district":"hathras","status":"offline","jobs_today":0,"ratings":0}"#),
             Step("WORKER GET t3", "ERR NOTFOUND no worker t3"),
             Step("WORKER GET", "ERR BADARG id: missing"),
             Step("WORKER GET t1 t2", "ERR BADARG t2: unexpected argument"),

@@ -40,7 +40,7 @@ import Testing
         #expect(ok(["raw", "LOC w1 27.5960 78.0500"]) == "OK\n")
         #expect(ok(["raw", "AVAIL w1 on"]) == "OK\n")
         let table = ok(["workers"])
-        #expect(table.hasPrefix("ID  NAME       SKILLS        DISTRICT  VERIFIED  STATUS     AGE_S\nw1  Asha Devi  plumber,cook  hathras   yes       available"), "\(table)")
+        #expect(table.hasPrefix("ID  NAME       SKILLS        DISTRICT  VERIFIED  STATUS     AGE_S  JOBS_TODAY  RATING\nw1  Asha Devi  plumber,cook  hathras   yes       available"), "\(table)")
         #expect(ok(["workers", "--json"]).hasPrefix(#"[{"id":"w1","name":"Asha Devi""#))
         #expect(ok(["workers", "--skill", "nurse"]) == "(none)\n")
         #expect(ok(["worker", "get", "w1"]).contains("name: Asha Devi\n"))

@@ -14,6 +14,9 @@ public struct DispatchRules: Sendable, Equatable {
     public var offerTimeoutSeconds = 30.0
     /// `dispatch.max_offers`
     public var maxOffers = 5
+    /// `dispatch.candidates`: the nearest untried candidates within the policy's reach that a
+    /// match weighs.
+    public var candidatesPerSearch = 20
     /// `dispatch.radii_km`: the search widens through these.
     public var radiiKm: [Double] = [2, 5, 10, 25]
     /// `dispatch.arrive_radius_m`: the assigned worker this close is `arrived`.
@@ -40,7 +43,7 @@ public struct DispatchRules: Sendable, Equatable {
 
     public static func == (lhs: DispatchRules, rhs: DispatchRules) -> Bool {
         String(describing: lhs.policy) == String(describing: rhs.policy) && lhs.accept == rhs.accept && lhs.offerTimeoutSeconds == rhs.offerTimeoutSeconds
-            && lhs.maxOffers == rhs.maxOffers && lhs.radiiKm == rhs.radiiKm && lhs.arriveRadiusMetres == rhs.arriveRadiusMetres
+            && lhs.maxOffers == rhs.maxOffers && lhs.candidatesPerSearch == rhs.candidatesPerSearch && lhs.radiiKm == rhs.radiiKm && lhs.arriveRadiusMetres == rhs.arriveRadiusMetres
             && lhs.speedKmh == rhs.speedKmh && lhs.timeoutsToAway == rhs.timeoutsToAway && lhs.leadSeconds == rhs.leadSeconds
             && lhs.dayOffsetSeconds == rhs.dayOffsetSeconds && lhs.workHalfLifeDays == rhs.workHalfLifeDays
     }

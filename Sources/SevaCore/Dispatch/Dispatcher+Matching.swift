@@ -1,7 +1,5 @@
 /// Matching: the search through widening radii, the policy's choice, offers and assignment.
 extension Dispatcher {
-    /// Candidates asked of the index per radius, beyond those already tried.
-    static let candidatesPerSearch = 20
     /// Candidates recorded in the job's history per decision.
     static let candidatesRecorded = 5
 
@@ -23,7 +21,7 @@ extension Dispatcher {
             if reach > radiusKm * 1000 {
                 candidates = untried(near: job, within: reach, excluding: tried, registry: &registry, now: now)
             }
-            let decision = rules.policy.rank(Array(candidates.prefix(Self.candidatesPerSearch)))
+            let decision = rules.policy.rank(Array(candidates.prefix(rules.candidatesPerSearch)))
             let chosen = decision.ranked[0]
             var detail = EventDetail()
             detail.add("policy", .text(rules.policy.name))
@@ -57,7 +55,7 @@ extension Dispatcher {
     private mutating func untried(near job: Job, within metres: Double, excluding tried: Set<String>, registry: inout WorkerRegistry,
                          now: Double) -> [Candidate] {
         let hits = registry.nearest(to: job.point, skill: job.skillSet, radiusMetres: metres,
-                                    limit: tried.count + Self.candidatesPerSearch, now: now)
+                                    limit: tried.count + rules.candidatesPerSearch, now: now)
         return hits.compactMap { hit -> Candidate? in
             guard !tried.contains(hit.id) else { return nil }
             if let reach = hit.reachKm, hit.metres > reach * 1000 { return nil }

@@ -78,6 +78,8 @@ public struct Configuration: Sendable, Equatable {
         public var fairShareMetresPerJob = 1_000.0
         /// fair-share's memory: a past day's jobs count half after this many days (0: today only).
         public var fairShareHalfLifeDays = 7.0
+        /// The nearest candidates within the policy's reach that a match weighs.
+        public var candidates = 20
         /// The IANA zone whose calendar day is "today" for `jobs_today` and fairness — never
         /// the host's zone (a UTC server would start India's day at 05:30).
         public var timezone = "Asia/Kolkata"

@@ -87,6 +87,8 @@ enum ConfigurationKeys {
                "fair-share's weight: each job already given counts as this many metres farther (0 = pure nearest)"),
         number("dispatch.fair_share_half_life_days", 0...30, \.dispatch.fairShareHalfLifeDays,
                "fair-share's memory: a past day's jobs count half as much after this many days (0 = today only)"),
+        integer("dispatch.candidates", 1...1_000, \.dispatch.candidates,
+                "a match weighs the nearest this many untried candidates within the policy's reach"),
         choice("dispatch.accept", \.dispatch.accept, "offer: the worker accepts or declines; auto: assigned at once"),
         number("dispatch.offer_timeout_s", 0.001...3_600, \.dispatch.offerTimeoutSeconds,
                "an offer not answered in this long goes to the next worker"),

@@ -18,6 +18,7 @@ extension Engine {
         rules.accept = configuration.accept == .auto ? .auto : .offer
         rules.offerTimeoutSeconds = configuration.offerTimeoutSeconds
         rules.maxOffers = configuration.maxOffers
+        rules.candidatesPerSearch = configuration.candidates
         rules.radiiKm = configuration.radiiKm
         rules.arriveRadiusMetres = configuration.arriveRadiusMetres
         rules.speedKmh = configuration.speedKmh

@@ -39,7 +39,7 @@ extension Engine {
                  gini.map { MetricSample(family: "jobs_today_gini", kind: .gauge,
                                          help: "Gini coefficient of jobs completed today over the active workers (0 = even).", value: $0) })
         list.gauge(["fairness", "workers_with_jobs_today"], dispatcher.workersWithJobsToday(now: now),
-                   "workers_with_jobs_today", "Workers who completed at least one job today.")
+                   "jobs_today_workers", "Workers who completed at least one job today.")
         list.counters(["unfilled_by_skill"], dispatch.unfilledBySkill, "unfilled_total", "Jobs no worker could be found for, by skill.",
                       label: "skill")
         list.counters(["unfilled_by_district"], dispatch.unfilledByDistrict, "unfilled_by_district_total",

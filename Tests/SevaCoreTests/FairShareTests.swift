@@ -65,6 +65,19 @@ import Testing
         #expect(world.worker(of: next.id) == (halfLife > 0 ? "far" : "near"), "100 m + 1000 m × 0.5 > 550 m; without memory 100 m wins")
     }
 
+    /// `dispatch.candidates`: a match weighs only the nearest this many.
+    @Test(arguments: [1, 20])
+    func aMatchWeighsTheNearestCandidatesItIsAllowed(candidates: Int) {
+        var rules = DispatchRules()
+        rules.candidatesPerSearch = candidates
+        var world = World(rules: rules)
+        world.worker("busy", metres: 100)
+        world.worker("fresh", metres: 500)
+        world.dispatcher.restoreWork("busy", completed: [3], now: world.now)
+        let job = world.book()
+        #expect(world.worker(of: job.id) == (candidates == 1 ? "busy" : "fresh"))
+    }
+
     @Test func restoredWorkWeighsEachPastDayByItsAge() {
         var rules = DispatchRules()
         rules.workHalfLifeDays = 2

@@ -9,7 +9,7 @@ public struct FairSharePolicy: DispatchPolicy {
     public let name = "fair-share"
     public let metresPerJob: Double
 
-    public init(metresPerJob: Double = 1_000) {
+    public init(metresPerJob: Double = 3_000) {
         self.metresPerJob = metresPerJob
     }
 

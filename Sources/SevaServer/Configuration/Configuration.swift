@@ -75,7 +75,7 @@ public struct Configuration: Sendable, Equatable {
         public var fairBandRatio = 1.25
         public var fairBandMetres = 500.0
         /// fair-share's weight: each job of a worker's work counts as this many metres farther.
-        public var fairShareMetresPerJob = 1_000.0
+        public var fairShareMetresPerJob = 3_000.0
         /// fair-share's memory: a past day's jobs count half after this many days (0: today only).
         public var fairShareHalfLifeDays = 7.0
         /// The nearest candidates within the policy's reach that a match weighs.

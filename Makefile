@@ -6,7 +6,7 @@ DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev
 ARGS ?= --config etc/sevad.toml
 
-.PHONY: help deps build release test crashtest demo run bench fuzz config install uninstall clean
+.PHONY: help deps build release test crashtest demo run bench bench-vs-redis fuzz config install uninstall clean
 FUZZ_SECONDS ?= 60
 
 help:
@@ -18,6 +18,8 @@ help:
 	@echo "make bench    index (10k/1M/10M workers), store, server and dispatch benchmarks, each in its"
 	@echo "              own process, then sevasim's end-to-end load and the policy comparison; tables on"
 	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,tls,e2e}.json"
+	@echo "make bench-vs-redis  sevad against Debian's redis-server (installed when missing): LOC vs GEOADD,"
+	@echo "              NEAR vs GEOSEARCH, the same workers and pipelining client; var/bench/redis.json"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make config   rewrite etc/sevad.toml from the key table (every key, its default and doc)"
@@ -80,6 +82,12 @@ bench: release
 	.build/release/sevabench tls
 	.build/release/sevasim bench --json-file var/bench/e2e.json
 	.build/release/sevasim --compare nearest,nearest-fair,fair-share --state-dir var/bench/sim --quiet
+
+bench-vs-redis: release
+	@command -v redis-server >/dev/null || { echo "installing redis-server"; if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; fi; \
+		$$SUDO apt-get install -y -o DPkg::Lock::Timeout=120 redis-server || \
+		{ $$SUDO apt-get update -o DPkg::Lock::Timeout=120 && $$SUDO apt-get install -y -o DPkg::Lock::Timeout=120 redis-server; }; }
+	.build/release/sevabench redis
 
 fuzz: deps
 	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \

@@ -13,7 +13,16 @@ let usage = """
            sevabench dispatch [--workers N] [--bookers N] [--booker-connections N] [--seconds S]
                           [--pending-offers N] [--watched N]
            sevabench tls [--workers N] [--connections N] [--in-flight N] [--seconds S]
+           sevabench redis [--workers N] [--connections N] [--loc-in-flight N] [--near-in-flight N]
+                           [--seconds S] [--redis-server PATH]
        sevabench all   (all five, with their defaults)
+
+      redis         sevad against Debian's redis-server on the same workers and the same
+                    pipelining client: LOC against GEOADD, NEAR (one skill, 5 km, 10, all=yes)
+                    against GEOSEARCH, and NEAR of dispatchable workers; rates, p50/p99/p999 and
+                    the ratios (`make bench-vs-redis` installs redis-server when missing)
+        --workers 100000, --connections 4, --loc-in-flight 64, --near-in-flight 16,
+        --seconds 5; JSON var/bench/redis.json
 
       tls           LOC/s over TLS against plain TCP on one daemon, with one NIO client shape
                     for both; JSON in var/bench/tls.json
@@ -332,6 +341,70 @@ func runTLS(_ arguments: ArraySlice<String>) {
     exit(0)
 }
 
+func runRedis(_ arguments: ArraySlice<String>) {
+    var options = RedisBenchmark.Options()
+    flags(arguments) { flag, value in
+        switch flag {
+        case "--workers": options.workers = positive(flag, value)
+        case "--connections": options.connections = positive(flag, value)
+        case "--loc-in-flight": options.locInFlight = positive(flag, value)
+        case "--near-in-flight": options.nearInFlight = positive(flag, value)
+        case "--redis-server": options.redisServer = value
+        case "--seconds":
+            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
+            options.seconds = seconds
+        default: return false
+        }
+        return true
+    }
+    do {
+        let pairs = try RedisBenchmark(options: options).run(progress: progress)
+        print("sevad vs Redis (\(options.workers) workers, \(options.connections) connections; LOC \(options.locInFlight), "
+              + "NEAR \(options.nearInFlight) in flight each)")
+        print(pad("workload", 34) + leftPad("sevad/s", 10) + leftPad("Redis/s", 10) + leftPad("ratio", 8)
+              + "   p50 / p99 / p999 ms, sevad | Redis")
+        print(String(repeating: "-", count: 110))
+        func tail(_ result: PipelinedLoad.Result) -> String {
+            [0.5, 0.99, 0.999].map { format3(result.latency.quantile($0) / 1e6) }.joined(separator: " / ")
+        }
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("benchmark"); json.string("redis")
+        json.key("workers"); json.integer(options.workers)
+        json.key("connections"); json.integer(options.connections)
+        json.key("loc_in_flight"); json.integer(options.locInFlight)
+        json.key("near_in_flight"); json.integer(options.nearInFlight)
+        json.key("workloads"); json.beginArray()
+        for pair in pairs {
+            print(pad(pair.name, 34) + leftPad(format0(pair.sevad.perSecond), 10)
+                  + leftPad(pair.redis.map { format0($0.perSecond) } ?? "-", 10)
+                  + leftPad(pair.ratio.map { format1($0) + "x" } ?? "-", 8)
+                  + "   " + tail(pair.sevad) + (pair.redis.map { " | " + tail($0) } ?? ""))
+            json.beginObject()
+            json.key("name"); json.string(pair.name)
+            for (side, result) in [("sevad", pair.sevad), ("redis", pair.redis)] {
+                json.key(side)
+                guard let result else { json.null(); continue }
+                json.beginObject()
+                json.key("per_s"); json.number(result.perSecond, decimals: 0)
+                for (name, q) in [("p50_ms", 0.5), ("p99_ms", 0.99), ("p999_ms", 0.999), ("max_ms", 1.0)] {
+                    json.key(name); json.number(result.latency.quantile(q) / 1e6, decimals: 3)
+                }
+                json.endObject()
+            }
+            json.key("ratio"); if let ratio = pair.ratio { json.number(ratio, decimals: 3) } else { json.null() }
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        writeJSON(json.text, to: "var/bench/redis.json")
+    } catch {
+        FileHandle.standardError.write(Data("sevabench: redis benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
 #if DEBUG
 progress("warning: this is a debug build; figures are meaningless (use `make bench`)")
 #endif
@@ -342,6 +415,7 @@ case "store": runStore(arguments.dropFirst())
 case "server": runServer(arguments.dropFirst())
 case "dispatch": runDispatch(arguments.dropFirst())
 case "tls": runTLS(arguments.dropFirst())
+case "redis": runRedis(arguments.dropFirst())
 case "all":
     guard arguments.count == 1 else { fail("`all` takes no options; run `index`, `store`, `server` or `dispatch` for those") }
     // Each in its own process, so one's heap and threads do not colour the next.

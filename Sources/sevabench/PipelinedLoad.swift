@@ -1,0 +1,120 @@
+import Foundation
+import SevaClient
+
+/// How one protocol's replies are counted in a byte stream, so that one load generator can
+/// drive sevad (a line per reply) and Redis (RESP) alike.
+enum ReplyProtocol: Sendable {
+    case lines
+    case resp
+
+    /// A fresh counter for one connection: returns the replies each read completed, and
+    /// whether any of them was an error.
+    func counter() -> (UnsafeRawBufferPointer) -> (replies: Int, failed: Bool) {
+        switch self {
+        case .lines:
+            var atStart = true
+            return { bytes in
+                var replies = 0
+                var failed = false
+                for byte in bytes {
+                    if atStart && byte == UInt8(ascii: "E") { failed = true }
+                    atStart = byte == 10
+                    if atStart { replies += 1 }
+                }
+                return (replies, failed)
+            }
+        case .resp:
+            var counter = RESPReplyCounter()
+            return { bytes in
+                let before = counter.errors
+                let replies = counter.consume(bytes)
+                return (replies, counter.errors > before)
+            }
+        }
+    }
+}
+
+/// Closed-loop pipelined load, the same for every server: `connections` threads, each
+/// writing a burst of `inFlight` requests and reading until all are answered, for `seconds`.
+/// Each request's latency runs from its burst's write to its reply's arrival.
+enum PipelinedLoad {
+    struct Result {
+        let replies: Int
+        let seconds: Double
+        /// Per request, nanoseconds.
+        let latency: Timings
+        var perSecond: Double { Double(replies) / seconds }
+    }
+
+    /// `open` connects one client (and authenticates it) and returns its descriptor; `bursts`
+    /// are each connection's requests, `inFlight` to a burst, written before the clock starts.
+    static func run(connections: Int, inFlight: Int, seconds: Double, protocol kind: ReplyProtocol,
+                    open: @escaping @Sendable () throws -> Int32,
+                    bursts: @escaping @Sendable (Int) -> [[UInt8]]) throws -> Result {
+        let deadline = Clock.now() + UInt64(seconds * 1e9)
+        let group = DispatchGroup()
+        let failures = Counter()
+        let total = Counter()
+        let latencies = TimingsBox()
+        let started = Clock.now()
+        for connection in 0..<connections {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                guard let descriptor = try? open() else { return failures.add(1) }
+                defer { close(descriptor) }
+                let prepared = bursts(connection)
+                let count = kind.counter()
+                var timings = Timings(capacity: 1 << 20)
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                var round = 0
+                while Clock.now() < deadline {
+                    let burst = prepared[round % prepared.count]
+                    let sentAt = Clock.now()
+                    guard Self.write(descriptor, burst) else { return failures.add(1) }
+                    var answered = 0
+                    while answered < inFlight {
+                        let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                        guard got > 0 else { return failures.add(1) }
+                        let (replies, failed) = buffer.withUnsafeBytes { count(UnsafeRawBufferPointer(rebasing: $0[..<got])) }
+                        guard !failed else { return failures.add(1) }
+                        let now = Double(Clock.now() - sentAt)
+                        for _ in 0..<replies { timings.record(now) }
+                        answered += replies
+                    }
+                    round += 1
+                }
+                total.add(round * inFlight)
+                latencies.add(timings)
+            }
+        }
+        group.wait()
+        if failures.value > 0 { throw HarnessFailure("\(failures.value) of \(connections) connections failed (an error reply or a closed connection)") }
+        return Result(replies: total.value, seconds: Double(Clock.now() - started) / 1e9, latency: latencies.timings)
+    }
+
+    static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            guard sent > 0 else { return false }
+            offset += sent
+        }
+        return true
+    }
+
+    /// Sends `bytes` and reads until `replies` replies have come (set-up: AUTH, loading).
+    static func exchange(_ descriptor: Int32, _ bytes: [UInt8], replies: Int, protocol kind: ReplyProtocol) throws {
+        guard write(descriptor, bytes) else { throw HarnessFailure("write failed") }
+        let count = kind.counter()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var answered = 0
+        while answered < replies {
+            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard got > 0 else { throw HarnessFailure("the connection closed during set-up") }
+            let (counted, failed) = buffer.withUnsafeBytes { count(UnsafeRawBufferPointer(rebasing: $0[..<got])) }
+            guard !failed else { throw HarnessFailure("an error reply during set-up") }
+            answered += counted
+        }
+    }
+}

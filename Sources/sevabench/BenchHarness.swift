@@ -6,9 +6,9 @@ import SevaServer
 import SevaWire
 
 /// A daemon in the benchmark's own process on a fresh temporary directory, with `workers`
-/// plumbers-and-cooks registered over the Unix socket (ids `b0`…), each at a position drawn
-/// from the UP workforce and — unless `available` is false, for a gateway to do it and so hear
-/// their offers — available.
+/// registered over the Unix socket (ids `b0`…) — plumbers-and-cooks, or the skills
+/// `skills(index)` gives — each at a position drawn from the UP workforce and — unless
+/// `available` is false, for a gateway to do it and so hear their offers — available.
 struct BenchDaemon {
     let directory: String
     let port: Int
@@ -18,7 +18,8 @@ struct BenchDaemon {
     let admin: LineConnection
     let positions: [GeoPoint]
 
-    init(name: String, workers: Int, available: Bool = true, configure: (inout Configuration) -> Void) throws {
+    init(name: String, workers: Int, available: Bool = true, skills: (Int) -> String = { _ in "plumber,cook" },
+         configure: (inout Configuration) -> Void) throws {
         directory = NSTemporaryDirectory() + "sevabench-\(name)-\(getpid())"
         try? FileManager.default.removeItem(atPath: directory)
         var configuration = Configuration()
@@ -42,7 +43,7 @@ struct BenchDaemon {
             let upper = min(workers, chunk + 1_000)
             for index in chunk..<upper {
                 let point = workforce.position(using: &random)
-                lines += "WORKER ADD b\(index) skills=plumber,cook verified=yes\n" + (available ? "AVAIL b\(index) on\n" : "")
+                lines += "WORKER ADD b\(index) skills=\(skills(index)) verified=yes\n" + (available ? "AVAIL b\(index) on\n" : "")
                     + "LOC b\(index) \(ServerBenchmark.fixed(point.latitude)) \(ServerBenchmark.fixed(point.longitude))\n"
                 positions.append(point)
             }

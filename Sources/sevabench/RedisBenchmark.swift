@@ -4,10 +4,12 @@ import SevaCore
 
 /// sevad against Redis on the same machine, the same workers and the same pipelining client
 /// (`PipelinedLoad`): LOC against GEOADD, NEAR of one skill within 5 km against GEOSEARCH of
-/// that skill's key. Redis is Debian's `redis-server`, started here with persistence off; it is
-/// sent RESP arrays, its fastest form, and does the least work a position store can: one
-/// GEOADD into the skill key the searches read. sevad's LOC also filters the fix, keeps the
-/// worker's status and index tags, and marks the position for the snapshot.
+/// that skill's key. Each worker has one skill of the default catalogue's twelve, in turn;
+/// Redis keeps a key per skill (`workers:<skill>`), the layout a Redis user would choose, so
+/// that a search reads only that skill's workers. Redis is Debian's `redis-server`, started
+/// here with persistence off, and is sent RESP arrays, its fastest form; its LOC is one GEOADD
+/// into the worker's skill key. sevad's LOC also filters the fix, keeps the worker's status and
+/// index tags, and marks the position for the snapshot.
 struct RedisBenchmark {
     struct Options {
         var workers = 100_000
@@ -32,13 +34,14 @@ struct RedisBenchmark {
         progress("  starting \(options.redisServer)")
         let redis = try RedisProcess(binary: options.redisServer)
         defer { redis.stop() }
-        progress("  registering \(options.workers) workers in sevad (Unix socket) and in Redis (GEOADD workers:plumber)")
-        let bench = try BenchDaemon(name: "redis", workers: options.workers) { configuration in
+        progress("  registering \(options.workers) workers in sevad (Unix socket) and in Redis (GEOADD workers:<skill>)")
+        let skills = Self.skills
+        let bench = try BenchDaemon(name: "redis", workers: options.workers, skills: { skills[$0 % skills.count] }) { configuration in
             configuration.store.synchronous = .normal
         }
         defer { bench.remove() }
         let places = bench.positions
-        try redis.load(places)
+        try redis.load(places, skills: skills)
         let redisPort = redis.port
         let gateway = try bench.token("gateway")
         let viewer = try bench.token("viewer")
@@ -74,7 +77,8 @@ struct RedisBenchmark {
         }
         let locRedis = try redisLoad(inFlight: options.locInFlight) { index, random in
             let (worker, point) = moved(index, &random)
-            return RESP.command(["GEOADD", "workers:plumber", Self.fixed(point.longitude), Self.fixed(point.latitude), "b\(worker)"])
+            return RESP.command(["GEOADD", "workers:\(skills[worker % skills.count])", Self.fixed(point.longitude),
+                                 Self.fixed(point.latitude), "b\(worker)"])
         }
         pairs.append(Pair(name: "LOC / GEOADD", sevad: locSevad, redis: locRedis))
 
@@ -98,6 +102,10 @@ struct RedisBenchmark {
         pairs.append(Pair(name: "NEAR skill, dispatchable", sevad: nearDispatchable, redis: nil))
         return pairs
     }
+
+    /// The default catalogue's skills: worker `i` has skill `i % 12`; the searches ask for plumbers.
+    static let skills = ["electrician", "plumber", "carpenter", "beautician", "ac_mechanic", "computer_mechanic", "cook",
+                         "driver", "nurse", "painter", "mason", "caterer"]
 
     /// 256 bursts of `inFlight` requests for one connection, from its own seeded generator.
     static func bursts(connection: Int, inFlight: Int, _ request: (Int, inout SeededGenerator) -> [UInt8]) -> [[UInt8]] {
@@ -143,15 +151,15 @@ final class RedisProcess {
         throw HarnessFailure("\(binary) did not answer PING on port \(port) within 10 s")
     }
 
-    /// Every worker into `workers:plumber`, 1,000 GEOADDs a round trip.
-    func load(_ places: [GeoPoint]) throws {
+    /// Worker `i` into `workers:<skills[i % count]>`, 1,000 GEOADDs a round trip.
+    func load(_ places: [GeoPoint], skills: [String]) throws {
         let descriptor = try SocketConnect.tcp(host: "127.0.0.1", port: port)
         defer { close(descriptor) }
         for chunk in stride(from: 0, to: places.count, by: 1_000) {
             let upper = min(places.count, chunk + 1_000)
             var bytes: [UInt8] = []
             for index in chunk..<upper {
-                bytes += RESP.command(["GEOADD", "workers:plumber", RedisBenchmark.fixed(places[index].longitude),
+                bytes += RESP.command(["GEOADD", "workers:\(skills[index % skills.count])", RedisBenchmark.fixed(places[index].longitude),
                                        RedisBenchmark.fixed(places[index].latitude), "b\(index)"])
             }
             try PipelinedLoad.exchange(descriptor, bytes, replies: upper - chunk, protocol: .resp)

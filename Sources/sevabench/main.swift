@@ -90,6 +90,11 @@ func flags(_ arguments: ArraySlice<String>, _ handle: (String, String) -> Bool) 
     }
 }
 
+func positiveSeconds(_ flag: String, _ value: String) -> Double {
+    guard let seconds = Double(value), seconds > 0 else { fail("\(flag) needs a positive number of seconds") }
+    return seconds
+}
+
 func positive(_ flag: String, _ value: String) -> Int {
     guard let parsed = Int(value), parsed > 0 else { fail("\(flag) needs a positive whole number, not '\(value)'") }
     return parsed
@@ -132,9 +137,7 @@ func runStore(_ arguments: ArraySlice<String>) {
         case "--dir": options.directory = value
         case "--submitters": options.submitters = positive(flag, value)
         case "--window": options.window = positive(flag, value)
-        case "--seconds":
-            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
-            options.seconds = seconds
+        case "--seconds": options.seconds = positiveSeconds(flag, value)
         case "--workers": options.workers = positive(flag, value)
         case "--jobs": options.openJobs = positive(flag, value)
         case "--json": jsonPath = value
@@ -163,9 +166,7 @@ func runServer(_ arguments: ArraySlice<String>) {
         case "--registry-workers": options.registryWorkers = positive(flag, value)
         case "--connections": options.connections = positive(flag, value)
         case "--in-flight": options.inFlight = positive(flag, value)
-        case "--seconds":
-            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
-            options.seconds = seconds
+        case "--seconds": options.seconds = positiveSeconds(flag, value)
         default: return false
         }
         return true
@@ -242,9 +243,7 @@ func runDispatch(_ arguments: ArraySlice<String>) {
         case "--booker-connections": options.bookerConnections = positive(flag, value)
         case "--pending-offers": options.pendingOffers = positive(flag, value)
         case "--watched": options.watched = positive(flag, value)
-        case "--seconds":
-            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
-            options.seconds = seconds
+        case "--seconds": options.seconds = positiveSeconds(flag, value)
         default: return false
         }
         return true
@@ -309,9 +308,7 @@ func runTLS(_ arguments: ArraySlice<String>) {
         case "--workers": options.workers = positive(flag, value)
         case "--connections": options.connections = positive(flag, value)
         case "--in-flight": options.inFlight = positive(flag, value)
-        case "--seconds":
-            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
-            options.seconds = seconds
+        case "--seconds": options.seconds = positiveSeconds(flag, value)
         default: return false
         }
         return true
@@ -350,9 +347,7 @@ func runRedis(_ arguments: ArraySlice<String>) {
         case "--loc-in-flight": options.locInFlight = positive(flag, value)
         case "--near-in-flight": options.nearInFlight = positive(flag, value)
         case "--redis-server": options.redisServer = value
-        case "--seconds":
-            guard let seconds = Double(value), seconds > 0 else { fail("--seconds needs a positive number") }
-            options.seconds = seconds
+        case "--seconds": options.seconds = positiveSeconds(flag, value)
         default: return false
         }
         return true

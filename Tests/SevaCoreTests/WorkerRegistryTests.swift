@@ -106,6 +106,58 @@ import Testing
         #expect(everyone.first { $0.id == "on-break" }?.status == .break)
     }
 
+    /// NEAR against brute force over every mix of availability, engagement, verification,
+    /// freshness, accuracy, rating and skills — for `all=yes` and dispatchable searches, with
+    /// a skill and without — so the tags that prune subtrees never drop a worker or let one in.
+    @Test func nearMatchesBruteForceOverEveryStatusMix() throws {
+        var random = SeededGenerator(seed: 11)
+        var registry = registry()
+        registry.rules.minRating = 3
+        registry.rules.minRatings = 1
+        let skills = ["electrician", "plumber", "carpenter", "cook"]
+        var ids: [String] = []
+        for index in 0..<400 {
+            let id = "w\(index)"
+            var worker = profile(id, [skills[index % 4]] + (index % 7 == 0 ? [skills[(index + 1) % 4]] : []), verified: index % 9 != 0)
+            if index % 11 == 0 {
+                worker.ratingSum = 2
+                worker.ratingCount = 1
+            }
+            registry.upsert(worker, now: 1_000)
+            registry.setAvailability(id, [.on, .on, .on, .off, .break][Int(random.next() % 5)], now: 1_000)
+            let point = GeoMath.destination(from: hathras, metres: Double(random.next() % 8_000), bearingDegrees: Double(random.next() % 360))
+            _ = registry.recordFix(id, at: point, accuracyMetres: index % 17 == 0 ? 900 : 10,
+                                   timestamp: index % 13 == 0 ? 700 : 1_000, now: 1_000)
+            if index % 5 == 0 { registry.setEngagement(id, index % 2 == 0 ? .offered : .busy, now: 1_000) }
+            ids.append(id)
+        }
+        let now = 1_005.0
+        var found = [0, 0]
+        for query in 0..<400 {
+            let center = GeoMath.destination(from: hathras, metres: Double(random.next() % 6_000), bearingDegrees: Double(random.next() % 360))
+            let radius = Double(300 + random.next() % 6_000)
+            let skill = query % 5 == 0 ? nil : catalogue.skill(skills[query % 4])
+            let includeAll = query % 2 == 0
+            let limit = 1 + Int(random.next() % 40)
+            let got = registry.nearest(to: center, skill: skill, radiusMetres: radius, limit: limit, includeAll: includeAll, now: now)
+            let expected = ids.compactMap { id -> (id: String, metres: Double)? in
+                let worker = registry.snapshot(id, now: now)!
+                guard let position = worker.position, let age = worker.ageSeconds, age <= registry.rules.staleAfterSeconds else { return nil }
+                if let skill, !worker.profile.skills.isSuperset(of: skill) { return nil }
+                if !includeAll {
+                    let floored = worker.profile.ratingCount >= 1 && (worker.profile.rating ?? 5) < 3
+                    guard worker.status == .available, worker.profile.verified, (worker.accuracyMetres ?? 0) <= registry.rules.maxAccuracyMetres,
+                          !floored else { return nil }
+                }
+                let metres = GeoMath.distanceMetres(center, position)
+                return metres <= radius ? (id, metres) : nil
+            }.sorted { $0.metres < $1.metres }.prefix(limit)
+            #expect(got.map(\.id) == expected.map(\.id), "query \(query): skill \(String(describing: skill)), all \(includeAll), \(Int(radius)) m")
+            found[includeAll ? 1 : 0] += got.count
+        }
+        #expect(found[0] > 200 && found[1] > found[0], "both kinds of search find workers: \(found)")
+    }
+
     @Test func staleWorkersLeaveDispatchAndComeBackWithAFix() {
         var registry = registry()
         ready(&registry, "w1", metres: 100, now: 1_000)

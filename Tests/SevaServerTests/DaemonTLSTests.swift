@@ -241,7 +241,10 @@ import Testing
         defer { try? group.syncShutdownGracefully() }
         let received = Received()
         var channel: (any Channel)?
-        for _ in 0..<100 where channel == nil {
+        // Until systemd-socket-activate listens: a deadline, not a count of tries (a loaded
+        // 2-core host can take seconds to start it).
+        let listening = Date(timeIntervalSinceNow: 30)
+        while channel == nil && Date() < listening {
             channel = try? ClientBootstrap(group: group).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: context, serverHostname: "localhost"))

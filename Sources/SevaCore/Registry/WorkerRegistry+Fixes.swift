@@ -73,7 +73,7 @@ extension WorkerRegistry {
     public func nearest(to center: GeoPoint, skill: SkillSet? = nil, radiusMetres: Double, limit: Int,
                         includeAll: Bool = false, now: Double) -> [Nearby] {
         var requiring = includeAll ? Self.visibleTag : Self.dispatchableTag
-        if let skill, !includeAll { requiring |= skill.rawValue }
+        if let skill { requiring |= skill.rawValue }
         let hits = index.nearest(to: center, k: limit, withinMetres: radiusMetres, requiring: requiring) { handle in
             // The index is retagged when state changes and stale workers are swept every
             // second or so; this keeps answers exact in between.

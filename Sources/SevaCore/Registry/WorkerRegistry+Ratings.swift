@@ -23,7 +23,7 @@ extension WorkerRegistry {
     public func belowRatingFloor(near center: GeoPoint, skill: SkillSet, radiusMetres: Double, limit: Int,
                                  now: Double) -> [String] {
         guard rules.minRating > 0 else { return [] }
-        let hits = index.nearest(to: center, k: limit, withinMetres: radiusMetres, requiring: Self.visibleTag) { handle in
+        let hits = index.nearest(to: center, k: limit, withinMetres: radiusMetres, requiring: Self.visibleTag | skill.rawValue) { handle in
             guard isBelowRatingFloor(handle), records[handle].skills.isSuperset(of: skill), records[handle].verified,
                   status(of: handle, now: now) == .available else { return false }
             if let accuracy = live[handle].accuracy, accuracy > rules.maxAccuracyMetres { return false }

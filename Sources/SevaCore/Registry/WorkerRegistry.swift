@@ -28,7 +28,11 @@ public struct WorkerRegistry: Sendable {
     public internal(set) var counters = FixCounters()
 
     /// Index tag bits: the worker has a fresh position; the worker may take a job now. The
-    /// low bits carry the skills of a worker who may take a job now.
+    /// low bits carry the skills of every worker with a fresh position, so that a search for
+    /// one skill prunes subtrees whatever the status it asks for: `visible | skill` for
+    /// `all=yes`, `dispatchable | skill` otherwise. A point's tags answer either exactly; a
+    /// subtree's summary (an OR) may pass a dispatchable query on a dispatchable worker of
+    /// another skill beside a busy one of this skill, which the leaf's own tags then reject.
     static let visibleTag: UInt32 = 1 << 31
     static let dispatchableTag: UInt32 = 1 << 30
 
@@ -163,8 +167,8 @@ public struct WorkerRegistry: Sendable {
         guard index.contains(handle) else { return }
         var tags: UInt32 = 0
         if fresh {
-            tags = Self.visibleTag
-            if isDispatchable(handle, now: now) { tags |= Self.dispatchableTag | records[handle].skills.rawValue }
+            tags = Self.visibleTag | records[handle].skills.rawValue
+            if isDispatchable(handle, now: now) { tags |= Self.dispatchableTag }
         }
         index.setTags(handle, tags)
     }

@@ -52,6 +52,18 @@ struct BenchDaemon {
         self.positions = positions
     }
 
+    /// Puts every worker whose index falls in the first `share` of each hundred on break.
+    func putOnBreak(share: Double) throws {
+        let cut = Int((share * 100).rounded())
+        for chunk in stride(from: 0, to: positions.count, by: 1_000) {
+            let indices = (chunk..<min(positions.count, chunk + 1_000)).filter { $0 % 100 < cut }
+            guard !indices.isEmpty else { continue }
+            guard admin.send(indices.map { "AVAIL b\($0) break\n" }.joined()), admin.awaitOK(indices.count) else {
+                throw HarnessFailure("putting workers on break failed")
+            }
+        }
+    }
+
     func token(_ role: String) throws -> String { try ServerBenchmark.token(admin, "TOKEN ISSUE \(role)") }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }

@@ -6,7 +6,9 @@ import SevaCore
 /// (`PipelinedLoad`): LOC against GEOADD, NEAR of one skill within 5 km against GEOSEARCH of
 /// that skill's key. Each worker has one skill of the default catalogue's twelve, in turn;
 /// Redis keeps a key per skill (`workers:<skill>`), the layout a Redis user would choose, so
-/// that a search reads only that skill's workers. Redis is Debian's `redis-server`, started
+/// that a search reads only that skill's workers. A share of sevad's workers (`onBreak`, 70 %,
+/// as many as dispatch finds busy at a busy hour) is on break: still found by `all=yes`, passed
+/// by a dispatch search. Redis is Debian's `redis-server`, started
 /// here with persistence off, and is sent RESP arrays, its fastest form; its LOC is one GEOADD
 /// into the worker's skill key. sevad's LOC also filters the fix, keeps the worker's status and
 /// index tags, and marks the position for the snapshot.
@@ -18,6 +20,9 @@ struct RedisBenchmark {
         var nearInFlight = 16
         var seconds = 5.0
         var redisServer = "redis-server"
+        /// Workers put on break (visible, not dispatchable), as a share: a dispatch search must
+        /// pass them by, an `all=yes` search must find them.
+        var onBreak = 0.7
     }
 
     /// One workload on both servers.
@@ -42,6 +47,7 @@ struct RedisBenchmark {
         defer { bench.remove() }
         let places = bench.positions
         try redis.load(places, skills: skills)
+        try bench.putOnBreak(share: options.onBreak)
         let redisPort = redis.port
         let gateway = try bench.token("gateway")
         let viewer = try bench.token("viewer")
@@ -94,7 +100,7 @@ struct RedisBenchmark {
         }
         pairs.append(Pair(name: "NEAR skill all=yes / GEOSEARCH", sevad: nearAll, redis: search))
 
-        progress("  NEAR of dispatchable workers (no Redis counterpart)")
+        progress("  NEAR of dispatchable workers, \(Int(options.onBreak * 100)) % on break (no Redis counterpart)")
         let nearDispatchable = try sevad(viewer, inFlight: options.nearInFlight) { _, random in
             let point = centre(&random)
             return "NEAR \(Self.fixed(point.latitude)) \(Self.fixed(point.longitude)) skill=plumber radius_km=5 limit=10\n"

@@ -14,7 +14,7 @@ let usage = """
                           [--pending-offers N] [--watched N]
            sevabench tls [--workers N] [--connections N] [--in-flight N] [--seconds S]
            sevabench redis [--workers N] [--connections N] [--loc-in-flight N] [--near-in-flight N]
-                           [--seconds S] [--redis-server PATH]
+                           [--seconds S] [--redis-server PATH] [--on-break SHARE]
        sevabench all   (all five, with their defaults)
 
       redis         sevad against Debian's redis-server on the same workers and the same
@@ -22,7 +22,8 @@ let usage = """
                     against GEOSEARCH, and NEAR of dispatchable workers; rates, p50/p99/p999 and
                     the ratios (`make bench-vs-redis` installs redis-server when missing)
         --workers 100000, --connections 4, --loc-in-flight 64, --near-in-flight 16,
-        --seconds 5; JSON var/bench/redis.json
+        --seconds 5, --on-break 0.7 (sevad's workers on break: found by all=yes,
+        passed by dispatch); JSON var/bench/redis.json
 
       tls           LOC/s over TLS against plain TCP on one daemon, with one NIO client shape
                     for both; JSON in var/bench/tls.json
@@ -347,6 +348,9 @@ func runRedis(_ arguments: ArraySlice<String>) {
         case "--loc-in-flight": options.locInFlight = positive(flag, value)
         case "--near-in-flight": options.nearInFlight = positive(flag, value)
         case "--redis-server": options.redisServer = value
+        case "--on-break":
+            guard let share = Double(value), (0...1).contains(share) else { fail("--on-break needs a share from 0 to 1") }
+            options.onBreak = share
         case "--seconds": options.seconds = positiveSeconds(flag, value)
         default: return false
         }

@@ -69,7 +69,7 @@ struct BenchDaemon {
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
-/// Pipelining clients for a fixed time.
+/// Pipelining sevad clients for a fixed time: `PipelinedLoad` on authenticated connections.
 enum ClosedLoop {
     /// Runs `connections` clients for `seconds`, each keeping `inFlight` requests outstanding;
     /// returns the replies received (all must be OK).
@@ -77,45 +77,12 @@ enum ClosedLoop {
     /// per connection: make that enough for a run whose requests must all differ.
     static func run(port: Int, token: String, connections: Int, inFlight: Int, seconds: Double, distinctBursts: Int = 256,
                     request: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {
-        let total = Counter()
-        let deadline = Clock.now() + UInt64(seconds * 1e9)
-        let group = DispatchGroup()
-        let failures = Counter()
-        for connection in 0..<connections {
-            group.enter()
-            Thread.detachNewThread {
-                defer { group.leave() }
-                guard let client = try? LineConnection(port: port), client.ask("AUTH \(token)").hasPrefix("OK") else {
-                    failures.add(1)
-                    return
-                }
-                // The requests are written before the clock starts, so the clients, which share
-                // the daemon's two cores, spend their time sending and counting, not formatting.
-                var random = SeededGenerator(seed: UInt64(connection + 1))
-                var bursts: [[UInt8]] = []
-                var sent = 0
-                for _ in 0..<distinctBursts {
-                    var burst = ""
-                    for _ in 0..<inFlight {
-                        burst += request(sent, &random)
-                        sent += 1
-                    }
-                    bursts.append(Array(burst.utf8))
-                }
-                var round = 0
-                while Clock.now() < deadline {
-                    guard client.send(bursts[round % bursts.count]), client.awaitOK(inFlight) else {
-                        failures.add(1)
-                        return
-                    }
-                    round += 1
-                    total.add(inFlight)
-                }
-            }
-        }
-        group.wait()
-        if failures.value > 0 { throw HarnessFailure("\(failures.value) benchmark connections failed") }
-        return total.value
+        try PipelinedLoad.run(connections: connections, inFlight: inFlight, seconds: seconds, protocol: .lines,
+                              open: { try PipelinedLoad.authenticated(port: port, token: token) },
+                              bursts: { connection in
+                                  PipelinedLoad.bursts(connection: connection, inFlight: inFlight, count: distinctBursts) {
+                                      Array(request($0, &$1).utf8)
+                                  }
+                              }).replies
     }
-
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SevaClient
+import SevaCore
 
 /// How one protocol's replies are counted in a byte stream, so that one load generator can
 /// drive sevad (a line per reply) and Redis (RESP) alike.
@@ -91,6 +92,33 @@ enum PipelinedLoad {
         group.wait()
         if failures.value > 0 { throw HarnessFailure("\(failures.value) of \(connections) connections failed (an error reply or a closed connection)") }
         return Result(replies: total.value, seconds: Double(Clock.now() - started) / 1e9, latency: latencies.timings)
+    }
+
+    /// `count` bursts of `inFlight` requests for one connection, from its own seeded generator.
+    static func bursts(connection: Int, inFlight: Int, count: Int = 256,
+                       _ request: (Int, inout SeededGenerator) -> [UInt8]) -> [[UInt8]] {
+        var random = SeededGenerator(seed: UInt64(connection + 1))
+        var sent = 0
+        return (0..<count).map { _ in
+            var burst: [UInt8] = []
+            for _ in 0..<inFlight {
+                burst += request(sent, &random)
+                sent += 1
+            }
+            return burst
+        }
+    }
+
+    /// A TCP connection to sevad, signed in with `token`.
+    static func authenticated(port: Int, token: String) throws -> Int32 {
+        let descriptor = try SocketConnect.tcp(host: "127.0.0.1", port: port)
+        do {
+            try exchange(descriptor, Array("AUTH \(token)\n".utf8), replies: 1, protocol: .lines)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        return descriptor
     }
 
     static func write(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {

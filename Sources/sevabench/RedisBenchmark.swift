@@ -55,17 +55,13 @@ struct RedisBenchmark {
 
         func sevad(_ token: String, inFlight: Int, _ request: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> PipelinedLoad.Result {
             try PipelinedLoad.run(connections: options.connections, inFlight: inFlight, seconds: options.seconds, protocol: .lines,
-                                  open: {
-                                      let descriptor = try SocketConnect.tcp(host: "127.0.0.1", port: port)
-                                      try PipelinedLoad.exchange(descriptor, Array("AUTH \(token)\n".utf8), replies: 1, protocol: .lines)
-                                      return descriptor
-                                  },
-                                  bursts: { Self.bursts(connection: $0, inFlight: inFlight) { index, random in Array(request(index, &random).utf8) } })
+                                  open: { try PipelinedLoad.authenticated(port: port, token: token) },
+                                  bursts: { PipelinedLoad.bursts(connection: $0, inFlight: inFlight) { Array(request($0, &$1).utf8) } })
         }
         func redisLoad(inFlight: Int, _ request: @escaping @Sendable (Int, inout SeededGenerator) -> [UInt8]) throws -> PipelinedLoad.Result {
             try PipelinedLoad.run(connections: options.connections, inFlight: inFlight, seconds: options.seconds, protocol: .resp,
                                   open: { try SocketConnect.tcp(host: "127.0.0.1", port: redisPort) },
-                                  bursts: { Self.bursts(connection: $0, inFlight: inFlight, request) })
+                                  bursts: { PipelinedLoad.bursts(connection: $0, inFlight: inFlight, request) })
         }
 
         let moved: @Sendable (Int, inout SeededGenerator) -> (Int, GeoPoint) = { index, random in
@@ -112,20 +108,6 @@ struct RedisBenchmark {
     /// The default catalogue's skills: worker `i` has skill `i % 12`; the searches ask for plumbers.
     static let skills = ["electrician", "plumber", "carpenter", "beautician", "ac_mechanic", "computer_mechanic", "cook",
                          "driver", "nurse", "painter", "mason", "caterer"]
-
-    /// 256 bursts of `inFlight` requests for one connection, from its own seeded generator.
-    static func bursts(connection: Int, inFlight: Int, _ request: (Int, inout SeededGenerator) -> [UInt8]) -> [[UInt8]] {
-        var random = SeededGenerator(seed: UInt64(connection + 1))
-        var sent = 0
-        return (0..<256).map { _ in
-            var burst: [UInt8] = []
-            for _ in 0..<inFlight {
-                burst += request(sent, &random)
-                sent += 1
-            }
-            return burst
-        }
-    }
 
     static func fixed(_ value: Double) -> String { ServerBenchmark.fixed(value) }
 }

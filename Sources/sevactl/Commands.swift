@@ -74,22 +74,11 @@ struct Workers: ParsableCommand {
         let shown = Array(rows.prefix(limit ?? rows.count))
         if connection.json { return print(Output.json(shown)) }
         print("\(rows.count) workers; jobs today: \(Int(jobs.reduce(0, +))) in all, mean \(Output.decimal(jobs.reduce(0, +) / Double(max(1, jobs.count)))), "
-              + "Gini \(Spread.gini(jobs).map(Output.decimal) ?? "-"), with none \(jobs.count { $0 == 0 })")
+              + "Gini \((jobs.contains { $0 > 0 } ? Gini.of(jobs) : nil).map(Output.decimal) ?? "-"), with none \(jobs.count { $0 == 0 })")
         Output.table(shown, columns: Self.columns)
     }
 }
 
-/// The spread of work in `sevactl workers --sort jobs_today`.
-enum Spread {
-    /// The Gini coefficient of non-negative `values` (0: all equal); nil without work.
-    static func gini(_ values: [Double]) -> Double? {
-        let total = values.reduce(0, +)
-        guard values.count > 1, total > 0 else { return nil }
-        let n = Double(values.count)
-        let weighted = values.sorted().enumerated().reduce(0.0) { $0 + Double($1.offset + 1) * $1.element }
-        return 2 * weighted / (n * total) - (n + 1) / n
-    }
-}
 
 /// `sevactl worker add|get|set|del`.
 struct Worker: ParsableCommand {

@@ -103,5 +103,5 @@ struct RunResult {
     }
 
     var pingsPerSecond: Double { Double(pings) / max(0.001, elapsedSeconds) }
-    var gini: Double? { Summary.gini(jobsPerWorker) }
+    var gini: Double? { Gini.of(jobsPerWorker) }
 }

@@ -38,16 +38,4 @@ enum Summary {
     static func mean(_ values: [Double]) -> Double? {
         values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
-
-    /// The Gini coefficient of non-negative `values`: 0 when all are equal, towards 1 when one
-    /// holds everything.
-    static func gini(_ values: [Double]) -> Double? {
-        let total = values.reduce(0, +)
-        guard values.count > 1, total > 0 else { return values.isEmpty ? nil : 0 }
-        let sorted = values.sorted()
-        var weighted = 0.0
-        for (rank, value) in sorted.enumerated() { weighted += Double(rank + 1) * value }
-        let n = Double(sorted.count)
-        return 2 * weighted / (n * total) - (n + 1) / n
-    }
 }

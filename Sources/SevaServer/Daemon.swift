@@ -8,12 +8,16 @@ import SevaSystemd
 import SevaWire
 
 /// The running daemon and its life under systemd: opens and loads the store (asking for more
-/// start-up time while it loads), builds the engine on one event loop, binds its listeners or
+/// start-up time while it loads), builds the engine on an event loop of its own (connections
+/// are served by `server.io_threads` others), binds its listeners or
 /// adopts those systemd passed in, then says READY; keeps STATUS current and the watchdog fed
 /// from the engine's loop; reloads on SIGHUP; and on SIGTERM/SIGINT says STOPPING, stops
 /// accepting, tells clients, commits what is queued and closes the store.
 public final class Daemon: Sendable {
+    /// The connections' event loops (`server.io_threads`).
     let group: MultiThreadedEventLoopGroup
+    /// The engine's own thread: no connection's reads or writes wait in its queue.
+    let engineThread: MultiThreadedEventLoopGroup
     let store: Store
     let engine: Engine
     let channels: [any Channel]
@@ -45,9 +49,11 @@ public final class Daemon: Sendable {
         let state = try store.loadCommittedState(dayStart: Engine.dayStart(now: startedAt, offsetSeconds: rules.dayOffsetSeconds),
                                                  memoryDays: rules.workMemoryDays)
         loading.finish()
-        group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+        let ioThreads = configuration.server.ioThreads
+        group = MultiThreadedEventLoopGroup(numberOfThreads: ioThreads > 0 ? ioThreads : System.coreCount)
+        engineThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let fixed = configuration
-        let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: state,
+        let engine = try Engine(loop: engineThread.next(), configuration: configuration, store: store, state: state,
                                 connections: limits.connections, serverSettings: limits.settings, tls: limits.tls,
                                 addresses: limits.addresses,
                                 reloadSource: reload ?? { .success(fixed) }, logger: logger)
@@ -119,6 +125,7 @@ public final class Daemon: Sendable {
         }.wait()
         store.close()
         try? group.syncShutdownGracefully()
+        try? engineThread.syncShutdownGracefully()
         logger.info("stopped")
     }
 }

@@ -1,3 +1,5 @@
+import SevaCore
+
 /// Whether the store can commit. Degraded carries the reason the daemon reports to systemd.
 public enum StoreHealth: Sendable, Equatable, CustomStringConvertible {
     case healthy
@@ -27,6 +29,8 @@ public struct StoreStatistics: Sendable, Equatable {
     public var batchSizes = [Int](repeating: 0, count: 12)
     /// How long the last COMMIT took, milliseconds.
     public var lastCommitMs = 0.0
+    /// How long each transaction took, from BEGIN to COMMIT returning.
+    public var commits = DurationHistogram()
 
     public init() {}
 
@@ -37,5 +41,6 @@ public struct StoreStatistics: Sendable, Equatable {
         let bucket = Swift.min(batchSizes.count - 1, Int.bitWidth - 1 - size.leadingZeroBitCount)
         batchSizes[bucket] += 1
         lastCommitMs = commitMs
+        commits.record(ms: commitMs)
     }
 }

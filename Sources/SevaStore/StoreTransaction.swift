@@ -12,13 +12,7 @@ public struct StoreTransaction {
 
     /// Adds a worker or replaces the registered fields of an existing one.
     public func upsertWorker(_ worker: RegisteredWorker) throws(SQLiteError) {
-        try connection.statement("""
-            INSERT INTO workers (\(WorkerCodec.columns)) VALUES (\(StoreColumns.placeholders(WorkerCodec.columns)))
-            ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, skills = excluded.skills,
-                district = excluded.district, verified = excluded.verified, radius_km = excluded.radius_km,
-                availability = excluded.availability, rating_sum = excluded.rating_sum,
-                rating_count = excluded.rating_count, updated_ms = excluded.updated_ms, pincode = excluded.pincode
-            """).run(WorkerCodec.values(worker, skills: skills))
+        try connection.statement(SQL.upsertWorker).run(WorkerCodec.values(worker, skills: skills))
     }
 
     /// Removes a worker (its tokens and position go with it). Returns false when unknown.
@@ -29,7 +23,7 @@ public struct StoreTransaction {
     }
 
     public func insertToken(_ token: IssuedToken) throws(SQLiteError) {
-        try connection.statement("INSERT INTO tokens (\(TokenCodec.columns)) VALUES (\(StoreColumns.placeholders(TokenCodec.columns)))")
+        try connection.statement(SQL.insertToken)
             .run(TokenCodec.values(token))
     }
 
@@ -52,10 +46,7 @@ public struct StoreTransaction {
     /// Creates a job with the store's next id, or — when the same client has a job with the same
     /// `ref` — returns that one untouched.
     public func createJob(_ job: Job) throws(SQLiteError) -> (job: Job, created: Bool) {
-        try connection.statement("""
-            INSERT INTO jobs (\(JobCodec.columnsAfterID)) VALUES (\(StoreColumns.placeholders(JobCodec.columnsAfterID)))
-            ON CONFLICT(client, ref) DO NOTHING
-            """).run(Array(JobCodec.values(job).dropFirst()))
+        try connection.statement(SQL.createJob).run(Array(JobCodec.values(job).dropFirst()))
         if connection.changes > 0 { return (try committedJob(connection.lastInsertRowID), true) }
         let existing = try connection.statement("SELECT \(JobCodec.columns) FROM jobs WHERE client = ? AND ref = ?")
             .bind([.text(job.client), job.ref.sqlite])
@@ -76,9 +67,7 @@ public struct StoreTransaction {
     /// Inserts a job whose id the engine has chosen; a clash of id or `ref` is an error (the
     /// engine's view and the store's would disagree).
     public func insertJob(_ job: Job) throws(SQLiteError) {
-        try connection.statement("""
-            INSERT INTO jobs (\(JobCodec.columns)) VALUES (\(StoreColumns.placeholders(JobCodec.columns)))
-            """).run(JobCodec.values(job))
+        try connection.statement(SQL.insertJob).run(JobCodec.values(job))
     }
 
     /// Sets a worker's availability (a worker the dispatcher put on break).
@@ -116,21 +105,17 @@ public struct StoreTransaction {
     public func appendEvent(_ event: JobEvent) throws(SQLiteError) -> Int64 {
         var values = JobCodec.eventValues(event)
         if event.seq > 0 {
-            try connection.statement("INSERT INTO job_events (\(JobCodec.eventColumns)) VALUES (\(StoreColumns.placeholders(JobCodec.eventColumns)))").run(values)
+            try connection.statement(SQL.insertEvent).run(values)
             return event.seq
         }
         values.removeFirst()
-        try connection.statement("INSERT INTO job_events (\(JobCodec.eventColumnsAfterSeq)) VALUES (\(StoreColumns.placeholders(JobCodec.eventColumnsAfterSeq)))").run(values)
+        try connection.statement(SQL.appendEvent).run(values)
         return connection.lastInsertRowID
     }
 
     /// Replaces the position snapshot of these workers.
     public func savePositions(_ positions: [WorkerPosition]) throws(SQLiteError) {
-        let upsert = try connection.statement("""
-            INSERT INTO worker_positions (\(PositionCodec.columns)) VALUES (\(StoreColumns.placeholders(PositionCodec.columns)))
-            ON CONFLICT(worker) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,
-                accuracy_m = excluded.accuracy_m, at_ms = excluded.at_ms
-            """)
+        let upsert = try connection.statement(SQL.upsertPosition)
         for position in positions {
             try upsert.run(PositionCodec.values(position))
         }
@@ -155,4 +140,31 @@ public struct StoreTransaction {
         try connection.statement("DELETE FROM location_history WHERE at_ms < ?").run([.integer(StoreTime.milliseconds(before))])
         return connection.changes
     }
+}
+
+/// The statements whose text is built from a codec's column list, built once: the writer
+/// prepares each once and finds it again by its text on every use.
+private enum SQL {
+    static let upsertWorker = """
+        INSERT INTO workers (\(WorkerCodec.columns)) VALUES (\(StoreColumns.placeholders(WorkerCodec.columns)))
+        ON CONFLICT(id) DO UPDATE SET name = excluded.name, phone = excluded.phone, skills = excluded.skills,
+            district = excluded.district, verified = excluded.verified, radius_km = excluded.radius_km,
+            availability = excluded.availability, rating_sum = excluded.rating_sum,
+            rating_count = excluded.rating_count, updated_ms = excluded.updated_ms, pincode = excluded.pincode
+        """
+    static let insertToken = "INSERT INTO tokens (\(TokenCodec.columns)) VALUES (\(StoreColumns.placeholders(TokenCodec.columns)))"
+    static let createJob = """
+        INSERT INTO jobs (\(JobCodec.columnsAfterID)) VALUES (\(StoreColumns.placeholders(JobCodec.columnsAfterID)))
+        ON CONFLICT(client, ref) DO NOTHING
+        """
+    static let insertJob = """
+        INSERT INTO jobs (\(JobCodec.columns)) VALUES (\(StoreColumns.placeholders(JobCodec.columns)))
+        """
+    static let insertEvent = "INSERT INTO job_events (\(JobCodec.eventColumns)) VALUES (\(StoreColumns.placeholders(JobCodec.eventColumns)))"
+    static let appendEvent = "INSERT INTO job_events (\(JobCodec.eventColumnsAfterSeq)) VALUES (\(StoreColumns.placeholders(JobCodec.eventColumnsAfterSeq)))"
+    static let upsertPosition = """
+        INSERT INTO worker_positions (\(PositionCodec.columns)) VALUES (\(StoreColumns.placeholders(PositionCodec.columns)))
+        ON CONFLICT(worker) DO UPDATE SET lat = excluded.lat, lon = excluded.lon,
+            accuracy_m = excluded.accuracy_m, at_ms = excluded.at_ms
+        """
 }

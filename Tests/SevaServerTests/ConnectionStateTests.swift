@@ -33,10 +33,10 @@ import Testing
         return (text, closes)
     }
 
-    func runs(_ actions: [ConnectionState.Action]) -> [(numbers: [Int], principal: Principal, inline: Bool)] {
+    func runs(_ actions: [ConnectionState.Action]) -> [(numbers: [Int], principal: Principal)] {
         actions.compactMap {
-            guard case .run(let work, let principal, let inline) = $0 else { return nil }
-            return (work.map(\.number), principal, inline)
+            guard case .run(let work, let principal) = $0 else { return nil }
+            return (work.map(\.number), principal)
         }
     }
 
@@ -223,7 +223,6 @@ import Testing
         #expect(runs(connection.received(bytes("PING\n"))).isEmpty, "new lines wait behind the given-back work")
         let drained = connection.outputWritable(true)
         #expect(runs(drained).map(\.numbers) == [[1, 2]])
-        #expect(runs(drained).first?.inline == false)
     }
 
     // MARK: - Ping budget

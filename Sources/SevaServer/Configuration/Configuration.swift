@@ -14,6 +14,8 @@ public struct Configuration: Sendable, Equatable {
         public var unixSocket = "sevad.sock"
         /// Unix-socket peers in this group (or uid 0) are admin.
         public var adminGroup = "sevad"
+        /// Event-loop threads serving connections; 0 = one per core (the engine has its own).
+        public var ioThreads = 0
         public var maxConnections = 10_000
         public var maxLineBytes = 4_096
         /// Unsent bytes above which sevad stops reading from a connection (until half drain).

@@ -27,6 +27,9 @@ enum ConfigurationKeys {
         strings("server.tcp", \.server.tcp, "listen addresses; [] = none (Unix socket only); loopback unless allow_plaintext_public", .restart),
         text("server.unix_socket", \.server.unixSocket, "the admin socket, mode 0660", .restart),
         text("server.admin_group", \.server.adminGroup, "Unix-socket peers in this group (or root, or sevad's own user) are admin", .restart),
+        integer("server.io_threads", 0...1_024, \.server.ioThreads,
+                "event-loop threads that serve connections (framing, parsing, replies, sockets); 0 = one per core. "
+                    + "The engine has a thread of its own besides", .restart),
         integer("server.max_connections", 1...1_000_000, \.server.maxConnections,
                 "open connections at most; more are refused"),
         integer("server.max_line_bytes", 64...1_048_576, \.server.maxLineBytes,

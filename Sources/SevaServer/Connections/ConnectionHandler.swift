@@ -97,8 +97,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         switch action {
         case .write(let chunks, let thenClose):
             if thenClose { writeThenClose(chunks, context: context) } else { write(chunks, context: context) }
-        case .run(let work, let principal, let inline):
-            run(work, as: principal, inline: inline, context: context)
+        case .run(let work, let principal):
+            run(work, as: principal, context: context)
         case .authenticate(let token, let number):
             authenticate(token, number: number, context: context)
         case .backOff(let number, let reason):
@@ -112,16 +112,12 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Hands work to the engine — at once when this is its loop and `inline`.
-    private func run(_ work: [EngineWork], as principal: Principal, inline: Bool, context: ChannelHandlerContext) {
+    /// Hands work to the engine, on its loop's next turn.
+    private func run(_ work: [EngineWork], as principal: Principal, context: ChannelHandlerContext) {
         guard let sink else { return }
         let batch = EngineBatch(handler: self, context: context, sink: sink, outputLimit: settings.outputBufferBytes)
         let engine = self.engine
-        if inline && engine.loop.inEventLoop {
-            engine.run(work, principal: principal, batch: batch)
-        } else {
-            engine.loop.execute { engine.run(work, principal: principal, batch: batch) }
-        }
+        engine.loop.execute { engine.run(work, principal: principal, batch: batch) }
     }
 
     private func authenticate(_ token: String, number: Int, context: ChannelHandlerContext) {

@@ -18,9 +18,8 @@ struct ConnectionState {
         /// Write these chunks in one buffer with one flush; with `thenClose`, close once written
         /// (nothing is written after it).
         case write([[UInt8]], thenClose: Bool)
-        /// Run these requests on the engine as `principal`; at once when this is the engine's
-        /// loop and `inline`, otherwise on its next turn. Answer with `engineFinished`.
-        case run([EngineWork], as: Principal, inline: Bool)
+        /// Run these requests on the engine's loop as `principal`. Answer with `engineFinished`.
+        case run([EngineWork], as: Principal)
         /// Ask the engine what `token` stands for; answer with `authenticated`.
         case authenticate(token: String, number: Int)
         /// A refused AUTH waits out its address's back-off; then answer with `refuseAuth`.
@@ -222,7 +221,7 @@ struct ConnectionState {
             case .auth(let token):
                 // The lines before it go to the engine first; those after wait for the verdict.
                 if !work.isEmpty {
-                    run(work, as: principal, inline: true, &out)
+                    run(work, as: principal, &out)
                     work = []
                 }
                 authBeingJudged = number
@@ -237,12 +236,12 @@ struct ConnectionState {
                 }
             }
         }
-        if !work.isEmpty { run(work, as: principal, inline: true, &out) }
+        if !work.isEmpty { run(work, as: principal, &out) }
     }
 
-    private mutating func run(_ work: [EngineWork], as principal: Principal, inline: Bool, _ out: inout Actions) {
+    private mutating func run(_ work: [EngineWork], as principal: Principal, _ out: inout Actions) {
         batchOnEngine = principal
-        out.append(.run(work, as: principal, inline: inline))
+        out.append(.run(work, as: principal))
     }
 
     private mutating func finishAuth(_ number: Int, _ reply: Reply) -> [Action] {
@@ -307,8 +306,7 @@ struct ConnectionState {
                     || back.work.first?.number == sequencer.nextToWrite
                 if outputWritable && drained {
                     givenBack = nil
-                    // On a later turn of the engine's loop, so rounds of give-back cannot stack up.
-                    run(back.work, as: back.principal, inline: false, &out)
+                    run(back.work, as: back.principal, &out)
                 }
             } else if lifecycle == .closing {
                 heldLines = []

@@ -45,6 +45,8 @@ final class Engine: @unchecked Sendable {
     var loopLoad = LoopLoad()
     /// Positions the periodic snapshot has committed, for STATS: a restart is as warm as this.
     var positionsWritten = 0
+    /// A periodic snapshot is under way (a chunk is with the store).
+    private var snapshotRunning = false
     let clock: @Sendable () -> Double
     let startedAt: Double
     var registry: WorkerRegistry
@@ -227,26 +229,43 @@ final class Engine: @unchecked Sendable {
         loop.scheduleRepeatedTask(initialDelay: snapshot, delay: snapshot) { [self] _ in snapshotPositionsInChunks() }
     }
 
-    /// The periodic snapshot: one chunk of the moved positions now, the next on a later turn of
-    /// the loop, so requests run between chunks however many workers moved.
+    /// The periodic snapshot: one chunk of the moved positions, the next once that one has
+    /// committed. The store's queue so never holds more than one chunk of it, and a booking
+    /// waits behind at most one chunk's transaction, not every moved position at once.
     private func snapshotPositionsInChunks() {
-        timed(.snapshot) { snapshotPositions(limit: EngineTuning.snapshotChunk) }
-        if registry.hasMovedPositions { loop.execute { [self] in snapshotPositionsInChunks() } }
+        guard !snapshotRunning else { return }
+        snapshotRunning = timed(.snapshot) { snapshotPositions(limit: EngineTuning.snapshotChunk, paced: true) }
+    }
+
+    /// A paced chunk has committed (or failed): the next one, while positions wait.
+    private func snapshotChunkDone(committed: Bool) {
+        snapshotRunning = false
+        if committed && registry.hasMovedPositions { snapshotPositionsInChunks() }
     }
 
     /// Writes up to `limit` of the positions that changed since they were last written (and,
-    /// when history is kept, samples them into `location_history`). Nothing waits for it; a
-    /// failure degrades the store. At shutdown it is called without a limit.
-    func snapshotPositions(limit: Int = .max) {
+    /// when history is kept, samples them into `location_history`); true when a write was
+    /// queued. Nothing waits for it but, when `paced`, the next chunk; a failure degrades the
+    /// store. At shutdown it is called without a limit.
+    @discardableResult
+    func snapshotPositions(limit: Int = .max, paced: Bool = false) -> Bool {
         loop.preconditionInEventLoop()
         let positions = registry.takeMovedPositions(limit: limit)
-        guard !positions.isEmpty else { return }
-        try? store.submit(on: completions, { transaction in
-            try transaction.savePositions(positions)
-            try transaction.appendLocationHistory(positions)
-        }, completion: { [self] result in
-            if case .success = result { positionsWritten += positions.count }
-        })
+        guard !positions.isEmpty else { return false }
+        do {
+            try store.submit(on: completions, { transaction in
+                try transaction.savePositions(positions)
+                try transaction.appendLocationHistory(positions)
+            }, completion: { [self] result in
+                let committed: Bool
+                if case .success = result { committed = true } else { committed = false }
+                if committed { positionsWritten += positions.count }
+                if paced { snapshotChunkDone(committed: committed) }
+            })
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Throws away live state and reloads what is committed — read off the loop, applied on it.

@@ -1,4 +1,5 @@
 import Dispatch
+import SevaCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,22 +27,17 @@ struct LoopLoad {
         case read
     }
 
-    /// Upper bounds of the histogram's buckets, in milliseconds (the last bucket is +Inf).
-    static let bucketsMs: [Double] = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1_000]
     /// The "lately" window: the longest batch of this and the previous window.
     static let windowNanoseconds: UInt64 = 10_000_000_000
 
-    private(set) var batches = 0
-    private(set) var totalMs = 0.0
-    private(set) var maxMs = 0.0
+    /// Every hold: count, sum, longest and buckets.
+    private(set) var holds = DurationHistogram()
     /// The longest CPU time of one piece of work, since start.
     private(set) var maxCPUMs = 0.0
     /// The longest hold by each kind of work, and the most CPU time one took, in
     /// `Work.allCases` order.
     private(set) var maxByWorkMs = [Double](repeating: 0, count: Work.allCases.count)
     private(set) var maxCPUByWorkMs = [Double](repeating: 0, count: Work.allCases.count)
-    /// Batches at or under each bound, not cumulative; the last slot is above them all.
-    private(set) var counts = [Int](repeating: 0, count: LoopLoad.bucketsMs.count + 1)
     private var windowStart: UInt64 = 0
     private var windowMaxMs = 0.0
     private var previousWindowMaxMs = 0.0
@@ -58,10 +54,7 @@ struct LoopLoad {
         let kind = Work.allCases.firstIndex(of: work)!
         maxByWorkMs[kind] = max(maxByWorkMs[kind], ms)
         maxCPUByWorkMs[kind] = max(maxCPUByWorkMs[kind], Double(cpu) / 1e6)
-        batches += 1
-        totalMs += ms
-        maxMs = max(maxMs, ms)
-        counts[Self.bucketsMs.firstIndex { ms <= $0 } ?? Self.bucketsMs.count] += 1
+        holds.record(ms: ms)
         if end &- windowStart >= Self.windowNanoseconds {
             let stale = end &- windowStart >= 2 * Self.windowNanoseconds
             previousWindowMaxMs = stale ? 0 : windowMaxMs

@@ -57,10 +57,13 @@ extension Engine {
         list.add(["store", "health"], .text(store.health.description),
                  MetricSample(family: "store_healthy", kind: .gauge, help: "1 when the store can commit.", value: store.health == .healthy ? 1 : 0))
         list.gauge(["store", "queue_depth"], statistics.queueDepth, "store_queue_depth", "Writes waiting for the store.")
-        list.counter(["store", "commits"], statistics.batches, "store_commits_total", "Store commits.")
         list.counter(["store", "positions_written"], positionsWritten, "store_positions_written_total",
                      "Worker positions the periodic snapshot has committed.")
         list.milliseconds(["store", "last_commit_ms"], statistics.lastCommitMs, "store_last_commit_seconds", "How long the last commit took.")
+        list.milliseconds(["store", "max_commit_ms"], statistics.commits.maxMs, "store_max_commit_seconds",
+                          "The longest a commit took, since start.")
+        list.durations(["store"], statistics.commits, count: "commits", sum: "total_commit_ms", buckets: "commits_by_ms",
+                       "store_commit_seconds", "How long each group commit took, BEGIN to COMMIT returning.")
         addConnections(to: &list)
         list.gauge(["tokens"], tokens.count, "tokens", "Live tokens.")
         list.add(["skills"], .names(catalogue.names), nil)
@@ -71,13 +74,9 @@ extension Engine {
 
     /// How long work held the engine loop: STATS's bucket counts, the metric's cumulative histogram.
     private func addLoopLoad(to list: inout StatisticsList) {
-        let family = "engine_batch_seconds"
-        let help = "How long each piece of work held the engine loop."
-        list.add(["engine", "batches"], .integer(loopLoad.batches),
-                 MetricSample(family: family, kind: .histogram, help: help, suffix: "_count", value: Double(loopLoad.batches)))
-        list.add(["engine", "total_batch_ms"], .number(loopLoad.totalMs, decimals: 3),
-                 MetricSample(family: family, kind: .histogram, help: help, suffix: "_sum", value: loopLoad.totalMs / 1000))
-        list.milliseconds(["engine", "max_batch_ms"], loopLoad.maxMs, "engine_max_batch_seconds", "The longest the engine loop was held, since start.")
+        list.durations(["engine"], loopLoad.holds, count: "batches", sum: "total_batch_ms", buckets: "batches_by_ms",
+                       "engine_batch_seconds", "How long each piece of work held the engine loop.")
+        list.milliseconds(["engine", "max_batch_ms"], loopLoad.holds.maxMs, "engine_max_batch_seconds", "The longest the engine loop was held, since start.")
         list.milliseconds(["engine", "recent_max_batch_ms"], loopLoad.recentMaxMs, "engine_recent_max_batch_seconds",
                           "The longest the engine loop was held in the last 10 to 20 s.")
         list.milliseconds(["engine", "max_batch_cpu_ms"], loopLoad.maxCPUMs, "engine_max_batch_cpu_seconds",
@@ -95,14 +94,6 @@ extension Engine {
                      MetricSample(family: "engine_max_batch_cpu_by_work_seconds", kind: .gauge,
                                   help: "The most CPU time one piece of each kind of work on the engine loop took, since start.",
                                   labels: "work=\"\(work.rawValue)\"", value: loopLoad.maxCPUByWorkMs[index] / 1000))
-        }
-        var cumulative = 0
-        for (index, count) in loopLoad.counts.enumerated() {
-            cumulative += count
-            let bound = index < LoopLoad.bucketsMs.count ? LoopLoad.bucketsMs[index] : nil
-            list.add(["engine", "batches_by_ms", bound.map { "le_\($0)" } ?? "more"], .integer(count),
-                     MetricSample(family: family, kind: .histogram, help: help, suffix: "_bucket",
-                                  labels: "le=\"\(bound.map { StatisticsText.number($0 / 1000) } ?? "+Inf")\"", value: Double(cumulative)))
         }
     }
 

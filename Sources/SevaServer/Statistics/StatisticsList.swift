@@ -1,3 +1,5 @@
+import SevaCore
+
 /// Builds the list of statistics in STATS order, each figure written once with its metric.
 struct StatisticsList {
     private(set) var items: [Statistic] = []
@@ -30,6 +32,24 @@ struct StatisticsList {
         guard !entries.isEmpty else { return add(path, .emptyObject, nil) }
         for (name, count) in entries.sorted(by: { $0.key < $1.key }) {
             counter(path + [name], count, family, help, labels: "\(label)=\"\(name)\"")
+        }
+    }
+
+    /// A histogram of durations: in STATS `<count>`, `<sum>` (ms) and `<buckets>` (each bucket's
+    /// own count) under `path`; in the metrics one Prometheus histogram in seconds.
+    mutating func durations(_ path: [String], _ histogram: DurationHistogram, count: String, sum: String, buckets: String,
+                            _ family: String, _ help: String) {
+        add(path + [count], .integer(histogram.count),
+            MetricSample(family: family, kind: .histogram, help: help, suffix: "_count", value: Double(histogram.count)))
+        add(path + [sum], .number(histogram.totalMs, decimals: 3),
+            MetricSample(family: family, kind: .histogram, help: help, suffix: "_sum", value: histogram.totalMs / 1000))
+        var cumulative = 0
+        for (index, inBucket) in histogram.counts.enumerated() {
+            cumulative += inBucket
+            let bound = index < DurationHistogram.bucketsMs.count ? DurationHistogram.bucketsMs[index] : nil
+            add(path + [buckets, bound.map { "le_\($0)" } ?? "more"], .integer(inBucket),
+                MetricSample(family: family, kind: .histogram, help: help, suffix: "_bucket",
+                             labels: "le=\"\(bound.map { StatisticsText.number($0 / 1000) } ?? "+Inf")\"", value: Double(cumulative)))
         }
     }
 }

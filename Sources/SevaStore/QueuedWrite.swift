@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One submitted write, type-erased for the queue: what to run inside the batch's
 /// transaction, and how to complete the caller with the outcome. `perform` may run twice
 /// (when another operation of its batch fails and the batch is run again); only the run that
@@ -17,6 +19,8 @@ struct QueuedWrite: Sendable {
     let perform: @Sendable (StoreTransaction) -> Outcome
     let fail: @Sendable (StoreError) -> @Sendable () -> Void
     let target: CompletionTarget
+    /// When it was submitted (monotonic nanoseconds), for how long it waited for its batch.
+    let submittedAt = DispatchTime.now().uptimeNanoseconds
 
     init<Value: Sendable>(
         _ body: @escaping @Sendable (StoreTransaction) throws -> Value,

@@ -31,10 +31,13 @@ public struct StoreStatistics: Sendable, Equatable {
     public var lastCommitMs = 0.0
     /// How long each transaction took, from BEGIN to COMMIT returning.
     public var commits = DurationHistogram()
+    /// How long each committed operation waited in the queue for its batch to begin.
+    public var queueWaits = DurationHistogram()
 
     public init() {}
 
-    mutating func recordBatch(size: Int, commitMs: Double) {
+    mutating func recordBatch(size: Int, commitMs: Double, waitedMs: [Double] = []) {
+        for ms in waitedMs { queueWaits.record(ms: ms) }
         batches += 1
         operations += size
         largestBatch = Swift.max(largestBatch, size)

@@ -124,6 +124,7 @@ final class StoreWriter: @unchecked Sendable {
             return
         }
         let started = DispatchTime.now().uptimeNanoseconds
+        let waitedMs = batch.map { Double(started &- $0.submittedAt) / 1e6 }
         let completions: [@Sendable () -> Void]
         commitGate.lock()
         defer { commitGate.unlock() }
@@ -149,7 +150,7 @@ final class StoreWriter: @unchecked Sendable {
         }
         let elapsedMs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         condition.lock()
-        counters.recordBatch(size: batch.count, commitMs: elapsedMs)
+        counters.recordBatch(size: batch.count, commitMs: elapsedMs, waitedMs: waitedMs)
         condition.unlock()
         deliver(zip(batch, completions).map { ($0.target, $1) })
     }

@@ -25,6 +25,8 @@ struct DispatchBenchmark {
         let jobNewWithOrderedRefPerSecond: Double
         let halfRate: Double
         let jobNewLatency: Timings
+        /// The store's share of the closed-loop bookings: commits, batch size, time queued and committing.
+        let storeDuring: PathFigures
         let cyclesPerSecond: Double
         let locIdle: Double
         let locLoaded: Double
@@ -55,10 +57,11 @@ struct DispatchBenchmark {
         }
         let inFlight = max(1, options.bookers / options.bookerConnections)
         progress("  JOB NEW, \(options.bookers) bookings in flight over \(options.bookerConnections) connections, \(options.seconds) s")
+        let storeBefore = PathFigures(stats: auto.admin.ask("STATS"))
         let booked = try ClosedLoop.run(port: auto.port, token: booker, connections: options.bookerConnections,
                                         inFlight: inFlight, seconds: options.seconds) { _, random in booking(&random) }
         let perSecond = Double(booked) / options.seconds
-        progress("    store after the run: \(Self.storeLine(auto.admin.ask("STATS")))")
+        let storeDuring = PathFigures(stats: auto.admin.ask("STATS")) - storeBefore
         /// The same load on a fresh daemon, each booking with a ref made by `ref` (every one distinct).
         func bookedWithRefs(_ name: String, _ ref: @escaping @Sendable (Int, inout SeededGenerator) -> String) throws -> Int {
             let daemon = try BenchDaemon(name: name, workers: options.workers, available: false) { configuration in
@@ -117,7 +120,7 @@ struct DispatchBenchmark {
         drain.stop()
         return Result(jobNewPerSecond: perSecond, jobNewWithRefPerSecond: Double(bookedWithRef) / options.seconds,
                       jobNewWithOrderedRefPerSecond: Double(bookedWithOrderedRef) / options.seconds,
-                      halfRate: halfRate, jobNewLatency: latency,
+                      halfRate: halfRate, jobNewLatency: latency, storeDuring: storeDuring,
                       cyclesPerSecond: Double(cycles) / options.seconds,
                       locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds,
                       coreMicroseconds: core)
@@ -134,12 +137,6 @@ struct DispatchBenchmark {
             }
         }
         return gateway
-    }
-
-    /// The store part of a STATS reply, for the progress log.
-    static func storeLine(_ stats: String) -> String {
-        guard let range = stats.range(of: #""store":\{[^}]*\}"#, options: .regularExpression) else { return "?" }
-        return String(stats[range])
     }
 
     /// Books jobs 16 at a time on one connection while the gateway, hearing each offer,
@@ -273,4 +270,47 @@ enum DispatchCore {
         }
         return Double(Clock.now() - started) / 1e3 / Double(bookings)
     }
+}
+
+/// The booking path's figures from STATS, and their difference over a run: the store's
+/// commits, the writes they held and the time writes spent queued and committing; and the
+/// engine loop's hand-overs (batches, completions) and the time they waited in its queue.
+struct PathFigures {
+    var commits = 0.0
+    var writes = 0.0
+    var commitMs = 0.0
+    var queueWaitMs = 0.0
+    var handovers = 0.0
+    var engineWaitMs = 0.0
+
+    init(stats: String) {
+        let json = stats.hasPrefix("OK ") ? String(stats.dropFirst(3)) : stats
+        guard let document = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+              let store = document["store"] as? [String: Any], let engine = document["engine"] as? [String: Any] else { return }
+        func number(_ object: [String: Any], _ key: String) -> Double { (object[key] as? NSNumber)?.doubleValue ?? 0 }
+        commits = number(store, "commits")
+        writes = number(store, "writes_committed")
+        commitMs = number(store, "total_commit_ms")
+        queueWaitMs = number(store, "total_queue_wait_ms")
+        handovers = number(engine, "handovers")
+        engineWaitMs = number(engine, "total_queue_wait_ms")
+    }
+
+    private init() {}
+
+    static func - (after: PathFigures, before: PathFigures) -> PathFigures {
+        var difference = PathFigures()
+        difference.commits = after.commits - before.commits
+        difference.writes = after.writes - before.writes
+        difference.commitMs = after.commitMs - before.commitMs
+        difference.queueWaitMs = after.queueWaitMs - before.queueWaitMs
+        difference.handovers = after.handovers - before.handovers
+        difference.engineWaitMs = after.engineWaitMs - before.engineWaitMs
+        return difference
+    }
+
+    var meanBatch: Double { writes / max(1, commits) }
+    var meanCommitMs: Double { commitMs / max(1, commits) }
+    var meanQueueWaitMs: Double { queueWaitMs / max(1, writes) }
+    var meanEngineWaitMs: Double { engineWaitMs / max(1, handovers) }
 }

@@ -21,4 +21,13 @@ struct LoopLoadTests {
         #expect(load.holds.maxMs == 12 && load.holds.count == 3)
         #expect(load.holds.counts[DurationHistogram.bucketsMs.firstIndex(of: 25)!] == 1, "the 12 ms hold is in the 10–25 ms bucket")
     }
+
+    @Test func waitsInTheQueueAreKeptApartFromHolds() {
+        var load = LoopLoad()
+        load.recordWait(nanoseconds: 3_000_000)
+        load.recordWait(since: LoopLoad.now)
+        #expect(load.waits.count == 2 && load.waits.maxMs == 3)
+        #expect(load.waits.counts[DurationHistogram.bucketsMs.firstIndex(of: 5)!] == 1, "the 3 ms wait is in the 2–5 ms bucket")
+        #expect(load.holds.count == 0, "a wait is not a hold")
+    }
 }

@@ -45,6 +45,9 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
         #expect(statistics.batches < statistics.operations / 4, "\(statistics.batches) transactions for \(statistics.operations) ops")
         #expect(statistics.largestBatch > 1 && statistics.largestBatch <= store.configuration.commitBatchMax)
         #expect(target.deliveries <= statistics.batches)
+        #expect(statistics.commits.count == statistics.batches, "every commit timed")
+        #expect(statistics.queueWaits.count == statistics.operations, "every write's wait for its batch recorded")
+        #expect(statistics.commits.totalMs > 0 && statistics.commits.maxMs <= statistics.commits.totalMs)
         #expect(try store.loadCommittedState().openJobs.count == submitters * each)
     }
 

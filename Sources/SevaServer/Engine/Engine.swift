@@ -35,7 +35,8 @@ final class Engine: @unchecked Sendable {
     var logger: Logger
     let catalogue: SkillCatalogue
     let store: Store
-    private let completions: EventLoopCompletions
+    /// Where the store's completions come back: this loop, their wait in its queue noted.
+    private lazy var completions = EventLoopCompletions(loop) { [unowned self] in loopLoad.recordWait(nanoseconds: $0) }
     /// JOB NEW's refs being looked up in the store, and the bookings waiting on each.
     var refLookups = RefLookups()
     /// A rebuild from the store is on its way (after a failed commit): what must wait for it —
@@ -82,7 +83,6 @@ final class Engine: @unchecked Sendable {
         self.tls = tls
         self.addresses = addresses
         self.clock = clock
-        completions = EventLoopCompletions(loop)
         startedAt = clock()
         registry = WorkerRegistry(catalogue: catalogue, rules: Self.registryRules(configuration.dispatch))
         dispatcher = Dispatcher(rules: Self.dispatchRules(configuration.dispatch, now: clock()))

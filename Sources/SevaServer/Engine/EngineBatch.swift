@@ -35,6 +35,8 @@ final class EngineBatch: @unchecked Sendable {
     private let context: NIOLoopBound<ChannelHandlerContext>
     /// The connection's event path, for commands that sign it up for events.
     let sink: EventSink
+    /// When the connection handed it over (monotonic nanoseconds), for the engine's queue wait.
+    let handedOverAt = LoopLoad.now
 
     init(handler: ConnectionHandler, context: ChannelHandlerContext, sink: EventSink, outputLimit: Int) {
         home = context.eventLoop

@@ -32,6 +32,9 @@ struct LoopLoad {
 
     /// Every hold: count, sum, longest and buckets.
     private(set) var holds = DurationHistogram()
+    /// How long work handed over from another thread (a connection's batch, a commit's
+    /// completions) waited in the loop's queue before it ran.
+    private(set) var waits = DurationHistogram()
     /// The longest CPU time of one piece of work, since start.
     private(set) var maxCPUMs = 0.0
     /// The longest hold by each kind of work, and the most CPU time one took, in
@@ -65,6 +68,15 @@ struct LoopLoad {
         }
         windowMaxMs = max(windowMaxMs, ms)
         windowMaxCPUMs = max(windowMaxCPUMs, Double(cpu) / 1e6)
+    }
+
+    /// Work handed over at `handedOverAt` (monotonic nanoseconds) starts now.
+    mutating func recordWait(since handedOverAt: UInt64) {
+        waits.record(ms: Double(Self.now &- handedOverAt) / 1e6)
+    }
+
+    mutating func recordWait(nanoseconds: UInt64) {
+        waits.record(ms: Double(nanoseconds) / 1e6)
     }
 
     static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -64,6 +64,9 @@ extension Engine {
                           "The longest a commit took, since start.")
         list.durations(["store"], statistics.commits, count: "commits", sum: "total_commit_ms", buckets: "commits_by_ms",
                        "store_commit_seconds", "How long each group commit took, BEGIN to COMMIT returning.")
+        list.durations(["store"], statistics.queueWaits, count: "writes_committed", sum: "total_queue_wait_ms",
+                       buckets: "queue_wait_by_ms", "store_queue_wait_seconds",
+                       "How long each committed write waited in the queue for its group commit to begin.")
         addConnections(to: &list)
         list.gauge(["tokens"], tokens.count, "tokens", "Live tokens.")
         list.add(["skills"], .names(catalogue.names), nil)
@@ -76,6 +79,9 @@ extension Engine {
     private func addLoopLoad(to list: inout StatisticsList) {
         list.durations(["engine"], loopLoad.holds, count: "batches", sum: "total_batch_ms", buckets: "batches_by_ms",
                        "engine_batch_seconds", "How long each piece of work held the engine loop.")
+        list.durations(["engine"], loopLoad.waits, count: "handovers", sum: "total_queue_wait_ms", buckets: "queue_wait_by_ms",
+                       "engine_queue_wait_seconds",
+                       "How long a connection's batch or a commit's completions waited in the engine loop's queue before running.")
         list.milliseconds(["engine", "max_batch_ms"], loopLoad.holds.maxMs, "engine_max_batch_seconds", "The longest the engine loop was held, since start.")
         list.milliseconds(["engine", "recent_max_batch_ms"], loopLoad.recentMaxMs, "engine_recent_max_batch_seconds",
                           "The longest the engine loop was held in the last 10 to 20 s.")

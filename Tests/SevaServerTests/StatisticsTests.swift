@@ -1,6 +1,4 @@
 import Foundation
-import Logging
-import NIOPosix
 import SevaStore
 import Testing
 @testable import SevaServer
@@ -10,18 +8,7 @@ import Testing
 @Suite struct StatisticsTests {
     /// The figures of a real engine, on its own loop and store.
     func engineFigures() throws -> [Statistic] {
-        let directory = NSTemporaryDirectory() + "sevad-statistics-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try Store(StoreConfiguration(path: directory + "/sevad.db"))
-        defer { store.close() }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let configuration = Configuration()
-        let engine = try Engine(loop: group.next(), configuration: configuration, store: store, state: RecoveredState(),
-                                connections: ConnectionTally(limit: 10), serverSettings: LiveServerSettings(configuration.server),
-                                reloadSource: { .success(configuration) }, logger: Logger(label: "statistics-test"))
-        return try group.next().submit { engine.statistics() }.wait()
+        try EngineOnItsLoop("statistics").onLoop { $0.statistics() }
     }
 
     /// Walks every leaf of STATS as a client parses it and finds its metric in `/metrics`.

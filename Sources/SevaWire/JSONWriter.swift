@@ -26,12 +26,31 @@ public struct JSONWriter: Sendable {
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
 
     /// Writes an object member's name; the next value written is its value.
+    @_disfavoredOverload
     public mutating func key(_ name: String) {
         separate()
         appendQuoted(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
+
+    /// A name written in the source (every key but the few made at run time): its bytes are
+    /// copied straight from the binary, without making a `String` of them; one that needs an
+    /// escape (none of sevad's do) takes the general path.
+    public mutating func key(_ name: StaticString) {
+        guard name.hasPointerRepresentation else { return key(name.description) }
+        let utf8 = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        guard !utf8.contains(where: Self.needsEscape) else { return key(name.description) }
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: utf8)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// Room for `count` more bytes, for a writer about to write many rows.
+    public mutating func reserve(_ count: Int) { bytes.reserveCapacity(bytes.count + count) }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value); needsComma = true }
 
@@ -106,13 +125,16 @@ public struct JSONWriter: Sendable {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// A control character, a quote, a backslash or DEL.
+    private static func needsEscape(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F }
+
     private mutating func appendQuoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
         var text = value
         text.withUTF8 { utf8 in
             // Most strings (ids, skills, states, keys) need no escape: copy them whole.
             var clean = true
-            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+            for byte in utf8 where Self.needsEscape(byte) {
                 clean = false
                 break
             }

@@ -10,7 +10,9 @@ public enum ReplyEncoder {
 
     /// `OK` followed by a single-line JSON value.
     public static func ok(_ json: JSONWriter, into output: inout [UInt8]) {
-        output.append(contentsOf: [UInt8(ascii: "O"), UInt8(ascii: "K"), .space])
+        output.append(UInt8(ascii: "O"))
+        output.append(UInt8(ascii: "K"))
+        output.append(.space)
         output.append(contentsOf: json.bytes)
         output.append(UInt8(ascii: "\n"))
     }

@@ -34,8 +34,9 @@ import Testing
 
     @Test func keysAreEscapedToo() throws {
         var json = JSONWriter()
-        json.beginObject(); json.key("a\"b"); json.integer(1); json.endObject()
-        #expect((try parse(json) as? [String: Int])?["a\"b"] == 1)
+        let made = "c\\d"
+        json.beginObject(); json.key("a\"b"); json.integer(1); json.key(made); json.integer(2); json.endObject()
+        #expect((try parse(json) as? [String: Int]) == ["a\"b": 1, "c\\d": 2], "a literal name and one made at run time")
     }
 
     @Test(arguments: [Double.nan, .infinity, -.infinity])

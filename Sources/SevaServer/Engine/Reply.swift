@@ -13,6 +13,7 @@ struct Reply: Sendable {
 
     static func json(_ json: JSONWriter) -> Reply {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(json.bytes.count + 4)
         ReplyEncoder.ok(json, into: &bytes)
         return Reply(bytes: bytes)
     }

@@ -49,6 +49,7 @@ public enum WorkerJSON {
 
     /// NEAR's rows for admin, viewer and gateway, nearest first: exact distance and position.
     public static func write(_ rows: [WorkerRegistry.Nearby], into json: inout JSONWriter) {
+        json.reserve(rows.count * rowBytes)
         json.beginArray()
         for row in rows {
             writeRow(row.id, metres: Int(row.metres.rounded()), position: row.position, status: row.status,
@@ -60,6 +61,7 @@ public enum WorkerJSON {
     /// NEAR's rows for a booker: the distance from the worker's privacy-grid cell, rounded to
     /// 100 m, and no coordinates.
     public static func write(_ rows: [WorkerRegistry.CoarseNearby], into json: inout JSONWriter) {
+        json.reserve(rows.count * rowBytes)
         json.beginArray()
         for row in rows {
             writeRow(row.id, metres: Int((row.metres / 100).rounded()) * 100, position: nil, status: row.status,
@@ -67,6 +69,9 @@ public enum WorkerJSON {
         }
         json.endArray()
     }
+
+    /// About the most one NEAR row takes, so a reply's bytes are allocated once.
+    private static let rowBytes = 112
 
     /// One NEAR row: `{"id","dist_m"[,"lat","lon"],"status","age_s"}`.
     private static func writeRow(_ id: String, metres: Int, position: GeoPoint?, status: WorkerStatus, ageSeconds: Double,

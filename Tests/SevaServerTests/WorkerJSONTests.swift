@@ -69,6 +69,22 @@ import Testing
         #expect(redacted[0]["age_s"] as? Int == 10 && redacted[0]["status"] as? String == "available")
     }
 
+    /// NEAR's reply carries its rows from the engine; the connection's loop writes them — the
+    /// same line as encoding them at once, and sized close enough for the output limits.
+    @Test func aNearReplyWritesItsRowsWhereItIsWritten() throws {
+        let registry = registryWithWorker()
+        let rows = registry.nearest(to: hathras, radiusMetres: 5_000, limit: 10, now: 1_010)
+        var direct = JSONWriter()
+        WorkerJSON.write(rows, into: &direct)
+        let reply = Reply(.nearRows(rows))
+        #expect(String(decoding: reply.bytes, as: UTF8.self) == "OK " + direct.text + "\n")
+        #expect(reply.size >= reply.bytes.count, "the estimate is not below the bytes written")
+        let coarse = registry.nearest(to: hathras, on: PrivacyGrid(cellMetres: 500), radiusMetres: 5_000, limit: 10, now: 1_010)
+        var booker = JSONWriter()
+        WorkerJSON.write(coarse, into: &booker)
+        #expect(String(decoding: Reply(.coarseNearRows(coarse)).bytes, as: UTF8.self) == "OK " + booker.text + "\n")
+    }
+
     @Test func aBookersViewOfItsWorkerHasAPhoneAndNoPosition() throws {
         let registry = registryWithWorker()
         var json = JSONWriter()

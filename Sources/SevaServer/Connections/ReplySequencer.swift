@@ -34,12 +34,12 @@ struct ReplySequencer {
         let slot = head + (number - nextToWrite)
         while waiting.count <= slot { waiting.append(nil) }
         waiting[slot] = reply
-        parkedBytes += reply.bytes.count
+        parkedBytes += reply.size
         while head < waiting.count, let due = waiting[head] {
             waiting[head] = nil
             head += 1
             nextToWrite += 1
-            parkedBytes -= due.bytes.count
+            parkedBytes -= due.size
             write(due)
         }
         if head == waiting.count {

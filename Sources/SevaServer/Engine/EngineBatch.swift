@@ -57,7 +57,7 @@ final class EngineBatch: @unchecked Sendable {
     func deliver(_ number: Int, _ reply: Reply) {
         if open {
             collected.append((number, reply))
-            collectedBytes += reply.bytes.count
+            collectedBytes += reply.size
         } else {
             onHome { handler, context in handler.respond([(number, reply)], context: context) }
         }

@@ -162,17 +162,15 @@ extension Engine {
             }
         }
         let radiusKm = query.radiusKm ?? configuration.dispatch.radiiKm.last ?? 25
-        var json = JSONWriter()
-        if principal.seesExactPositions {
-            let rows = registry.nearest(to: centre, skill: skill, radiusMetres: radiusKm * 1000,
-                                        limit: query.limit ?? EngineTuning.defaultNearLimit, includeAll: query.includeAll, now: now)
-            WorkerJSON.write(rows, into: &json)
-        } else {
+        // The rows go back as they are; the connection's loop writes their JSON.
+        guard principal.seesExactPositions else {
             let grid = PrivacyGrid(cellMetres: configuration.privacy.bookerGridMetres)
-            let rows = registry.nearest(to: centre, on: grid, skill: skill, radiusMetres: radiusKm * 1000,
-                                        limit: query.limit ?? EngineTuning.defaultNearLimit, includeAll: query.includeAll, now: now)
-            WorkerJSON.write(rows, into: &json)
+            return Reply(.coarseNearRows(registry.nearest(to: centre, on: grid, skill: skill, radiusMetres: radiusKm * 1000,
+                                                          limit: query.limit ?? EngineTuning.defaultNearLimit,
+                                                          includeAll: query.includeAll, now: now)))
         }
-        return .json(json)
+        return Reply(.nearRows(registry.nearest(to: centre, skill: skill, radiusMetres: radiusKm * 1000,
+                                                limit: query.limit ?? EngineTuning.defaultNearLimit, includeAll: query.includeAll,
+                                                now: now)))
     }
 }

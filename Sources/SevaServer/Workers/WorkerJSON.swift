@@ -71,7 +71,7 @@ public enum WorkerJSON {
     }
 
     /// About the most one NEAR row takes, so a reply's bytes are allocated once.
-    private static let rowBytes = 112
+    static let rowBytes = 112
 
     /// One NEAR row: `{"id","dist_m"[,"lat","lon"],"status","age_s"}`.
     private static func writeRow(_ id: String, metres: Int, position: GeoPoint?, status: WorkerStatus, ageSeconds: Double,

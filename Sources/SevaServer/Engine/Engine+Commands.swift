@@ -10,7 +10,7 @@ extension Engine {
     /// Runs one read's allowed commands in order, then sends their replies back.
     func run(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
         guard !rebuild.isRunning else { return rebuild.hold((work, principal, batch)) }
-        loopLoad.recordWait(since: batch.handedOverAt)
+        loopLoad.recordWait(nanoseconds: LoopLoad.now &- batch.handedOverAt)
         timed(.batch) { runBatch(work, principal: principal, batch: batch) }
     }
 

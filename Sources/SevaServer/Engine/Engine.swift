@@ -257,8 +257,7 @@ final class Engine: @unchecked Sendable {
                 try transaction.savePositions(positions)
                 try transaction.appendLocationHistory(positions)
             }, completion: { [self] result in
-                let committed: Bool
-                if case .success = result { committed = true } else { committed = false }
+                let committed = (try? result.get()) != nil
                 if committed { positionsWritten += positions.count }
                 if paced { snapshotChunkDone(committed: committed) }
             })

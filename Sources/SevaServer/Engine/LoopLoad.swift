@@ -70,11 +70,7 @@ struct LoopLoad {
         windowMaxCPUMs = max(windowMaxCPUMs, Double(cpu) / 1e6)
     }
 
-    /// Work handed over at `handedOverAt` (monotonic nanoseconds) starts now.
-    mutating func recordWait(since handedOverAt: UInt64) {
-        waits.record(ms: Double(Self.now &- handedOverAt) / 1e6)
-    }
-
+    /// Work handed over from another thread waited this long in the loop's queue.
     mutating func recordWait(nanoseconds: UInt64) {
         waits.record(ms: Double(nanoseconds) / 1e6)
     }

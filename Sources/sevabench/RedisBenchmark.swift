@@ -3,7 +3,8 @@ import SevaClient
 import SevaCore
 
 /// sevad against Redis on the same machine, the same workers and the same pipelining client
-/// (`PipelinedLoad`): LOC against GEOADD, NEAR of one skill within 5 km against GEOSEARCH of
+/// (`PipelinedLoad`): PING against PING (each server's connection path alone: the floor under
+/// the other figures on these shared cores), LOC against GEOADD, NEAR of one skill within 5 km against GEOSEARCH of
 /// that skill's key. Each worker has one skill of the default catalogue's twelve, in turn;
 /// Redis keeps a key per skill (`workers:<skill>`), the layout a Redis user would choose, so
 /// that a search reads only that skill's workers. A share of sevad's workers (`onBreak`, 70 %,
@@ -23,6 +24,8 @@ struct RedisBenchmark {
         /// Workers put on break (visible, not dispatchable), as a share: a dispatch search must
         /// pass them by, an `all=yes` search must find them.
         var onBreak = 0.7
+        /// sevad's `server.io_threads`.
+        var ioThreads = 0
     }
 
     /// One workload on both servers.
@@ -41,8 +44,10 @@ struct RedisBenchmark {
         defer { redis.stop() }
         progress("  registering \(options.workers) workers in sevad (Unix socket) and in Redis (GEOADD workers:<skill>)")
         let skills = Self.skills
+        let ioThreads = options.ioThreads
         let bench = try BenchDaemon(name: "redis", workers: options.workers, skills: { skills[$0 % skills.count] }) { configuration in
             configuration.store.synchronous = .normal
+            configuration.server.ioThreads = ioThreads
         }
         defer { bench.remove() }
         let places = bench.positions
@@ -71,6 +76,11 @@ struct RedisBenchmark {
         }
         let centre: @Sendable (inout SeededGenerator) -> GeoPoint = { random in places[Int(random.next() % UInt64(places.count))] }
         var pairs: [Pair] = []
+
+        progress("  PING / PING, \(options.connections) connections × \(options.locInFlight) in flight: the connection path alone")
+        let pingSevad = try sevad(gateway, inFlight: options.locInFlight) { _, _ in "PING\n" }
+        let pingRedis = try redisLoad(inFlight: options.locInFlight) { _, _ in RESP.command(["PING"]) }
+        pairs.append(Pair(name: "PING / PING (floor)", sevad: pingSevad, redis: pingRedis))
 
         progress("  LOC / GEOADD, \(options.connections) connections × \(options.locInFlight) in flight, \(options.seconds) s each")
         let locSevad = try sevad(gateway, inFlight: options.locInFlight) { index, random in

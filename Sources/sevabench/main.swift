@@ -14,16 +14,18 @@ let usage = """
                           [--pending-offers N] [--watched N]
            sevabench tls [--workers N] [--connections N] [--in-flight N] [--seconds S]
            sevabench redis [--workers N] [--connections N] [--loc-in-flight N] [--near-in-flight N]
-                           [--seconds S] [--redis-server PATH] [--on-break SHARE]
+                           [--seconds S] [--redis-server PATH] [--on-break SHARE] [--io-threads N]
        sevabench all   (all five, with their defaults)
 
       redis         sevad against Debian's redis-server on the same workers and the same
-                    pipelining client: LOC against GEOADD, NEAR (one skill, 5 km, 10, all=yes)
+                    pipelining client: PING against PING (the connection path alone, the floor
+                    under every request), LOC against GEOADD, NEAR (one skill, 5 km, 10, all=yes)
                     against GEOSEARCH, and NEAR of dispatchable workers; rates, p50/p99/p999 and
                     the ratios (`make bench-vs-redis` installs redis-server when missing)
         --workers 100000, --connections 4, --loc-in-flight 64, --near-in-flight 16,
         --seconds 5, --on-break 0.7 (sevad's workers on break: found by all=yes,
-        passed by dispatch); JSON var/bench/redis.json
+        passed by dispatch), --io-threads 0 (sevad's server.io_threads; 0 = one a core);
+        JSON var/bench/redis.json
 
       tls           LOC/s over TLS against plain TCP on one daemon, with one NIO client shape
                     for both; JSON in var/bench/tls.json
@@ -86,6 +88,10 @@ func writeJSON(_ text: String, to path: String) {
 func flags(_ arguments: ArraySlice<String>, _ handle: (String, String) -> Bool) {
     var rest = arguments
     while let flag = rest.popFirst() {
+        if flag == "--help" || flag == "-h" {
+            print(usage)
+            exit(0)
+        }
         guard let value = rest.popFirst() else { fail("\(flag) needs a value") }
         guard handle(flag, value) else { fail("unknown option '\(flag)'") }
     }
@@ -368,6 +374,9 @@ func runRedis(_ arguments: ArraySlice<String>) {
         case "--on-break":
             guard let share = Double(value), (0...1).contains(share) else { fail("--on-break needs a share from 0 to 1") }
             options.onBreak = share
+        case "--io-threads":
+            guard let threads = Int(value), threads >= 0 else { fail("--io-threads needs a count (0 = one a core)") }
+            options.ioThreads = threads
         case "--seconds": options.seconds = positiveSeconds(flag, value)
         default: return false
         }

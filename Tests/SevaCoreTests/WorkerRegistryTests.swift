@@ -250,4 +250,29 @@ import Testing
         #expect(taken.sorted() == ["w1", "w2", "w3", "w4", "w5"])
         #expect(registry.takeMovedPositions(limit: 2).isEmpty)
     }
+
+    /// A round hands out what had moved when it began and then ends, however busy the workers
+    /// are meanwhile: moves after it began — a new worker's, or one taken and moving again —
+    /// wait for the next round. Without a limit everything goes.
+    @Test func aSnapshotRoundEndsWhileWorkersKeepMoving() {
+        var registry = registry()
+        for number in 1...4 { ready(&registry, "w\(number)", metres: Double(number) * 100, now: 1_000) }
+        let first = registry.takeMovedPositions(limit: 2)
+        #expect(first.count == 2 && registry.isPositionRoundOpen)
+        ready(&registry, "w5", metres: 500, now: 1_050)
+        _ = registry.recordFix(first[0].worker, at: hathras, now: 1_060)
+        let rest = registry.takeMovedPositions(limit: 2)
+        #expect(Set(rest.map(\.worker)) == Set(["w1", "w2", "w3", "w4"]).subtracting(first.map(\.worker)))
+        #expect(!registry.isPositionRoundOpen && registry.hasMovedPositions, "the round is over; later moves wait")
+        let next = registry.takeMovedPositions(limit: 10)
+        #expect(Set(next.map(\.worker)) == [first[0].worker, "w5"])
+        #expect(next.first { $0.worker == first[0].worker }?.at == 1_060)
+        _ = registry.recordFix("w2", at: hathras, now: 1_100)
+        _ = registry.recordFix("w3", at: hathras, now: 1_100)
+        let one = registry.takeMovedPositions(limit: 1)
+        _ = registry.recordFix("w4", at: hathras, now: 1_100)
+        let all = registry.takeMovedPositions().map(\.worker)
+        #expect(Set(one.map(\.worker) + all) == ["w2", "w3", "w4"] && all.count == 2, "no limit takes the round's rest and later moves")
+        #expect(!registry.hasMovedPositions)
+    }
 }

@@ -28,11 +28,18 @@ extension WorkerRegistry {
     }
 
     /// Up to `limit` of the positions that changed since they were last taken, in handle order
-    /// within the chunk, for the periodic snapshot to the store; the rest stay for the next call.
+    /// within the chunk, for the periodic snapshot to the store. A limited call takes from the
+    /// current round — the positions that had moved when it began — and begins one when none
+    /// is open, so a snapshot ends even while workers keep moving; moves after a round began
+    /// wait for the next. Without a limit (at shutdown) it takes every moved position.
     public mutating func takeMovedPositions(limit: Int = .max) -> [WorkerPosition] {
-        let count = min(limit, movedHandles.count)
-        let chunk = movedHandles.suffix(count).sorted()
-        movedHandles.removeLast(count)
+        if roundHandles.isEmpty || limit == .max {
+            roundHandles += movedHandles
+            movedHandles.removeAll(keepingCapacity: true)
+        }
+        let count = min(limit, roundHandles.count)
+        let chunk = roundHandles.suffix(count).sorted()
+        roundHandles.removeLast(count)
         return chunk.compactMap { handle in
             let handle = Int(handle)
             guard live[handle].moved else { return nil }
@@ -43,5 +50,8 @@ extension WorkerRegistry {
     }
 
     /// True while positions moved since they were last taken wait to be taken.
-    public var hasMovedPositions: Bool { !movedHandles.isEmpty }
+    public var hasMovedPositions: Bool { !roundHandles.isEmpty || !movedHandles.isEmpty }
+
+    /// True while the round the last limited take began still has positions to hand out.
+    public var isPositionRoundOpen: Bool { !roundHandles.isEmpty }
 }

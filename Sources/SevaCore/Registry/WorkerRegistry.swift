@@ -20,6 +20,8 @@ public struct WorkerRegistry: Sendable {
     var index = QuadTree()
     /// Handles whose `moved` flag is set, for the periodic position snapshot.
     var movedHandles: [Int32] = []
+    /// The moved handles the snapshot's current round still has to take (see `takeMovedPositions`).
+    var roundHandles: [Int32] = []
     /// Where the incremental staleness sweep goes on from.
     var sweepCursor = 0
     var listing = IDListing()

@@ -98,7 +98,7 @@ struct ConnectionState {
         }
         process(lines, &out)
         settle(&out)
-        return out.list
+        return out.finished()
     }
 
     /// The engine ran a batch: its replies so far, and what it gave back unrun.
@@ -116,7 +116,7 @@ struct ConnectionState {
         var out = Actions()
         record(replies, &out)
         settle(&out)
-        return out.list
+        return out.finished()
     }
 
     /// The engine's verdict on the AUTH numbered `number`. A good token is accepted at once; a
@@ -151,7 +151,7 @@ struct ConnectionState {
         outputWritable = writable
         var out = Actions()
         settle(&out)
-        return out.list
+        return out.finished()
     }
 
     /// The client closed its sending side.
@@ -160,7 +160,7 @@ struct ConnectionState {
         inputClosed = true
         var out = Actions()
         closeIfAnswered(&out)
-        return out.list
+        return out.finished()
     }
 
     /// Nothing was read for `server.idle_timeout_s`. Not reading is sevad's own doing while
@@ -249,7 +249,7 @@ struct ConnectionState {
         var out = Actions()
         record([(number, reply)], &out)
         settle(&out)
-        return out.list
+        return out.finished()
     }
 
     private func hello() -> Reply {
@@ -340,15 +340,30 @@ struct ConnectionState {
 
 /// The actions of one event, writes that follow each other merged into one.
 private struct Actions {
-    private(set) var list: [ConnectionState.Action] = []
+    private var settled: [ConnectionState.Action] = []
+    /// Replies written since the last other action: they go out as one write. Appended in
+    /// place — a pipelined read of many lines answers each in turn.
+    private var writing: [[UInt8]] = []
 
-    mutating func append(_ action: ConnectionState.Action) { list.append(action) }
+    mutating func append(_ action: ConnectionState.Action) {
+        flushWrites(thenClose: false)
+        settled.append(action)
+    }
 
     mutating func write(_ chunks: [[UInt8]], thenClose: Bool) {
-        if case .write(let earlier, false)? = list.last {
-            list[list.count - 1] = .write(earlier + chunks, thenClose: thenClose)
-        } else {
-            list.append(.write(chunks, thenClose: thenClose))
-        }
+        writing.append(contentsOf: chunks)
+        if thenClose { flushWrites(thenClose: true) }
+    }
+
+    /// Every action, in order.
+    mutating func finished() -> [ConnectionState.Action] {
+        flushWrites(thenClose: false)
+        return settled
+    }
+
+    private mutating func flushWrites(thenClose: Bool) {
+        guard !writing.isEmpty || thenClose else { return }
+        settled.append(.write(writing, thenClose: thenClose))
+        writing = []
     }
 }

@@ -237,10 +237,11 @@ final class Engine: @unchecked Sendable {
         snapshotRunning = timed(.snapshot) { snapshotPositions(limit: EngineTuning.snapshotChunk, paced: true) }
     }
 
-    /// A paced chunk has committed (or failed): the next one, while positions wait.
+    /// A paced chunk has committed (or failed): the round's next one, while it has some. Moves
+    /// since the round began wait for the next round, or a busy hour would write forever.
     private func snapshotChunkDone(committed: Bool) {
         snapshotRunning = false
-        if committed && registry.hasMovedPositions { snapshotPositionsInChunks() }
+        if committed && registry.isPositionRoundOpen { snapshotPositionsInChunks() }
     }
 
     /// Writes up to `limit` of the positions that changed since they were last written (and,

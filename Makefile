@@ -104,7 +104,7 @@ install: release
 	[ -e $(DESTDIR)/etc/sevad/sevad.toml ] || install -m 0644 etc/sevad.toml $(DESTDIR)/etc/sevad/sevad.toml
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/sevad|$(PREFIX)/bin/sevad|' systemd/sevad.service > $(DESTDIR)$(UNITDIR)/sevad.service
-	install -m 0644 systemd/sevad.socket systemd/sevad-admin.socket systemd/sevad-metrics.socket $(DESTDIR)$(UNITDIR)/
+	install -m 0644 systemd/sevad.socket systemd/sevad-admin.socket systemd/sevad-metrics.socket systemd/sevad-http.socket $(DESTDIR)$(UNITDIR)/
 	install -D -m 0644 systemd/sevad.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/sevad.conf
 	install -D -m 0644 systemd/sevad.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/sevad.conf
 	install -d $(DESTDIR)$(PREFIX)/share/man/man8
@@ -114,7 +114,7 @@ install: release
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sevad $(DESTDIR)$(PREFIX)/bin/sevactl $(DESTDIR)$(PREFIX)/bin/sevasim
 	rm -f $(DESTDIR)$(UNITDIR)/sevad.service $(DESTDIR)$(UNITDIR)/sevad.socket $(DESTDIR)$(UNITDIR)/sevad-admin.socket \
-		$(DESTDIR)$(UNITDIR)/sevad-metrics.socket
+		$(DESTDIR)$(UNITDIR)/sevad-metrics.socket $(DESTDIR)$(UNITDIR)/sevad-http.socket
 	rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/sevad.conf $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/sevad.conf
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man8/sevad.8
 

@@ -57,10 +57,10 @@ import Testing
     }
 
     /// Restart-only keys are those a running daemon cannot change under its clients: listeners,
-    /// the store, the skill bits of the index, the privacy grid, the metrics listener.
+    /// the store, the skill bits of the index, the privacy grid, the HTTP and metrics listeners.
     @Test func theRestartOnlyKeysAreTheOnesThatCannotChangeUnderClients() {
         let restart = Set(ConfigurationKeys.all.filter { $0.reload == .restart }.map(\.section))
-        #expect(restart == ["server", "store", "privacy", "skills", "metrics"])
+        #expect(restart == ["server", "store", "privacy", "skills", "http", "metrics"])
         #expect(ConfigurationKeys.all.filter { $0.section == "dispatch" }.allSatisfy { $0.reload == .live })
         #expect(ConfigurationKeys.byName["debug.allow_stall"]?.reload == .live)
         #expect(ConfigurationKeys.byName["skills.catalogue"]?.reload == .restart)

@@ -16,7 +16,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: box, withIntermediateDirectories: true)
         let files = FileManager.default
         try files.copyItem(atPath: DaemonProcess.binary, toPath: box + "/sevad")
-        for unit in ["sevad.service", "sevad.socket", "sevad-admin.socket", "sevad-metrics.socket", "sevad.sysusers"] {
+        for unit in ["sevad.service", "sevad.socket", "sevad-admin.socket", "sevad-metrics.socket", "sevad-http.socket", "sevad.sysusers"] {
             try files.copyItem(atPath: units + "/" + unit, toPath: box + "/" + unit)
         }
         try files.copyItem(atPath: scripts + "/ask.py", toPath: box + "/ask.py")

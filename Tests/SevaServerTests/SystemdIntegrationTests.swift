@@ -84,7 +84,7 @@ import Testing
         let service = try String(contentsOf: units.appendingPathComponent("sevad.service"), encoding: .utf8)
             .replacingOccurrences(of: "/usr/local/bin/sevad", with: DaemonProcess.binary)
         try service.write(toFile: directory + "/sevad.service", atomically: true, encoding: .utf8)
-        for socket in ["sevad.socket", "sevad-admin.socket", "sevad-metrics.socket"] {
+        for socket in ["sevad.socket", "sevad-admin.socket", "sevad-metrics.socket", "sevad-http.socket"] {
             try FileManager.default.copyItem(atPath: units.appendingPathComponent(socket).path, toPath: directory + "/" + socket)
         }
         return directory
@@ -124,7 +124,8 @@ import Testing
         let directory = try unitCopies()
         let result = runProcess("/usr/bin/systemd-analyze", ["verify", "--recursive-errors=yes", "--man=no",
                                                       directory + "/sevad.socket", directory + "/sevad-admin.socket",
-                                                      directory + "/sevad-metrics.socket", directory + "/sevad.service"])
+                                                      directory + "/sevad-metrics.socket", directory + "/sevad-http.socket",
+                                                      directory + "/sevad.service"])
         #expect(result.status == 0, "systemd-analyze verify: \(result.output)")
         let problems = result.output.split(separator: "\n").filter { $0.contains("sevad.") }
         #expect(problems.isEmpty, "\(problems)")

@@ -17,14 +17,14 @@ ask() { X python3 "/opt/box/ask.py" "$@"; }
 wait_for() { for _ in $(seq 1 "$2"); do eval "$1" && return 0; sleep 0.2; done; return 1; }
 
 X install -m 0755 /opt/box/sevad /usr/local/bin/sevad
-X cp /opt/box/sevad.service /opt/box/sevad.socket /opt/box/sevad-admin.socket /opt/box/sevad-metrics.socket /etc/systemd/system/
+X cp /opt/box/sevad.service /opt/box/sevad.socket /opt/box/sevad-admin.socket /opt/box/sevad-metrics.socket /opt/box/sevad-http.socket /etc/systemd/system/
 X mkdir -p /etc/systemd/system/sevad.service.d /etc/sevad
 X cp /opt/box/watchdog.conf /etc/systemd/system/sevad.service.d/box.conf
 X cp /opt/box/sevad.toml /etc/sevad/sevad.toml
 X systemd-sysusers /opt/box/sevad.sysusers
 X systemctl daemon-reload
-X systemctl start sevad.socket sevad-admin.socket sevad-metrics.socket
-expect "the sockets listening" "$(X systemctl is-active sevad.socket sevad-admin.socket sevad-metrics.socket | tr '\n' ' ')" "active active active "
+X systemctl start sevad.socket sevad-admin.socket sevad-metrics.socket sevad-http.socket
+expect "the sockets listening" "$(X systemctl is-active sevad.socket sevad-admin.socket sevad-metrics.socket sevad-http.socket | tr '\n' ' ')" "active active active active "
 expect "sevad.service waits for its first connection" "$(prop sevad.service ActiveState)" inactive
 
 expect "the first connection starts sevad (socket activation)" "$(ask 127.0.0.1:7878 PING)" OK
@@ -34,6 +34,8 @@ adopted=$(X journalctl -u sevad -o cat --no-pager | grep 'adopted socket')
 expect "journal: the TCP socket adopted by name" "$(echo "$adopted" | grep -c 'adopted socket tcp (fd [0-9]*): tcp 127.0.0.1:7878')" 1
 expect "journal: the admin socket adopted by name" "$(echo "$adopted" | grep -c 'adopted socket unix (fd [0-9]*): unix /run/sevad/sevad.sock')" 1
 expect "metrics from its own socket" "$(X python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9478/metrics").read().decode())' | grep -c '^sevad_workers')" 5
+expect "the HTTP face from its own socket: a tracker without a token is told 401" "$(X python3 -c 'import http.client as h; c = h.HTTPConnection("127.0.0.1", 5055); c.request("GET", "/v1/track?id=w1&lat=27.5&lon=78.0"); print(c.getresponse().status)')" 401
+expect "journal: the http socket adopted by name" "$(echo "$adopted" | grep -c 'adopted socket http (fd [0-9]*): the HTTP face')" 1
 pid=$(prop sevad.service MainPID)
 
 replies=$(ask /run/sevad/sevad.sock "WORKER ADD w1 skills=plumber verified=yes" "LOC w1 27.5960 78.0510" "AVAIL w1 on" \
@@ -58,7 +60,7 @@ newpid=$(prop sevad.service MainPID)
 expect "journal: the watchdog timeout" "$(X journalctl -u sevad -o cat --no-pager | grep -c 'Watchdog timeout')" "[1-9]*"
 expect "the job survived the restart" "$(ask /run/sevad/sevad.sock 'JOB GET 1' | cut -c1-24)" 'OK {"id":1,"ref":null,"s'
 
-X systemctl stop sevad.service sevad.socket sevad-admin.socket sevad-metrics.socket
+X systemctl stop sevad.service sevad.socket sevad-admin.socket sevad-metrics.socket sevad-http.socket
 expect "stopped cleanly" "$(prop sevad.service ActiveState)/$(prop sevad.service Result)" inactive/success
 expect "journal: stopped" "$(X journalctl -u sevad -o cat --no-pager | grep -c '^stopped$')" "[1-9]*"
 [ $fail = 0 ] && echo "ALL CHECKS PASSED" || echo "SOME CHECKS FAILED"

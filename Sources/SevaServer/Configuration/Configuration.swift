@@ -120,6 +120,17 @@ public struct Configuration: Sendable, Equatable {
     public var gazetteer = GazetteerSettings()
     /// `[log] level`
     public var logLevel = Logger.Level.info
+    /// `[http]`: the HTTP face (DESIGN.md §10).
+    public struct HTTP: Sendable, Equatable {
+        /// Listen addresses, `host:port`; empty = off. Loopback unless TLS or the plain-text override.
+        public var listen: [String] = []
+        /// Serve them with TLS, with the line protocol's certificate and key.
+        public var tls = false
+        /// A longer request body is answered 413.
+        public var maxBodyBytes = 1_048_576
+    }
+
+    public var http = HTTP()
     /// `[metrics] listen`; empty = off.
     public var metricsListen = ""
     /// `[debug] allow_stall`

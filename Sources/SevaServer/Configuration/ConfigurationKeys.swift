@@ -16,6 +16,7 @@ enum ConfigurationKeys {
         ("rates", "fixed visit rate per skill, rupees: shown, never used to match"),
         ("districts", "centre points (latitude, longitude) for bookings without GPS, over or beside the gazetteer's"),
         ("log", "what is logged"),
+        ("http", "the HTTP face: tracker apps (Traccar Client, OsmAnd, OwnTracks, GPSLogger) on /v1/track"),
         ("metrics", "Prometheus text on GET /metrics"),
         ("debug", "switches for tests; never on in production"),
     ]
@@ -118,6 +119,10 @@ enum ConfigurationKeys {
         catalogue("skills.catalogue", \.skills,
                   "the skills, in a fixed order (the index keeps one bit per skill, so a change needs a restart)"),
         choice("log.level", \.logLevel, "trace, debug, info, notice, warning, error or critical"),
+        strings("http.listen", \.http.listen, "host:port addresses of the HTTP face; [] = off; "
+                    + "loopback unless http.tls or server.allow_plaintext_public", .restart),
+        flag("http.tls", \.http.tls, "serve http.listen over TLS with server.tls_cert and server.tls_key", .restart),
+        integer("http.max_body_bytes", 1_024...67_108_864, \.http.maxBodyBytes, "a longer request body is answered 413"),
         text("metrics.listen", \.metricsListen, "host:port for GET /metrics, e.g. \"127.0.0.1:9478\"; empty = off", .restart),
         flag("debug.allow_stall", \.allowStall, "serve DEBUG STALL (the watchdog test)"),
     ]

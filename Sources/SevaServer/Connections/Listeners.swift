@@ -88,6 +88,12 @@ enum Listeners {
                     log("adopted socket metrics (fd \(socket.descriptor)): Prometheus text on GET /metrics")
                     continue
                 }
+                if socket.name == "http" {
+                    channels.append(try httpBootstrap(configuration, group: group, engine: engine, limits: limits)
+                        .withBoundSocket(socket.descriptor).wait())
+                    log("adopted socket http (fd \(socket.descriptor)): the HTTP face\(configuration.http.tls ? " over TLS" : "")")
+                    continue
+                }
                 let adminGroup: String?
                 switch socket.kind {
                 case .tcp(let host, let port) where socket.name == "tls":
@@ -130,6 +136,16 @@ enum Listeners {
             log("listening on tls \(describe(channel.localAddress, fallback: text)), \(tls.summary)")
             channels.append(channel)
         }
+        for text in configuration.http.listen {
+            guard let address = ListenAddress(text) else { continue }
+            guard configuration.http.tls || ProtectedMode.isLoopback(address.host) || configuration.server.allowPlaintextPublic else {
+                throw ListenerRefusal("http.listen: " + ProtectedMode.refusal(text))
+            }
+            let channel = try httpBootstrap(configuration, group: group, engine: engine, limits: limits)
+                .bind(host: address.host, port: address.port).wait()
+            log("HTTP face on \(configuration.http.tls ? "https" : "http")://\(describe(channel.localAddress, fallback: text))/v1/track")
+            channels.append(channel)
+        }
         if let address = ListenAddress(configuration.metricsListen) {
             let channel = try MetricsEndpoint.bootstrap(group, engine: engine).bind(host: address.host, port: address.port).wait()
             log("metrics on http \(describe(channel.localAddress, fallback: configuration.metricsListen))/metrics")
@@ -144,6 +160,16 @@ enum Listeners {
             channels.append(channel)
         }
         return channels
+    }
+
+    /// The HTTP face, with TLS when `http.tls` is on.
+    private static func httpBootstrap(_ configuration: Configuration, group: MultiThreadedEventLoopGroup, engine: Engine,
+                                      limits: Limits) throws -> ServerBootstrap {
+        guard !configuration.http.tls || limits.tls != nil else {
+            throw ListenerRefusal("http.tls needs server.tls_cert and server.tls_key (PEM files)")
+        }
+        return HTTPFace.bootstrap(group, engine: engine, maxBodyBytes: configuration.http.maxBodyBytes,
+                                  tls: configuration.http.tls ? limits.tls : nil)
     }
 
     static func describe(_ address: SocketAddress?, fallback: String) -> String {

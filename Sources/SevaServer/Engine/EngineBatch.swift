@@ -31,18 +31,18 @@ final class EngineBatch: @unchecked Sendable {
     private var givenBack: [EngineWork] = []
     private let outputLimit: Int
     private let home: any EventLoop
-    private let handler: NIOLoopBound<ConnectionHandler>
+    private let handler: NIOLoopBound<any EngineClient>
     private let context: NIOLoopBound<ChannelHandlerContext>
     /// The connection's event path, for commands that sign it up for events.
     let sink: EventSink
     /// When the connection handed it over (monotonic nanoseconds), for the engine's queue wait.
     let handedOverAt = LoopLoad.now
 
-    init(handler: ConnectionHandler, context: ChannelHandlerContext, sink: EventSink, outputLimit: Int) {
+    init(handler: any EngineClient, context: ChannelHandlerContext, sink: EventSink, outputLimit: Int) {
         home = context.eventLoop
         self.sink = sink
         self.outputLimit = outputLimit
-        self.handler = NIOLoopBound(handler, eventLoop: context.eventLoop)
+        self.handler = NIOLoopBound<any EngineClient>(handler, eventLoop: context.eventLoop)
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
     }
 
@@ -73,7 +73,7 @@ final class EngineBatch: @unchecked Sendable {
         onHome { handler, context in handler.batchFinished(replies, gaveBack: rest, context: context) }
     }
 
-    private func onHome(_ body: @escaping (ConnectionHandler, ChannelHandlerContext) -> Void) {
+    private func onHome(_ body: @escaping (any EngineClient, ChannelHandlerContext) -> Void) {
         let handler = self.handler
         let context = self.context
         if home.inEventLoop {

@@ -1,19 +1,19 @@
 import NIOCore
 
-/// The engine's handle on one connection: pushed `EVT` lines go to it whole, on the
-/// connection's own loop (so an event never lands inside a reply line, and the connection's
+/// The engine's handle on one client (a connection, or an HTTP exchange): pushed `EVT` lines go
+/// to it whole, on the client's own loop (so an event never lands inside a reply line, and the connection's
 /// output limits apply to them), and a session the engine ends is ended through it.
 ///
 /// `@unchecked Sendable`: the handler and context are used only on their loop (through
 /// `NIOLoopBound`).
 final class EventSink: @unchecked Sendable {
     private let home: any EventLoop
-    private let handler: NIOLoopBound<ConnectionHandler>
+    private let handler: NIOLoopBound<any EngineClient>
     private let context: NIOLoopBound<ChannelHandlerContext>
 
-    init(handler: ConnectionHandler, context: ChannelHandlerContext) {
+    init(handler: any EngineClient, context: ChannelHandlerContext) {
         home = context.eventLoop
-        self.handler = NIOLoopBound(handler, eventLoop: context.eventLoop)
+        self.handler = NIOLoopBound<any EngineClient>(handler, eventLoop: context.eventLoop)
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
     }
 
@@ -28,7 +28,7 @@ final class EventSink: @unchecked Sendable {
         onHome { handler, context in handler.endSession(reason, context: context) }
     }
 
-    private func onHome(_ body: @escaping (ConnectionHandler, ChannelHandlerContext) -> Void) {
+    private func onHome(_ body: @escaping (any EngineClient, ChannelHandlerContext) -> Void) {
         let handler = self.handler
         let context = self.context
         if home.inEventLoop {

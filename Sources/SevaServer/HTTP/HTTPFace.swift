@@ -1,0 +1,149 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import SevaWire
+
+/// The HTTP face (`http.listen`, or a socket systemd passes in named `http`; DESIGN.md §10):
+/// HTTP/1.1 with keep-alive, requests answered in order, each on its connection's own loop and
+/// handed to the engine like a line-protocol batch. Served now: tracker ingest at `/v1/track`
+/// (and OsmAnd's query form at `/`).
+enum HTTPFace {
+    static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, maxBodyBytes: Int,
+                          tls: TLSCredentials?) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(HTTPFaceHandler(engine: engine, maxBodyBytes: maxBodyBytes))
+                }
+            }
+    }
+}
+
+/// One HTTP connection: reads a request whole (up to `http.max_body_bytes`), routes it, and
+/// writes its response; NIO's pipelining helper holds the next request until then.
+final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let engine: Engine
+    private let maxBodyBytes: Int
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var bodyTooLarge = false
+    /// The engine's handle on this connection; no events are signed up for on it.
+    private(set) var sink: EventSink?
+    /// The tracker request waiting for the engine's replies, if one is.
+    var tracking: TrackerIngest?
+
+    init(engine: Engine, maxBodyBytes: Int) {
+        self.engine = engine
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { sink = EventSink(handler: self, context: context) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+            bodyTooLarge = false
+        case .body(let buffer):
+            guard !bodyTooLarge else { return }
+            if body.count + buffer.readableBytes > maxBodyBytes {
+                bodyTooLarge = true
+                body = []
+            } else {
+                body += buffer.readableBytesView
+            }
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            route(head, context: context)
+        }
+    }
+
+    private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard !bodyTooLarge else {
+            return respond(context, error: WireError(.limit, "the body is longer than http.max_body_bytes (\(maxBodyBytes))"),
+                           status: .payloadTooLarge)
+        }
+        let (path, query) = FormDecoder.target(head.uri)
+        // `/` takes OsmAnd's query form too: Traccar Client's default URL has no path.
+        let osmAndAtRoot = path == "/" && (head.method != .GET || query.contains { $0.name == "lat" || $0.name == "id" })
+        guard path == "/v1/track" || osmAndAtRoot else {
+            return respond(context, error: WireError(.notFound, "nothing is served at \(head.method) \(path); "
+                                                     + "tracker apps send to /v1/track"), status: .notFound)
+        }
+        TrackerIngest.start(head: head, query: query, body: body, on: self, context: context)
+    }
+
+    // MARK: - Responses
+
+    /// Writes a response with a body and a length; closes after it when the client asked to.
+    func respond(_ context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String = "application/json",
+                 body bytes: [UInt8], headers extra: [(String, String)] = []) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: "\(bytes.count)")
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// `{"error": {"code": "…", "message": "…"}}` with `status`.
+    func respond(_ context: ChannelHandlerContext, error: WireError, status: HTTPResponseStatus,
+                 headers: [(String, String)] = []) {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("error")
+        json.beginObject()
+        json.key("code"); json.string(error.code.rawValue)
+        json.key("message"); json.string(error.message)
+        json.endObject()
+        json.endObject()
+        respond(context, status: status, body: json.bytes + [0x0A], headers: headers)
+    }
+
+    // MARK: - EngineClient
+
+    func batchFinished(_ replies: [(Int, Reply)], gaveBack: [EngineWork], context: ChannelHandlerContext) {
+        tracking?.answered(replies, gaveBack: gaveBack, on: self, context: context)
+    }
+
+    func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) {
+        tracking?.answered(replies, gaveBack: [], on: self, context: context)
+    }
+
+    /// No events are signed up for on an HTTP connection.
+    func push(_ lines: [[UInt8]], context: ChannelHandlerContext) {}
+
+    /// A request already on the engine finishes with what the engine answered.
+    func endSession(_ reason: String, context: ChannelHandlerContext) {}
+}
+
+@available(*, unavailable)
+extension HTTPFaceHandler: Sendable {}
+
+extension HTTPResponseStatus {
+    /// The status that says what a line-protocol error code says.
+    init(_ code: ErrorCode) {
+        switch code {
+        case .proto, .badArgument, .unknown, .tooLong: self = .badRequest
+        case .noAuth: self = .unauthorized
+        case .denied: self = .forbidden
+        case .notFound: self = .notFound
+        case .conflict: self = .conflict
+        case .limit: self = .tooManyRequests
+        case .unavailable: self = .serviceUnavailable
+        case .internal: self = .internalServerError
+        }
+    }
+}

@@ -6,8 +6,8 @@ import SevaWire
 
 /// The HTTP face (`http.listen`, or a socket systemd passes in named `http`; DESIGN.md §10):
 /// HTTP/1.1 with keep-alive, requests answered in order, each on its connection's own loop and
-/// handed to the engine like a line-protocol batch. Served now: tracker ingest at `/v1/track`
-/// (and OsmAnd's query form at `/`).
+/// handed to the engine like a line-protocol batch: tracker ingest at `/v1/track` (and
+/// OsmAnd's query form at `/`), and the REST API (`RESTRoutes`).
 enum HTTPFace {
     static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, maxBodyBytes: Int,
                           tls: TLSCredentials?) -> ServerBootstrap {
@@ -36,8 +36,8 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
     private var bodyTooLarge = false
     /// The engine's handle on this connection; no events are signed up for on it.
     private(set) var sink: EventSink?
-    /// The tracker request waiting for the engine's replies, if one is.
-    var tracking: TrackerIngest?
+    /// The request waiting for the engine's replies, if one is.
+    var pending: HTTPEngineRequest?
 
     init(engine: Engine, maxBodyBytes: Int) {
         self.engine = engine
@@ -75,11 +75,14 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         let (path, query) = FormDecoder.target(head.uri)
         // `/` takes OsmAnd's query form too: Traccar Client's default URL has no path.
         let osmAndAtRoot = path == "/" && (head.method != .GET || query.contains { $0.name == "lat" || $0.name == "id" })
-        guard path == "/v1/track" || osmAndAtRoot else {
-            return respond(context, error: WireError(.notFound, "nothing is served at \(head.method) \(path); "
-                                                     + "tracker apps send to /v1/track"), status: .notFound)
+        if path == "/v1/track" || osmAndAtRoot {
+            TrackerIngest.start(head: head, query: query, body: body, on: self, context: context)
+        } else if RESTRoutes.serves(path) {
+            RESTRoutes.start(head: head, path: path, query: query, body: body, on: self, context: context)
+        } else {
+            respond(context, error: WireError(.notFound, "nothing is served at \(path); tracker apps send to /v1/track, "
+                                              + "the REST API is under /v1/ (docs/openapi.yaml)"), status: .notFound)
         }
-        TrackerIngest.start(head: head, query: query, body: body, on: self, context: context)
     }
 
     // MARK: - Responses
@@ -115,11 +118,11 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
     // MARK: - EngineClient
 
     func batchFinished(_ replies: [(Int, Reply)], gaveBack: [EngineWork], context: ChannelHandlerContext) {
-        tracking?.answered(replies, gaveBack: gaveBack, on: self, context: context)
+        pending?.answered(replies, gaveBack: gaveBack, on: self, context: context)
     }
 
     func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) {
-        tracking?.answered(replies, gaveBack: [], on: self, context: context)
+        pending?.answered(replies, gaveBack: [], on: self, context: context)
     }
 
     /// No events are signed up for on an HTTP connection.

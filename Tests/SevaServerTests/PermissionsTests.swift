@@ -23,14 +23,16 @@ import Testing
         ("SUBSCRIBE", .subscribe(JobSubscription())), ("UNSUBSCRIBE", .unsubscribe),
     ]
 
-    /// DESIGN.md §2's table for the commands above (device commands are checked separately).
+    /// DESIGN.md §2's table for the commands above (device commands are checked separately),
+    /// with SUBSCRIBE — FEED delivered live — a viewer's too, for the operations page.
     static let allowed: [Role: Set<String>] = [
         .admin: Set(commands.map(\.0)),
         .booker: ["HELLO", "AUTH", "PING", "QUIT", "NEAR", "WORKER GET", "JOB NEW", "JOB GET", "JOB CANCEL", "JOB RATE", "JOB LIST",
                   "WATCH", "UNWATCH", "FEED", "SUBSCRIBE", "UNSUBSCRIBE"],
         .worker: ["HELLO", "AUTH", "PING", "QUIT"],
         .gateway: ["HELLO", "AUTH", "PING", "QUIT"],
-        .viewer: ["HELLO", "AUTH", "PING", "QUIT", "WORKER GET", "WORKER LIST", "NEAR", "STATS", "JOB GET", "JOB LIST", "FEED"],
+        .viewer: ["HELLO", "AUTH", "PING", "QUIT", "WORKER GET", "WORKER LIST", "NEAR", "STATS", "JOB GET", "JOB LIST", "FEED",
+                  "SUBSCRIBE", "UNSUBSCRIBE"],
     ]
 
     @Test(arguments: Role.allCases)

@@ -128,6 +128,8 @@ public struct Configuration: Sendable, Equatable {
         public var tls = false
         /// A longer request body is answered 413.
         public var maxBodyBytes = 1_048_576
+        /// A comment line this often keeps a quiet event stream open through proxies.
+        public var keepAliveSeconds = 15.0
     }
 
     public var http = HTTP()

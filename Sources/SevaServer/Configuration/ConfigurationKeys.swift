@@ -123,6 +123,8 @@ enum ConfigurationKeys {
                     + "loopback unless http.tls or server.allow_plaintext_public", .restart),
         flag("http.tls", \.http.tls, "serve http.listen over TLS with server.tls_cert and server.tls_key", .restart),
         integer("http.max_body_bytes", 1_024...67_108_864, \.http.maxBodyBytes, "a longer request body is answered 413"),
+        number("http.keepalive_s", 0.1...3_600, \.http.keepAliveSeconds,
+               "GET /v1/events writes a comment line this often, so proxies keep a quiet stream open", .restart),
         text("metrics.listen", \.metricsListen, "host:port for GET /metrics, e.g. \"127.0.0.1:9478\"; empty = off", .restart),
         flag("debug.allow_stall", \.allowStall, "serve DEBUG STALL (the watchdog test)"),
     ]

@@ -168,7 +168,7 @@ enum Listeners {
         guard !configuration.http.tls || limits.tls != nil else {
             throw ListenerRefusal("http.tls needs server.tls_cert and server.tls_key (PEM files)")
         }
-        return HTTPFace.bootstrap(group, engine: engine, maxBodyBytes: configuration.http.maxBodyBytes,
+        return HTTPFace.bootstrap(group, engine: engine, settings: HTTPFace.Settings(configuration),
                                   tls: configuration.http.tls ? limits.tls : nil)
     }
 

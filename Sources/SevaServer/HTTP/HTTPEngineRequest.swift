@@ -19,14 +19,16 @@ final class HTTPEngineRequest {
     }
 
     /// Judges `token` on the engine's loop; a valid one goes to `then` on the connection's loop,
-    /// an invalid or expired one is answered 401.
-    static func authenticate(_ token: String, on handler: HTTPFaceHandler, context: ChannelHandlerContext,
+    /// an invalid or expired one is answered 401. With `sink`, this connection is a session of
+    /// the token: revoking the token ends it.
+    static func authenticate(_ token: String, signingIn sink: EventSink? = nil, on handler: HTTPFaceHandler,
+                             context: ChannelHandlerContext,
                              then: @escaping (Principal, HTTPFaceHandler, ChannelHandlerContext) -> Void) {
         let engine = handler.engine
         let bound = NIOLoopBound((handler, context, then), eventLoop: context.eventLoop)
         let home = context.eventLoop
         engine.loop.execute {
-            let verdict = engine.authenticate(token, on: nil)
+            let verdict = engine.authenticate(token, on: sink)
             home.execute {
                 let (handler, context, then) = bound.value
                 guard case .valid(let principal) = verdict else {

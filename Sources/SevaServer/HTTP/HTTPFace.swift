@@ -9,7 +9,21 @@ import SevaWire
 /// handed to the engine like a line-protocol batch: tracker ingest at `/v1/track` (and
 /// OsmAnd's query form at `/`), and the REST API (`RESTRoutes`).
 enum HTTPFace {
-    static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, maxBodyBytes: Int,
+    /// What one HTTP connection is held to.
+    struct Settings {
+        let maxBodyBytes: Int
+        /// A stream of events further behind than this is closed (`server.output_hard_bytes`).
+        let outputHardBytes: Int
+        let keepAliveSeconds: Double
+
+        init(_ configuration: Configuration) {
+            maxBodyBytes = configuration.http.maxBodyBytes
+            outputHardBytes = configuration.server.outputHardBytes
+            keepAliveSeconds = configuration.http.keepAliveSeconds
+        }
+    }
+
+    static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, settings: Settings,
                           tls: TLSCredentials?) -> ServerBootstrap {
         ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -17,7 +31,7 @@ enum HTTPFace {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(HTTPFaceHandler(engine: engine, maxBodyBytes: maxBodyBytes))
+                    try channel.pipeline.syncOperations.addHandler(HTTPFaceHandler(engine: engine, settings: settings))
                 }
             }
     }
@@ -30,7 +44,7 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
     typealias OutboundOut = HTTPServerResponsePart
 
     let engine: Engine
-    private let maxBodyBytes: Int
+    let settings: HTTPFace.Settings
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var bodyTooLarge = false
@@ -38,13 +52,27 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
     private(set) var sink: EventSink?
     /// The request waiting for the engine's replies, if one is.
     var pending: HTTPEngineRequest?
+    /// The event stream this connection has become, if it has.
+    var events: EventStream?
 
-    init(engine: Engine, maxBodyBytes: Int) {
+    init(engine: Engine, settings: HTTPFace.Settings) {
         self.engine = engine
-        self.maxBodyBytes = maxBodyBytes
+        self.settings = settings
     }
 
     func handlerAdded(context: ChannelHandlerContext) { sink = EventSink(handler: self, context: context) }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        events?.close()
+        events = nil
+        if let sink {
+            let engine = self.engine
+            engine.loop.execute { engine.events.forget(sink) }
+        }
+        // The sink refers back to this handler: let both go.
+        sink = nil
+        context.fireChannelInactive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -54,7 +82,7 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
             bodyTooLarge = false
         case .body(let buffer):
             guard !bodyTooLarge else { return }
-            if body.count + buffer.readableBytes > maxBodyBytes {
+            if body.count + buffer.readableBytes > settings.maxBodyBytes {
                 bodyTooLarge = true
                 body = []
             } else {
@@ -69,13 +97,15 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
 
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard !bodyTooLarge else {
-            return respond(context, error: WireError(.limit, "the body is longer than http.max_body_bytes (\(maxBodyBytes))"),
+            return respond(context, error: WireError(.limit, "the body is longer than http.max_body_bytes (\(settings.maxBodyBytes))"),
                            status: .payloadTooLarge)
         }
         let (path, query) = FormDecoder.target(head.uri)
         // `/` takes OsmAnd's query form too: Traccar Client's default URL has no path.
         let osmAndAtRoot = path == "/" && (head.method != .GET || query.contains { $0.name == "lat" || $0.name == "id" })
-        if path == "/v1/track" || osmAndAtRoot {
+        if path == "/v1/events" && head.method == .GET {
+            EventStream.start(head: head, query: query, on: self, context: context)
+        } else if path == "/v1/track" || osmAndAtRoot {
             TrackerIngest.start(head: head, query: query, body: body, on: self, context: context)
         } else if RESTRoutes.serves(path) {
             RESTRoutes.start(head: head, path: path, query: query, body: body, on: self, context: context)
@@ -99,6 +129,18 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         buffer.writeBytes(bytes)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// The head of a response whose body follows in pieces (an event stream).
+    func writeHead(_ context: ChannelHandlerContext, _ head: HTTPResponseHead) {
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+    }
+
+    /// One piece of such a body, flushed.
+    func writeBody(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
     /// `{"error": {"code": "…", "message": "…"}}` with `status`.
@@ -125,11 +167,19 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         pending?.answered(replies, gaveBack: [], on: self, context: context)
     }
 
-    /// No events are signed up for on an HTTP connection.
-    func push(_ lines: [[UInt8]], context: ChannelHandlerContext) {}
+    /// Events go to the stream this connection has become; no other request signs up for any.
+    func push(_ lines: [[UInt8]], context: ChannelHandlerContext) {
+        events?.pushed(lines, on: self, context: context)
+    }
 
-    /// A request already on the engine finishes with what the engine answered.
-    func endSession(_ reason: String, context: ChannelHandlerContext) {}
+    /// The token was revoked or has expired: an event stream ends (a request already on the
+    /// engine finishes with what the engine answered).
+    func endSession(_ reason: String, context: ChannelHandlerContext) {
+        guard let events else { return }
+        events.close()
+        self.events = nil
+        context.close(promise: nil)
+    }
 }
 
 @available(*, unavailable)

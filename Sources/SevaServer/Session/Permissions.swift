@@ -84,9 +84,10 @@ public enum Permissions {
         }
         let allowed: Set<Role>
         switch command {
-        case .workerGet, .near, .jobGet, .jobList, .feed: allowed = [.admin, .booker, .viewer]
+        // SUBSCRIBE is FEED delivered live: read-only, so a viewer's too (the operations page).
+        case .workerGet, .near, .jobGet, .jobList, .feed, .subscribe, .unsubscribe: allowed = [.admin, .booker, .viewer]
         case .workerList, .stats: allowed = [.admin, .viewer]
-        case .jobNew, .jobCancel, .jobRate, .watch, .unwatch, .subscribe, .unsubscribe: allowed = [.admin, .booker]
+        case .jobNew, .jobCancel, .jobRate, .watch, .unwatch: allowed = [.admin, .booker]
         default: allowed = [.admin]
         }
         guard allowed.contains(role) else { return .failure(denied(command, role)) }

@@ -4,6 +4,8 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev
+# What only the tests need besides: a real browser for the operations page.
+TEST_APT_PACKAGES := chromium
 ARGS ?= --config etc/sevad.toml
 
 .PHONY: help deps build release test crashtest demo run bench bench-vs-redis fuzz config install uninstall clean
@@ -12,7 +14,7 @@ FUZZ_SECONDS ?= 60
 help:
 	@echo "make deps     install the system libraries the build needs ($(APT_PACKAGES))"
 	@echo "make build    debug build of every target"
-	@echo "make test     run the whole test suite"
+	@echo "make test     run the whole test suite (installs $(TEST_APT_PACKAGES) for the browser test)"
 	@echo "make demo     release build, then 60 s of a simulated district against a real sevad (DEMO_SECONDS=…)"
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
 	@echo "make bench    index (10k/1M/10M workers), store, server and dispatch benchmarks, each in its"
@@ -27,7 +29,7 @@ help:
 
 deps:
 	@command -v $(SWIFT) >/dev/null || { echo "swift not found: install Swift 6.x (swift.org) and put it on PATH" >&2; exit 1; }
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing$$missing"; \
 		if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; fi; \
@@ -45,6 +47,7 @@ release: deps
 # that any process spawned meanwhile inherits, so tests that start daemons and tools in parallel
 # could wait on each other's children. Line-buffered (stdbuf), so a log cut short shows the
 # test that was running, not the last full 4 kB block.
+test: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
 test: deps
 	@set -o pipefail; stdbuf -oL -eL $(SWIFT) test --disable-xctest --no-parallel 2>&1 | tee .build-test.log; status=$$?; \
 	summary=$$(grep -E 'Test run with [0-9]+ tests' .build-test.log | tail -1); rm -f .build-test.log; \

@@ -14,6 +14,28 @@ final class HTTPTestClient {
 
     init(port: Int) throws { connection = try LineConnection(port: port) }
 
+    /// A response whose body may run to many lines (a page), read to its `Content-Length`.
+    func requestText(_ method: String, _ target: String) -> Response? {
+        guard connection.send("\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+              let statusLine = connection.line(), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
+            return nil
+        }
+        let headers = readHeaders()
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        var body = ""
+        while body.utf8.count < length, let line = connection.line() { body += line + "\n" }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    private func readHeaders() -> [String: String] {
+        var headers: [String: String] = [:]
+        while let line = connection.line()?.trimmingCharacters(in: .newlines), !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return headers
+    }
+
     func request(_ method: String, _ target: String, headers: [String: String] = [:], body: String = "") -> Response? {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
@@ -22,11 +44,7 @@ final class HTTPTestClient {
         guard let statusLine = connection.line(), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
             return nil
         }
-        var headers: [String: String] = [:]
-        while let line = connection.line()?.trimmingCharacters(in: .newlines), !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
+        let headers = readHeaders()
         let length = Int(headers["content-length"] ?? "0") ?? 0
         guard length > 0 else { return Response(status: status, headers: headers, body: "") }
         guard let body = connection.line(), body.utf8.count + 1 == length else { return nil }

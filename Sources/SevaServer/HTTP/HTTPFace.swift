@@ -7,7 +7,8 @@ import SevaWire
 /// The HTTP face (`http.listen`, or a socket systemd passes in named `http`; DESIGN.md §10):
 /// HTTP/1.1 with keep-alive, requests answered in order, each on its connection's own loop and
 /// handed to the engine like a line-protocol batch: tracker ingest at `/v1/track` (and
-/// OsmAnd's query form at `/`), and the REST API (`RESTRoutes`).
+/// OsmAnd's query form at `/`), the REST API (`RESTRoutes`), the event stream (`EventStream`) and
+/// the operations page at `/` (`OperationsPage`).
 enum HTTPFace {
     /// What one HTTP connection is held to.
     struct Settings {
@@ -103,7 +104,10 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         let (path, query) = FormDecoder.target(head.uri)
         // `/` takes OsmAnd's query form too: Traccar Client's default URL has no path.
         let osmAndAtRoot = path == "/" && (head.method != .GET || query.contains { $0.name == "lat" || $0.name == "id" })
-        if path == "/v1/events" && head.method == .GET {
+        if path == "/" && !osmAndAtRoot {
+            respond(context, status: .ok, contentType: "text/html; charset=utf-8", body: OperationsPage.html,
+                    headers: [("Cache-Control", "no-store"), ("Content-Security-Policy", OperationsPage.policy)])
+        } else if path == "/v1/events" && head.method == .GET {
             EventStream.start(head: head, query: query, on: self, context: context)
         } else if path == "/v1/track" || osmAndAtRoot {
             TrackerIngest.start(head: head, query: query, body: body, on: self, context: context)

@@ -45,6 +45,8 @@ extension Engine {
         list.counters(["unfilled_by_district"], dispatch.unfilledByDistrict, "unfilled_by_district_total",
                       "Jobs no worker could be found for, by district.", label: "district")
         list.gauge(["watched_jobs"], events.watchedJobs, "watched_jobs", "Jobs some connection WATCHes.")
+        list.gauge(["subscribers"], events.subscriptions.count, "subscribers",
+                   "Connections subscribed to the job feed (SUBSCRIBE jobs, GET /v1/events).")
         list.add(["refs", "filter_ready"], .flag(refLookups.filterReady),
                  MetricSample(family: "refs_filter_ready", kind: .gauge, help: "1 once the filter of booked refs is built.",
                               value: refLookups.filterReady ? 1 : 0))

@@ -138,6 +138,30 @@ final class HTTPTestClient {
         #expect(empty.status == 200 && empty.body == "[]", "\(empty)")
     }
 
+    /// A phone with no sevad app hears of its offer in the reply to its next fix.
+    @Test func aPendingOfferIsAnnouncedInTheReply() throws {
+        let fixture = try Fixture()
+        defer { fixture.daemon.stop() }
+        #expect(fixture.admin.ask("WORKER SET w1 verified=yes") == "OK")
+        #expect(fixture.admin.ask("AVAIL w1 on") == "OK")
+        let first = try #require(fixture.http.request("GET", "/v1/track?id=w1&lat=26.8467&lon=80.9462&timestamp=\(now - 30)"
+                                                     + "&token=\(fixture.workerToken)"))
+        #expect(first.status == 200 && first.body == #"{"fixes":1}"#, "no offer yet: \(first)")
+        // Another connection books: the admin one, having sent AVAIL for w1, hears w1's offers.
+        let booker = try LineConnection(unixPath: fixture.daemon.socketPath)
+        let booked = booker.ask(#"JOB NEW skill=plumber lat=26.8470 lon=80.9460 address="12 Sadar Bazar""#)
+        #expect(booked.hasPrefix(#"OK {"id":1"#), "\(booked)")
+        #expect(waitUntil { booker.ask("JOB GET 1").contains(#""state":"offered""#) })
+        let osmAnd = try #require(fixture.http.request("GET", "/v1/track?id=w1&lat=26.8468&lon=80.9462&timestamp=\(now - 20)"
+                                                      + "&token=\(fixture.workerToken)"))
+        #expect(osmAnd.status == 200 && osmAnd.body.contains(#""offer":{"job":1,"skill":"plumber","address":"12 Sadar Bazar""#), "\(osmAnd)")
+        let ownTracks = try #require(fixture.http.request("POST", "/v1/track", headers: ["Authorization": basic("w1", fixture.workerToken),
+                                                                                         "Content-Type": "application/json"],
+            body: #"{"_type":"location","lat":26.8469,"lon":80.9462,"tst":\#(now - 10)}"#))
+        #expect(ownTracks.status == 200 && ownTracks.body.hasPrefix(#"[{"_type":"cmd","action":"action","content":"Seva Mitra: a plumber job"#),
+                "\(ownTracks)")
+    }
+
     @Test func refusalsSayWhyWithTheirStatus() throws {
         let fixture = try Fixture()
         defer { fixture.daemon.stop() }

@@ -14,6 +14,26 @@ enum TrackerIngest {
     /// Replies that make the whole request fail; any other (a fix not used) is still a 200.
     private static let refusals: [ErrorCode] = [.notFound, .unavailable, .denied, .noAuth, .internal]
 
+    /// `{"fixes": n[, "offer": {…}]}`, or OwnTracks' array (`[]`, or the offer as a command).
+    private static func answer(fixes: Int, offer: OfferNotice?, answersArray: Bool, on handler: HTTPFaceHandler,
+                               context: ChannelHandlerContext) {
+        var json = JSONWriter()
+        if answersArray {
+            json.beginArray()
+            offer?.writeOwnTracksCommand(into: &json)
+            json.endArray()
+        } else {
+            json.beginObject()
+            json.key("fixes"); json.integer(fixes)
+            if let offer {
+                json.key("offer")
+                offer.write(into: &json)
+            }
+            json.endObject()
+        }
+        handler.respond(context, status: .ok, body: json.bytes + [0x0A])
+    }
+
     static func start(head: HTTPRequestHead, query: [(name: String, value: String)], body: [UInt8],
                       on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         var report: TrackerReport
@@ -42,16 +62,15 @@ enum TrackerIngest {
                 if let refused = replies.values.lazy.compactMap(\.wireError).first(where: { refusals.contains($0.code) }) {
                     return handler.respond(context, error: refused, status: HTTPResponseStatus(refused.code))
                 }
-                var json = JSONWriter()
-                if answersArray {
-                    json.beginArray()
-                    json.endArray()
-                } else {
-                    json.beginObject()
-                    json.key("fixes"); json.integer(decoded.fixes.count)
-                    json.endObject()
+                guard let worker = decoded.device ?? principal.worker else {
+                    return answer(fixes: decoded.fixes.count, offer: nil, answersArray: answersArray, on: handler, context: context)
                 }
-                handler.respond(context, status: .ok, body: json.bytes + [0x0A])
+                let engine = handler.engine
+                let bound = NIOLoopBound((handler, context), eventLoop: context.eventLoop)
+                engine.loop.submit { engine.offerNotice(for: worker) }.hop(to: context.eventLoop).whenComplete { result in
+                    let (handler, context) = bound.value
+                    answer(fixes: decoded.fixes.count, offer: try? result.get(), answersArray: answersArray, on: handler, context: context)
+                }
             }
         }
     }

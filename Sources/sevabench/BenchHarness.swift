@@ -14,6 +14,8 @@ struct BenchDaemon {
     let port: Int
     /// The TLS listener's port, when the configuration has one (else 0).
     let tlsPort: Int
+    /// The HTTP face's port, when the configuration has one (else 0).
+    let httpPort: Int
     let daemon: Daemon
     let admin: LineConnection
     let positions: [GeoPoint]
@@ -34,6 +36,7 @@ struct BenchDaemon {
                             logger: Logger(label: "sevabench") { _ in PortLogHandler(box: portBox) })
         port = portBox.port
         tlsPort = portBox.tlsPort
+        httpPort = portBox.httpPort
         admin = try LineConnection(unixPath: directory + "/sevad.sock")
         var random = SeededGenerator(seed: 7)
         let workforce = UPWorkforce()

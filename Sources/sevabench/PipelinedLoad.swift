@@ -7,6 +7,9 @@ import SevaCore
 enum ReplyProtocol: Sendable {
     case lines
     case resp
+    /// HTTP/1.1 responses whose bodies are single lines (the HTTP face's): a reply per status
+    /// line, an error when its status is not 2xx.
+    case http
 
     /// A fresh counter for one connection: returns the replies each read completed, and
     /// whether any of them was an error.
@@ -21,6 +24,25 @@ enum ReplyProtocol: Sendable {
                     if atStart && byte == UInt8(ascii: "E") { failed = true }
                     atStart = byte == 10
                     if atStart { replies += 1 }
+                }
+                return (replies, failed)
+            }
+        case .http:
+            let status = Array("HTTP/1.1 ".utf8)
+            var line: [UInt8] = []
+            return { bytes in
+                var replies = 0
+                var failed = false
+                for byte in bytes {
+                    if byte == 10 {
+                        if line.count > status.count, line.starts(with: status) {
+                            replies += 1
+                            if line[status.count] != UInt8(ascii: "2") { failed = true }
+                        }
+                        line.removeAll(keepingCapacity: true)
+                    } else if line.count <= status.count {
+                        line.append(byte)
+                    }
                 }
                 return (replies, failed)
             }

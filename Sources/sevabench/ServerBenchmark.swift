@@ -197,16 +197,24 @@ struct PortLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let text = "\(event.message)"
-        if text.hasPrefix("listening on tcp") || text.hasPrefix("listening on tls") { box.note(text) }
+        if text.hasPrefix("listening on tcp") || text.hasPrefix("listening on tls") || text.hasPrefix("HTTP face on") { box.note(text) }
     }
 }
 
-/// Catches the daemon's "listening on tcp" (and "tls") log lines. `@unchecked Sendable`: guarded by `lock`.
+/// Catches the daemon's "listening on tcp" (and "tls", and "HTTP face") log lines. `@unchecked Sendable`: guarded by `lock`.
 final class PortBox: @unchecked Sendable {
     private let lock = NSLock()
     private var found = 0
     private var foundTLS = 0
+    private var foundHTTP = 0
     func note(_ line: String) {
+        if let range = line.range(of: #"HTTP face on http://127\.0\.0\.1:\d+"#, options: .regularExpression),
+           let port = Int(line[range].split(separator: ":").last ?? "") {
+            lock.lock()
+            foundHTTP = port
+            lock.unlock()
+            return
+        }
         guard let range = line.range(of: #"listening on (tcp|tls) 127\.0\.0\.1:\d+"#, options: .regularExpression),
               let port = Int(line[range].split(separator: ":").last ?? "") else { return }
         lock.lock()
@@ -215,4 +223,5 @@ final class PortBox: @unchecked Sendable {
     }
     var port: Int { lock.lock(); defer { lock.unlock() }; return found }
     var tlsPort: Int { lock.lock(); defer { lock.unlock() }; return foundTLS }
+    var httpPort: Int { lock.lock(); defer { lock.unlock() }; return foundHTTP }
 }

@@ -13,9 +13,10 @@ let usage = """
            sevabench dispatch [--workers N] [--bookers N] [--booker-connections N] [--seconds S]
                           [--pending-offers N] [--watched N]
            sevabench tls [--workers N] [--connections N] [--in-flight N] [--seconds S]
+           sevabench http [--workers N] [--connections N] [--in-flight N] [--seconds S]
            sevabench redis [--workers N] [--connections N] [--loc-in-flight N] [--near-in-flight N]
                            [--seconds S] [--redis-server PATH] [--on-break SHARE] [--io-threads N]
-       sevabench all   (all five, with their defaults)
+       sevabench all   (index, store, server, dispatch, tls and http, with their defaults)
 
       redis         sevad against Debian's redis-server on the same workers and the same
                     pipelining client: PING against PING (the connection path alone, the floor
@@ -26,6 +27,10 @@ let usage = """
         --seconds 5, --on-break 0.7 (sevad's workers on break: found by all=yes,
         passed by dispatch), --io-threads 0 (sevad's server.io_threads; 0 = one a core);
         JSON var/bench/redis.json
+
+      http          tracker ingest over the HTTP face (GET /v1/track, OsmAnd's form, keep-alive,
+                    pipelined) beside LOC over the line protocol, one daemon, one client shape;
+        --workers 100000, --connections 4, --in-flight 64, --seconds 5; JSON var/bench/http.json
 
       tls           LOC/s over TLS against plain TCP on one daemon, with one NIO client shape
                     for both; JSON in var/bench/tls.json
@@ -430,6 +435,52 @@ func runRedis(_ arguments: ArraySlice<String>) {
     exit(0)
 }
 
+func runHTTP(_ arguments: ArraySlice<String>) {
+    var options = HTTPBenchmark.Options()
+    flags(arguments) { flag, value in
+        switch flag {
+        case "--workers": options.workers = positive(flag, value)
+        case "--connections": options.connections = positive(flag, value)
+        case "--in-flight": options.inFlight = positive(flag, value)
+        case "--seconds": options.seconds = positiveSeconds(flag, value)
+        default: return false
+        }
+        return true
+    }
+    do {
+        let (loc, http) = try HTTPBenchmark(options: options).run(progress: progress)
+        print("tracker ingest over HTTP beside LOC (\(options.workers) workers, \(options.connections) connections × "
+              + "\(options.inFlight) in flight)")
+        print(pad("workload", 44) + leftPad("fixes/s", 10) + "   p50 / p99 / p999 ms")
+        print(String(repeating: "-", count: 80))
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("benchmark"); json.string("http")
+        json.key("workers"); json.integer(options.workers)
+        json.key("connections"); json.integer(options.connections)
+        json.key("in_flight"); json.integer(options.inFlight)
+        for (name, key, result) in [("LOC, line protocol (gateway)", "loc", loc), ("GET /v1/track, OsmAnd form, keep-alive", "http", http)] {
+            print(pad(name, 44) + leftPad(format0(result.perSecond), 10) + "   "
+                  + [0.5, 0.99, 0.999].map { format3(result.latency.quantile($0) / 1e6) }.joined(separator: " / "))
+            json.key(key)
+            json.beginObject()
+            json.key("per_s"); json.number(result.perSecond, decimals: 0)
+            for (field, q) in [("p50_ms", 0.5), ("p99_ms", 0.99), ("p999_ms", 0.999), ("max_ms", 1.0)] {
+                json.key(field); json.number(result.latency.quantile(q) / 1e6, decimals: 3)
+            }
+            json.endObject()
+        }
+        json.key("http_to_loc"); json.number(http.perSecond / loc.perSecond, decimals: 3)
+        json.endObject()
+        print("HTTP / LOC: " + format1(http.perSecond / loc.perSecond * 100) + " %")
+        writeJSON(json.text, to: "var/bench/http.json")
+    } catch {
+        FileHandle.standardError.write(Data("sevabench: http benchmark failed: \(error)\n".utf8))
+        exit(1)
+    }
+    exit(0)
+}
+
 #if DEBUG
 progress("warning: this is a debug build; figures are meaningless (use `make bench`)")
 #endif
@@ -441,10 +492,11 @@ case "server": runServer(arguments.dropFirst())
 case "dispatch": runDispatch(arguments.dropFirst())
 case "tls": runTLS(arguments.dropFirst())
 case "redis": runRedis(arguments.dropFirst())
+case "http": runHTTP(arguments.dropFirst())
 case "all":
     guard arguments.count == 1 else { fail("`all` takes no options; run `index`, `store`, `server` or `dispatch` for those") }
     // Each in its own process, so one's heap and threads do not colour the next.
-    for benchmark in ["index", "store", "server", "dispatch", "tls"] {
+    for benchmark in ["index", "store", "server", "dispatch", "tls", "http"] {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         child.arguments = [benchmark]

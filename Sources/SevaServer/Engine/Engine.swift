@@ -117,10 +117,12 @@ final class Engine: @unchecked Sendable {
     func authenticate(_ token: String, on sink: EventSink?) -> TokenBook.Verdict {
         loop.preconditionInEventLoop()
         let at = now
-        let verdict = tokens.authenticate(token, now: at)
+        let (verdict, touched) = tokens.authenticate(token, now: at)
         guard case .valid(let principal) = verdict, let identity = principal.token else { return verdict }
-        commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedAt: at) },
-               success: nil, reply: nil)
+        if touched {
+            commit(DispatchOutcome(), also: { try $0.updateToken(hash: identity.hash, lastUsedAt: at) },
+                   success: nil, reply: nil)
+        }
         if let sink {
             events.signIn(sink, token: identity)
             if let worker = principal.worker { events.listen(worker: worker, on: sink) }

@@ -48,16 +48,17 @@ final class EventStream {
         }
         let stream = EventStream(hardLimit: handler.settings.outputHardBytes,
                                  keepAliveInterval: .milliseconds(Int64(handler.settings.keepAliveSeconds * 1_000)))
-        HTTPEngineRequest.authenticate(token, signingIn: handler.sink, on: handler, context: context) { principal, handler, context in
+        // The plan runs once the token is judged valid, on this connection's loop.
+        HTTPEngineRequest.start(token: token, on: handler, context: context, plan: { [unowned handler] _ in
             handler.events = stream
-            HTTPEngineRequest.run([command], as: principal, on: handler, context: context) { replies, handler, context in
-                if let error = replies[0]?.wireError {
-                    handler.events = nil
-                    stream.phase = .closed
-                    return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
-                }
-                stream.open(on: handler, context: context)
+            return .success([command])
+        }) { replies, handler, context in
+            if let error = replies[0]?.wireError {
+                handler.events = nil
+                stream.phase = .closed
+                return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
             }
+            stream.open(on: handler, context: context)
         }
     }
 

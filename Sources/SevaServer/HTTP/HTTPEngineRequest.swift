@@ -2,48 +2,67 @@ import NIOCore
 import NIOHTTP1
 import SevaWire
 
-/// One HTTP request's commands on the engine: its token judged on the engine's loop as AUTH
-/// is, then its commands run in one batch like a line-protocol read — the same role table, the
-/// same engine path — and, once every command is answered, `finish` with the replies by number.
+/// One HTTP request's commands on the engine, run like a line-protocol read: the same role
+/// table, the same engine path, one batch, one hop. A connection's first token is judged on
+/// the engine's loop as AUTH is, and the connection becomes a session of it (revoking the
+/// token ends the session); later requests with the same token on that connection skip the
+/// judging, as later lines after AUTH do. Once every command is answered, `finish` gets the
+/// replies by number — with, when asked for, one more made on the engine's loop after them.
 final class HTTPEngineRequest {
+    typealias Finish = (_ replies: [Int: Reply], _ handler: HTTPFaceHandler, _ context: ChannelHandlerContext) -> Void
+    /// Something the engine adds to the replies, numbered after the commands (a tracker's
+    /// pending offer); made on the engine's loop, in the same hop.
+    typealias Epilogue = @Sendable (Engine, Principal) -> Reply
+
     private let principal: Principal
     private let count: Int
     private var replies: [Int: Reply] = [:]
-    private let finish: (_ replies: [Int: Reply], _ handler: HTTPFaceHandler, _ context: ChannelHandlerContext) -> Void
+    private let finish: Finish
 
-    private init(principal: Principal, count: Int,
-                 finish: @escaping (_ replies: [Int: Reply], _ handler: HTTPFaceHandler, _ context: ChannelHandlerContext) -> Void) {
+    private init(principal: Principal, count: Int, finish: @escaping Finish) {
         self.principal = principal
         self.count = count
         self.finish = finish
     }
 
-    /// Judges `token` on the engine's loop; a valid one goes to `then` on the connection's loop,
-    /// an invalid or expired one is answered 401. With `sink`, this connection is a session of
-    /// the token: revoking the token ends it.
-    static func authenticate(_ token: String, signingIn sink: EventSink? = nil, on handler: HTTPFaceHandler,
-                             context: ChannelHandlerContext,
-                             then: @escaping (Principal, HTTPFaceHandler, ChannelHandlerContext) -> Void) {
+    /// The `WWW-Authenticate` challenge of a 401: Basic, so apps that ask for a user and a
+    /// password know to send the token as the password.
+    static let challenge = [("WWW-Authenticate", "Basic realm=\"sevad\"")]
+
+    /// Runs what `plan` makes of the request for the token's principal. A refusal — an
+    /// invalid token (401), the plan's own, a command the role may not use — is answered at
+    /// once and nothing runs.
+    static func start(token: String, on handler: HTTPFaceHandler, context: ChannelHandlerContext,
+                      plan: @escaping (Principal) -> Result<[Command], WireError>, epilogue: Epilogue? = nil,
+                      finish: @escaping Finish) {
+        if let principal = handler.session(for: token) {
+            return run(plan(principal), as: principal, epilogue: epilogue, on: handler, context: context, finish: finish)
+        }
         let engine = handler.engine
-        let bound = NIOLoopBound((handler, context, then), eventLoop: context.eventLoop)
+        let sink = handler.sink
+        let bound = NIOLoopBound((handler, context, plan, finish), eventLoop: context.eventLoop)
         let home = context.eventLoop
         engine.loop.execute {
             let verdict = engine.authenticate(token, on: sink)
             home.execute {
-                let (handler, context, then) = bound.value
+                let (handler, context, plan, finish) = bound.value
                 guard case .valid(let principal) = verdict else {
                     return handler.respond(context, error: WireError(.noAuth, verdict == .expired ? "token expired" : "invalid token"),
-                                           status: .unauthorized, headers: HTTPEngineRequest.challenge)
+                                           status: .unauthorized, headers: challenge)
                 }
-                then(principal, handler, context)
+                handler.signedIn(token: token, as: principal)
+                run(plan(principal), as: principal, epilogue: epilogue, on: handler, context: context, finish: finish)
             }
         }
     }
 
-    /// Runs `commands` (numbered in order) as `principal`; each must pass the role table, or
-    /// the request is answered with the first refusal and nothing runs.
-    static func run(_ commands: [Command], as principal: Principal, on handler: HTTPFaceHandler, context: ChannelHandlerContext,
-                    finish: @escaping (_ replies: [Int: Reply], _ handler: HTTPFaceHandler, _ context: ChannelHandlerContext) -> Void) {
+    private static func run(_ planned: Result<[Command], WireError>, as principal: Principal, epilogue: Epilogue?,
+                            on handler: HTTPFaceHandler, context: ChannelHandlerContext, finish: @escaping Finish) {
+        let commands: [Command]
+        switch planned {
+        case .failure(let error): return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
+        case .success(let planned): commands = planned
+        }
         var work: [EngineWork] = []
         for (number, command) in commands.enumerated() {
             switch Permissions.check(command, for: principal) {
@@ -51,29 +70,29 @@ final class HTTPEngineRequest {
             case .success(let decision): work.append((number, command, decision))
             }
         }
-        guard !work.isEmpty else { return finish([:], handler, context) }
-        let request = HTTPEngineRequest(principal: principal, count: work.count, finish: finish)
+        let request = HTTPEngineRequest(principal: principal, count: work.count + (epilogue == nil ? 0 : 1), finish: finish)
+        guard request.count > 0 else { return finish([:], handler, context) }
         handler.pending = request
-        request.hand(work, on: handler, context: context)
+        request.hand(work, epilogue: epilogue, on: handler, context: context)
     }
 
-    /// The `WWW-Authenticate` challenge of a 401: Basic, so apps that ask for a user and a
-    /// password know to send the token as the password.
-    static let challenge = [("WWW-Authenticate", "Basic realm=\"sevad\"")]
-
-    private func hand(_ work: [EngineWork], on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
+    private func hand(_ work: [EngineWork], epilogue: Epilogue?, on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         guard let sink = handler.sink else { return }
         let batch = EngineBatch(handler: handler, context: context, sink: sink, outputLimit: 1 << 20)
         let engine = handler.engine
         let principal = self.principal
-        engine.loop.execute { engine.run(work, principal: principal, batch: batch) }
+        let extra = work.count
+        engine.loop.execute {
+            if let epilogue { batch.ticket(extra)(epilogue(engine, principal)) }
+            engine.run(work, principal: principal, batch: batch)
+        }
     }
 
     /// Replies from the engine; what it gave back unrun goes again; once every command is
     /// answered, `finish`.
     func answered(_ new: [(Int, Reply)], gaveBack: [EngineWork], on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         for (number, reply) in new { replies[number] = reply }
-        if !gaveBack.isEmpty { hand(gaveBack, on: handler, context: context) }
+        if !gaveBack.isEmpty { hand(gaveBack, epilogue: nil, on: handler, context: context) }
         guard replies.count == count else { return }
         handler.pending = nil
         finish(replies, handler, context)

@@ -55,6 +55,8 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
     var pending: HTTPEngineRequest?
     /// The event stream this connection has become, if it has.
     var events: EventStream?
+    /// The token this connection is a session of, and whose it is.
+    private var session: (token: String, principal: Principal)?
 
     init(engine: Engine, settings: HTTPFace.Settings) {
         self.engine = engine
@@ -171,14 +173,21 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         pending?.answered(replies, gaveBack: [], on: self, context: context)
     }
 
+    /// Whose `token` is, when this connection is already a session of it.
+    func session(for token: String) -> Principal? { session?.token == token ? session?.principal : nil }
+
+    /// The engine judged `token` valid and made this connection a session of it.
+    func signedIn(token: String, as principal: Principal) { session = (token, principal) }
+
     /// Events go to the stream this connection has become; no other request signs up for any.
     func push(_ lines: [[UInt8]], context: ChannelHandlerContext) {
         events?.pushed(lines, on: self, context: context)
     }
 
-    /// The token was revoked or has expired: an event stream ends (a request already on the
-    /// engine finishes with what the engine answered).
+    /// The token was revoked or has expired: the next request judges its token afresh, and an
+    /// event stream ends (a request already on the engine finishes with what it answered).
     func endSession(_ reason: String, context: ChannelHandlerContext) {
+        session = nil
         guard let events else { return }
         events.close()
         self.events = nil

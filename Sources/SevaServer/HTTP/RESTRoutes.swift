@@ -63,13 +63,11 @@ enum RESTRoutes {
             return handler.respond(context, error: WireError(.noAuth, "send a token: Authorization: Bearer <token>"),
                                    status: .unauthorized, headers: HTTPEngineRequest.challenge)
         }
-        HTTPEngineRequest.authenticate(token, on: handler, context: context) { principal, handler, context in
-            HTTPEngineRequest.run([command], as: principal, on: handler, context: context) { replies, handler, context in
-                guard let reply = replies[0] else { return }
-                if let error = reply.wireError { return handler.respond(context, error: error, status: HTTPResponseStatus(error.code)) }
-                let json = reply.okJSON.map(Array.init) ?? Array("{}".utf8)
-                handler.respond(context, status: route.created ? .created : .ok, body: json + [0x0A])
-            }
+        HTTPEngineRequest.start(token: token, on: handler, context: context, plan: { _ in .success([command]) }) { replies, handler, context in
+            guard let reply = replies[0] else { return }
+            if let error = reply.wireError { return handler.respond(context, error: error, status: HTTPResponseStatus(error.code)) }
+            let json = reply.okJSON.map(Array.init) ?? Array("{}".utf8)
+            handler.respond(context, status: route.created ? .created : .ok, body: json + [0x0A])
         }
     }
 

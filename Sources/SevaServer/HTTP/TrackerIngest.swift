@@ -15,8 +15,7 @@ enum TrackerIngest {
     private static let refusals: [ErrorCode] = [.notFound, .unavailable, .denied, .noAuth, .internal]
 
     /// `{"fixes": n[, "offer": {…}]}`, or OwnTracks' array (`[]`, or the offer as a command).
-    private static func answer(fixes: Int, offer: OfferNotice?, answersArray: Bool, on handler: HTTPFaceHandler,
-                               context: ChannelHandlerContext) {
+    private static func answer(fixes: Int, offer: OfferNotice?, answersArray: Bool) -> [UInt8] {
         var json = JSONWriter()
         if answersArray {
             json.beginArray()
@@ -31,7 +30,7 @@ enum TrackerIngest {
             }
             json.endObject()
         }
-        handler.respond(context, status: .ok, body: json.bytes + [0x0A])
+        return json.bytes + [0x0A]
     }
 
     static func start(head: HTTPRequestHead, query: [(name: String, value: String)], body: [UInt8],
@@ -53,25 +52,21 @@ enum TrackerIngest {
         let answersArray = report.format == .ownTracks || head.headers.contains(name: "x-limit-u")
             || head.headers.contains(name: "x-limit-d")
         let decoded = report
-        HTTPEngineRequest.authenticate(token, on: handler, context: context) { principal, handler, context in
+        let fixes = decoded.fixes.count
+        HTTPEngineRequest.start(token: token, on: handler, context: context, plan: { principal in
+            // A request without a fix is still judged as one would be (OwnTracks' empty bodies).
             if decoded.fixes.isEmpty, case .failure(let error) = Permissions.check(.location(worker: decoded.device, noFix), for: principal) {
-                return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
+                return .failure(error)
             }
-            let commands = decoded.fixes.map { Command.location(worker: decoded.device, $0) }
-            HTTPEngineRequest.run(commands, as: principal, on: handler, context: context) { replies, handler, context in
-                if let refused = replies.values.lazy.compactMap(\.wireError).first(where: { refusals.contains($0.code) }) {
-                    return handler.respond(context, error: refused, status: HTTPResponseStatus(refused.code))
-                }
-                guard let worker = decoded.device ?? principal.worker else {
-                    return answer(fixes: decoded.fixes.count, offer: nil, answersArray: answersArray, on: handler, context: context)
-                }
-                let engine = handler.engine
-                let bound = NIOLoopBound((handler, context), eventLoop: context.eventLoop)
-                engine.loop.submit { engine.offerNotice(for: worker) }.hop(to: context.eventLoop).whenComplete { result in
-                    let (handler, context) = bound.value
-                    answer(fixes: decoded.fixes.count, offer: try? result.get(), answersArray: answersArray, on: handler, context: context)
-                }
+            return .success(decoded.fixes.map { Command.location(worker: decoded.device, $0) })
+        }, epilogue: { engine, principal in
+            let offer = (decoded.device ?? principal.worker).flatMap { engine.offerNotice(for: $0) }
+            return Reply(bytes: answer(fixes: fixes, offer: offer, answersArray: answersArray))
+        }, finish: { replies, handler, context in
+            if let refused = replies.values.lazy.compactMap(\.wireError).first(where: { refusals.contains($0.code) }) {
+                return handler.respond(context, error: refused, status: HTTPResponseStatus(refused.code))
             }
-        }
+            handler.respond(context, status: .ok, body: replies[fixes]?.bytes ?? [])
+        })
     }
 }

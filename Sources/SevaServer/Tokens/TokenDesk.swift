@@ -111,10 +111,17 @@ struct TokenDesk {
     // MARK: - Sessions
 
     /// AUTH: what `token` stands for now; a valid token's last use is noted.
-    mutating func authenticate(_ token: String, now: Double) -> TokenBook.Verdict {
+    /// A token's last use is kept to this many seconds: an app that authenticates every
+    /// request (a tracker on the HTTP face) notes it once a minute, not a store write a fix.
+    static let lastUseResolution = 60.0
+
+    /// The verdict on `token`, and whether its last use moved (and so is to be written).
+    mutating func authenticate(_ token: String, now: Double) -> (verdict: TokenBook.Verdict, touched: Bool) {
         let verdict = book.verdict(token, now: now)
-        if case .valid(let principal) = verdict, let identity = principal.token { book.touch(identity, now: now) }
-        return verdict
+        guard case .valid(let principal) = verdict, let identity = principal.token else { return (verdict, false) }
+        if let last = book.entry(identity)?.lastUsedAt, now - last < Self.lastUseResolution { return (verdict, false) }
+        book.touch(identity, now: now)
+        return (verdict, true)
     }
 
     /// A session signed in on `identity`: it is to end when the token expires.

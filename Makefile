@@ -19,7 +19,7 @@ help:
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
 	@echo "make bench    index (10k/1M/10M workers), store, server and dispatch benchmarks, each in its"
 	@echo "              own process, then sevasim's end-to-end load and the policy comparison; tables on"
-	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,tls,e2e}.json"
+	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,tls,http,e2e}.json"
 	@echo "make bench-vs-redis  sevad against Debian's redis-server (installed when missing): LOC vs GEOADD,"
 	@echo "              NEAR vs GEOSEARCH, the same workers and pipelining client; var/bench/redis.json"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"

@@ -1,6 +1,7 @@
 import Foundation
 import SevaClient
 import SevaCore
+import SevaWire
 
 /// How one protocol's replies are counted in a byte stream, so that one load generator can
 /// drive sevad (a line per reply) and Redis (RESP) alike.
@@ -67,6 +68,19 @@ enum PipelinedLoad {
         /// Per request, nanoseconds.
         let latency: Timings
         var perSecond: Double { Double(replies) / seconds }
+
+        /// "p50 / p99 / p999" in milliseconds, for a table.
+        var tail: String { [0.5, 0.99, 0.999].map { format3(latency.quantile($0) / 1e6) }.joined(separator: " / ") }
+
+        /// `{"per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms"}`.
+        func write(into json: inout JSONWriter) {
+            json.beginObject()
+            json.key("per_s"); json.number(perSecond, decimals: 0)
+            for (name, q) in [("p50_ms", 0.5), ("p99_ms", 0.99), ("p999_ms", 0.999), ("max_ms", 1.0)] {
+                json.key(name); json.number(latency.quantile(q) / 1e6, decimals: 3)
+            }
+            json.endObject()
+        }
     }
 
     /// `open` connects one client (and authenticates it) and returns its descriptor; `bursts`

@@ -394,9 +394,6 @@ func runRedis(_ arguments: ArraySlice<String>) {
         print(pad("workload", 34) + leftPad("sevad/s", 10) + leftPad("Redis/s", 10) + leftPad("ratio", 8)
               + "   p50 / p99 / p999 ms, sevad | Redis")
         print(String(repeating: "-", count: 110))
-        func tail(_ result: PipelinedLoad.Result) -> String {
-            [0.5, 0.99, 0.999].map { format3(result.latency.quantile($0) / 1e6) }.joined(separator: " / ")
-        }
         var json = JSONWriter()
         json.beginObject()
         json.key("benchmark"); json.string("redis")
@@ -409,18 +406,13 @@ func runRedis(_ arguments: ArraySlice<String>) {
             print(pad(pair.name, 34) + leftPad(format0(pair.sevad.perSecond), 10)
                   + leftPad(pair.redis.map { format0($0.perSecond) } ?? "-", 10)
                   + leftPad(pair.ratio.map { format1($0) + "x" } ?? "-", 8)
-                  + "   " + tail(pair.sevad) + (pair.redis.map { " | " + tail($0) } ?? ""))
+                  + "   " + pair.sevad.tail + (pair.redis.map { " | " + $0.tail } ?? ""))
             json.beginObject()
             json.key("name"); json.string(pair.name)
             for (side, result) in [("sevad", pair.sevad), ("redis", pair.redis)] {
                 json.key(side)
                 guard let result else { json.null(); continue }
-                json.beginObject()
-                json.key("per_s"); json.number(result.perSecond, decimals: 0)
-                for (name, q) in [("p50_ms", 0.5), ("p99_ms", 0.99), ("p999_ms", 0.999), ("max_ms", 1.0)] {
-                    json.key(name); json.number(result.latency.quantile(q) / 1e6, decimals: 3)
-                }
-                json.endObject()
+                result.write(into: &json)
             }
             json.key("ratio"); if let ratio = pair.ratio { json.number(ratio, decimals: 3) } else { json.null() }
             json.endObject()
@@ -460,15 +452,9 @@ func runHTTP(_ arguments: ArraySlice<String>) {
         json.key("connections"); json.integer(options.connections)
         json.key("in_flight"); json.integer(options.inFlight)
         for (name, key, result) in [("LOC, line protocol (gateway)", "loc", loc), ("GET /v1/track, OsmAnd form, keep-alive", "http", http)] {
-            print(pad(name, 44) + leftPad(format0(result.perSecond), 10) + "   "
-                  + [0.5, 0.99, 0.999].map { format3(result.latency.quantile($0) / 1e6) }.joined(separator: " / "))
+            print(pad(name, 44) + leftPad(format0(result.perSecond), 10) + "   " + result.tail)
             json.key(key)
-            json.beginObject()
-            json.key("per_s"); json.number(result.perSecond, decimals: 0)
-            for (field, q) in [("p50_ms", 0.5), ("p99_ms", 0.99), ("p999_ms", 0.999), ("max_ms", 1.0)] {
-                json.key(field); json.number(result.latency.quantile(q) / 1e6, decimals: 3)
-            }
-            json.endObject()
+            result.write(into: &json)
         }
         json.key("http_to_loc"); json.number(http.perSecond / loc.perSecond, decimals: 3)
         json.endObject()

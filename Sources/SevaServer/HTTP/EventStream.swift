@@ -35,17 +35,9 @@ final class EventStream {
         for (name, value) in query where name == "skill" || name == "district" {
             line += " \(name)=" + RESTRoutes.word(value)
         }
-        let command: Command
-        do {
-            command = try CommandDecoder.decode(try RequestLine(bytes: Array(line.utf8)[...]))
-        } catch {
-            return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
-        }
-        guard let token = HTTPCredentials(headers: head.headers, query: query).token else {
-            return handler.respond(context, error: WireError(.noAuth, "send a token: Authorization: Bearer <token>, "
-                                                             + "or token= in the URL (EventSource cannot set headers)"),
-                                   status: .unauthorized, headers: HTTPEngineRequest.challenge)
-        }
+        guard let command = handler.command(line, context: context),
+              let token = handler.token(HTTPCredentials(headers: head.headers, query: query), context: context,
+                                        hint: "a token (EventSource cannot set headers: use token=)") else { return }
         let stream = EventStream(hardLimit: handler.settings.outputHardBytes,
                                  keepAliveInterval: .milliseconds(Int64(handler.settings.keepAliveSeconds * 1_000)))
         // The plan runs once the token is judged valid, on this connection's loop.

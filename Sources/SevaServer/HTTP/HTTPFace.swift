@@ -149,6 +149,28 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
 
+    /// The command `line` stands for, read by the line protocol's decoder; nil once its
+    /// refusal is answered.
+    func command(_ line: String, context: ChannelHandlerContext) -> Command? {
+        do {
+            return try CommandDecoder.decode(try RequestLine(bytes: Array(line.utf8)[...]))
+        } catch {
+            respond(context, error: error, status: HTTPResponseStatus(error.code))
+            return nil
+        }
+    }
+
+    /// The request's token (see `HTTPCredentials`); nil once a 401 saying how to send one is answered.
+    func token(_ credentials: HTTPCredentials, context: ChannelHandlerContext, hint: String) -> String? {
+        guard let token = credentials.token else {
+            respond(context, error: WireError(.noAuth, "send \(hint): Authorization: Bearer <token>, Basic auth with the token "
+                                              + "as the password, or token= in the URL"),
+                    status: .unauthorized, headers: HTTPEngineRequest.challenge)
+            return nil
+        }
+        return token
+    }
+
     /// `{"error": {"code": "…", "message": "…"}}` with `status`.
     func respond(_ context: ChannelHandlerContext, error: WireError, status: HTTPResponseStatus,
                  headers: [(String, String)] = []) {

@@ -53,16 +53,9 @@ enum RESTRoutes {
         } catch {
             return handler.respond(context, error: error, status: .badRequest)
         }
-        let command: Command
-        do {
-            command = try CommandDecoder.decode(try RequestLine(bytes: Array(line.utf8)[...]))
-        } catch {
-            return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
-        }
-        guard let token = HTTPCredentials(headers: head.headers, query: query).token else {
-            return handler.respond(context, error: WireError(.noAuth, "send a token: Authorization: Bearer <token>"),
-                                   status: .unauthorized, headers: HTTPEngineRequest.challenge)
-        }
+        guard let command = handler.command(line, context: context),
+              let token = handler.token(HTTPCredentials(headers: head.headers, query: query), context: context,
+                                        hint: "a token") else { return }
         HTTPEngineRequest.start(token: token, on: handler, context: context, plan: { _ in .success([command]) }) { replies, handler, context in
             guard let reply = replies[0] else { return }
             if let error = reply.wireError { return handler.respond(context, error: error, status: HTTPResponseStatus(error.code)) }

@@ -42,11 +42,7 @@ enum TrackerIngest {
             return handler.respond(context, error: .badArgument("body", error.description), status: .badRequest)
         }
         let credentials = HTTPCredentials(headers: head.headers, query: query)
-        guard let token = credentials.token else {
-            return handler.respond(context, error: WireError(.noAuth, "send the worker's token: Authorization: Bearer <token>, "
-                                                             + "Basic auth with the token as the password, or token= in the URL"),
-                                   status: .unauthorized, headers: HTTPEngineRequest.challenge)
-        }
+        guard let token = handler.token(credentials, context: context, hint: "the worker's token") else { return }
         if report.device == nil { report.device = credentials.user }
         // OwnTracks (its format, or its headers on an empty body) expects a JSON array back.
         let answersArray = report.format == .ownTracks || head.headers.contains(name: "x-limit-u")

@@ -92,6 +92,28 @@ import Testing
         #expect(fixture.admin.ask("JOB LIST").hasPrefix("OK []"), "nothing refused was booked")
     }
 
+    /// Pipelined requests are on the engine together and answered in request order: a 404 the
+    /// connection's loop answers at once waits for the booking before it; `Connection: close`
+    /// closes once its response is written.
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let fixture = try Fixture()
+        defer { fixture.daemon.stop() }
+        let client = try HTTPTestClient(port: fixture.port)
+        let booker = ["Authorization": "Bearer \(fixture.tokens["portal"]!)", "Content-Type": "application/json"]
+        let booking = #"{"skill":"plumber","lat":26.8470,"lon":80.9460}"#
+        #expect(client.pipeline([
+            HTTPTestClient.text("POST", "/v1/jobs", headers: booker.merging(["Idempotency-Key": "p-1"]) { $1 }, body: booking),
+            HTTPTestClient.text("GET", "/nowhere"),
+            HTTPTestClient.text("GET", "/v1/stats", headers: ["Authorization": "Bearer \(fixture.tokens["viewer"]!)"]),
+            HTTPTestClient.text("POST", "/v1/jobs", headers: booker.merging(["Idempotency-Key": "p-2"]) { $1 }, body: booking),
+            HTTPTestClient.text("GET", "/v1/jobs/1", headers: ["Authorization": booker["Authorization"]!, "Connection": "close"]),
+        ]))
+        let answers = (0..<5).compactMap { _ in client.response() }
+        #expect(answers.map(\.status) == [201, 404, 200, 201, 200], "\(answers)")
+        #expect(JSONField.value(answers[0].body, "id") == "1" && JSONField.value(answers[3].body, "id") == "2")
+        #expect(answers[4].headers["connection"] == "close" && client.isClosedByServer)
+    }
+
     /// Every route served is in docs/openapi.yaml with its method, and nothing more is there.
     @Test func theOpenAPIDocumentDescribesExactlyWhatIsServed() throws {
         let text = try String(contentsOf: SystemdIntegrationTests.repository.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)

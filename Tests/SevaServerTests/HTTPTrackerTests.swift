@@ -37,10 +37,23 @@ final class HTTPTestClient {
     }
 
     func request(_ method: String, _ target: String, headers: [String: String] = [:], body: String = "") -> Response? {
+        guard connection.send(Self.text(method, target, headers: headers, body: body)) else { return nil }
+        return response()
+    }
+
+    /// The request's bytes as a client writes them.
+    static func text(_ method: String, _ target: String, headers: [String: String] = [:], body: String = "") -> String {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { text += "Content-Length: \(body.utf8.count)\r\n" }
-        guard connection.send(text + "\r\n" + body) else { return nil }
+        return text + "\r\n" + body
+    }
+
+    /// Several requests written at once, as a pipelining client does.
+    func pipeline(_ requests: [String]) -> Bool { connection.send(requests.joined()) }
+
+    /// The next response (a one-line body).
+    func response() -> Response? {
         guard let statusLine = connection.line(), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
             return nil
         }
@@ -50,6 +63,9 @@ final class HTTPTestClient {
         guard let body = connection.line(), body.utf8.count + 1 == length else { return nil }
         return Response(status: status, headers: headers, body: body)
     }
+
+    /// True when the server closed the connection (the next read ends the stream).
+    var isClosedByServer: Bool { connection.line() == nil }
 }
 
 /// Tracker apps at `/v1/track` on the real daemon: each format with the body a real app

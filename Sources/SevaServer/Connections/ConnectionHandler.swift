@@ -11,7 +11,7 @@ import SevaWire
 /// what order lives in the state; what lives here is the channel, the engine hop and the two
 /// output limits that need the channel's own figures (DESIGN.md §6): a client that reads
 /// nothing for `server.output_stall_s`, and pushed events past `server.output_hard_bytes`.
-final class ConnectionHandler: ChannelInboundHandler, EngineClient {
+final class ConnectionHandler: ChannelInboundHandler, EngineClient, EventClient {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 

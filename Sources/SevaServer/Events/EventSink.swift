@@ -8,12 +8,12 @@ import NIOCore
 /// `NIOLoopBound`).
 final class EventSink: @unchecked Sendable {
     private let home: any EventLoop
-    private let handler: NIOLoopBound<any EngineClient>
+    private let handler: NIOLoopBound<any EventClient>
     private let context: NIOLoopBound<ChannelHandlerContext>
 
-    init(handler: any EngineClient, context: ChannelHandlerContext) {
+    init(handler: any EventClient, context: ChannelHandlerContext) {
         home = context.eventLoop
-        self.handler = NIOLoopBound<any EngineClient>(handler, eventLoop: context.eventLoop)
+        self.handler = NIOLoopBound<any EventClient>(handler, eventLoop: context.eventLoop)
         self.context = NIOLoopBound(context, eventLoop: context.eventLoop)
     }
 
@@ -28,7 +28,7 @@ final class EventSink: @unchecked Sendable {
         onHome { handler, context in handler.endSession(reason, context: context) }
     }
 
-    private func onHome(_ body: @escaping (any EngineClient, ChannelHandlerContext) -> Void) {
+    private func onHome(_ body: @escaping (any EventClient, ChannelHandlerContext) -> Void) {
         let handler = self.handler
         let context = self.context
         if home.inEventLoop {

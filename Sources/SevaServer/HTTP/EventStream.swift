@@ -26,8 +26,8 @@ final class EventStream {
         self.keepAliveInterval = keepAliveInterval
     }
 
-    static func start(head: HTTPRequestHead, query: [(name: String, value: String)], on handler: HTTPFaceHandler,
-                      context: ChannelHandlerContext) {
+    static func start(head: HTTPRequestHead, query: [(name: String, value: String)], _ exchange: HTTPExchange,
+                      on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         var line = "SUBSCRIBE jobs"
         if let since = head.headers.first(name: "last-event-id") ?? query.first(where: { $0.name == "since" })?.value {
             line += " since=" + RESTRoutes.word(since)
@@ -35,36 +35,36 @@ final class EventStream {
         for (name, value) in query where name == "skill" || name == "district" {
             line += " \(name)=" + RESTRoutes.word(value)
         }
-        guard let command = handler.command(line, context: context),
-              let token = handler.token(HTTPCredentials(headers: head.headers, query: query), context: context,
+        guard let command = handler.command(line, exchange, context: context),
+              let token = handler.token(HTTPCredentials(headers: head.headers, query: query), exchange, context: context,
                                         hint: "a token (EventSource cannot set headers: use token=)") else { return }
         let stream = EventStream(hardLimit: handler.settings.outputHardBytes,
                                  keepAliveInterval: .milliseconds(Int64(handler.settings.keepAliveSeconds * 1_000)))
         // The plan runs once the token is judged valid, on this connection's loop.
-        HTTPEngineRequest.start(token: token, on: handler, context: context, plan: { [unowned handler] _ in
+        HTTPEngineRequest.start(token: token, exchange, on: handler, context: context, plan: { [unowned handler] _ in
             handler.events = stream
             return .success([command])
         }) { replies, handler, context in
             if let error = replies[0]?.wireError {
                 handler.events = nil
                 stream.phase = .closed
-                return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
+                return handler.respond(exchange, context, error: error, status: HTTPResponseStatus(error.code))
             }
-            stream.open(on: handler, context: context)
+            stream.open(exchange, on: handler, context: context)
         }
     }
 
     /// The SUBSCRIBE was accepted: the response's head, what was replayed meanwhile, then
     /// events as they come.
-    private func open(on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
+    private func open(_ exchange: HTTPExchange, on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         guard case .opening(let held) = phase else { return }
         phase = .streaming
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/event-stream; charset=utf-8")
         headers.add(name: "Cache-Control", value: "no-cache")
         headers.add(name: "X-Accel-Buffering", value: "no")
-        handler.writeHead(context, HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))
-        write(Array("retry: 2000\n\n".utf8) + frames(held), on: handler, context: context)
+        handler.startStream(exchange, context, head: HTTPResponseHead(version: .http1_1, status: .ok, headers: headers),
+                            first: Array("retry: 2000\n\n".utf8) + frames(held))
         let channel = context.channel
         let bound = NIOLoopBound((self, handler, context), eventLoop: context.eventLoop)
         keepAlive = context.eventLoop.scheduleRepeatedTask(initialDelay: keepAliveInterval, delay: keepAliveInterval) { _ in
@@ -91,7 +91,7 @@ final class EventStream {
 
     private func write(_ bytes: [UInt8], on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         guard !bytes.isEmpty else { return }
-        handler.writeBody(context, bytes)
+        handler.writeStream(context, bytes)
         guard !context.channel.isWritable else { return }
         let pending = (try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
         if pending > hardLimit {

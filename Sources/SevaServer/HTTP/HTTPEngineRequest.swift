@@ -3,23 +3,25 @@ import NIOHTTP1
 import SevaWire
 
 /// One HTTP request's commands on the engine, run like a line-protocol read: the same role
-/// table, the same engine path, one batch, one hop. A connection's first token is judged on
+/// table, the same engine path, one batch (this request is its client), one hop. A connection's first token is judged on
 /// the engine's loop as AUTH is, and the connection becomes a session of it (revoking the
 /// token ends the session); later requests with the same token on that connection skip the
 /// judging, as later lines after AUTH do. Once every command is answered, `finish` gets the
 /// replies by number — with, when asked for, one more made on the engine's loop after them.
-final class HTTPEngineRequest {
+final class HTTPEngineRequest: EngineClient {
     typealias Finish = (_ replies: [Int: Reply], _ handler: HTTPFaceHandler, _ context: ChannelHandlerContext) -> Void
     /// Something the engine adds to the replies, numbered after the commands (a tracker's
     /// pending offer); made on the engine's loop, in the same hop.
     typealias Epilogue = @Sendable (Engine, Principal) -> Reply
 
+    private let handler: HTTPFaceHandler
     private let principal: Principal
     private let count: Int
     private var replies: [Int: Reply] = [:]
     private let finish: Finish
 
-    private init(principal: Principal, count: Int, finish: @escaping Finish) {
+    private init(handler: HTTPFaceHandler, principal: Principal, count: Int, finish: @escaping Finish) {
+        self.handler = handler
         self.principal = principal
         self.count = count
         self.finish = finish
@@ -32,11 +34,11 @@ final class HTTPEngineRequest {
     /// Runs what `plan` makes of the request for the token's principal. A refusal — an
     /// invalid token (401), the plan's own, a command the role may not use — is answered at
     /// once and nothing runs.
-    static func start(token: String, on handler: HTTPFaceHandler, context: ChannelHandlerContext,
+    static func start(token: String, _ exchange: HTTPExchange, on handler: HTTPFaceHandler, context: ChannelHandlerContext,
                       plan: @escaping (Principal) -> Result<[Command], WireError>, epilogue: Epilogue? = nil,
                       finish: @escaping Finish) {
         if let principal = handler.session(for: token) {
-            return run(plan(principal), as: principal, epilogue: epilogue, on: handler, context: context, finish: finish)
+            return run(plan(principal), as: principal, exchange, epilogue: epilogue, on: handler, context: context, finish: finish)
         }
         let engine = handler.engine
         let sink = handler.sink
@@ -47,38 +49,38 @@ final class HTTPEngineRequest {
             home.execute {
                 let (handler, context, plan, finish) = bound.value
                 guard case .valid(let principal) = verdict else {
-                    return handler.respond(context, error: WireError(.noAuth, verdict == .expired ? "token expired" : "invalid token"),
+                    return handler.respond(exchange, context, error: WireError(.noAuth, verdict == .expired ? "token expired" : "invalid token"),
                                            status: .unauthorized, headers: challenge)
                 }
                 handler.signedIn(token: token, as: principal)
-                run(plan(principal), as: principal, epilogue: epilogue, on: handler, context: context, finish: finish)
+                run(plan(principal), as: principal, exchange, epilogue: epilogue, on: handler, context: context, finish: finish)
             }
         }
     }
 
-    private static func run(_ planned: Result<[Command], WireError>, as principal: Principal, epilogue: Epilogue?,
-                            on handler: HTTPFaceHandler, context: ChannelHandlerContext, finish: @escaping Finish) {
+    private static func run(_ planned: Result<[Command], WireError>, as principal: Principal, _ exchange: HTTPExchange,
+                            epilogue: Epilogue?, on handler: HTTPFaceHandler, context: ChannelHandlerContext, finish: @escaping Finish) {
         let commands: [Command]
         switch planned {
-        case .failure(let error): return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
+        case .failure(let error): return handler.respond(exchange, context, error: error, status: HTTPResponseStatus(error.code))
         case .success(let planned): commands = planned
         }
         var work: [EngineWork] = []
         for (number, command) in commands.enumerated() {
             switch Permissions.check(command, for: principal) {
-            case .failure(let error): return handler.respond(context, error: error, status: HTTPResponseStatus(error.code))
+            case .failure(let error): return handler.respond(exchange, context, error: error, status: HTTPResponseStatus(error.code))
             case .success(let decision): work.append((number, command, decision))
             }
         }
-        let request = HTTPEngineRequest(principal: principal, count: work.count + (epilogue == nil ? 0 : 1), finish: finish)
+        let request = HTTPEngineRequest(handler: handler, principal: principal, count: work.count + (epilogue == nil ? 0 : 1),
+                                        finish: finish)
         guard request.count > 0 else { return finish([:], handler, context) }
-        handler.pending = request
-        request.hand(work, epilogue: epilogue, on: handler, context: context)
+        request.hand(work, epilogue: epilogue, context: context)
     }
 
-    private func hand(_ work: [EngineWork], epilogue: Epilogue?, on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
+    private func hand(_ work: [EngineWork], epilogue: Epilogue?, context: ChannelHandlerContext) {
         guard let sink = handler.sink else { return }
-        let batch = EngineBatch(handler: handler, context: context, sink: sink, outputLimit: 1 << 20)
+        let batch = EngineBatch(handler: self, context: context, sink: sink, outputLimit: 1 << 20)
         let engine = handler.engine
         let principal = self.principal
         let extra = work.count
@@ -88,13 +90,17 @@ final class HTTPEngineRequest {
         }
     }
 
-    /// Replies from the engine; what it gave back unrun goes again; once every command is
-    /// answered, `finish`.
-    func answered(_ new: [(Int, Reply)], gaveBack: [EngineWork], on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
+    func batchFinished(_ replies: [(Int, Reply)], gaveBack: [EngineWork], context: ChannelHandlerContext) {
+        answered(replies, context: context)
+        if !gaveBack.isEmpty { hand(gaveBack, epilogue: nil, context: context) }
+    }
+
+    func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) { answered(replies, context: context) }
+
+    /// Once every command is answered, `finish`.
+    private func answered(_ new: [(Int, Reply)], context: ChannelHandlerContext) {
         for (number, reply) in new { replies[number] = reply }
-        if !gaveBack.isEmpty { hand(gaveBack, epilogue: nil, on: handler, context: context) }
-        guard replies.count == count else { return }
-        handler.pending = nil
+        guard replies.count == count, context.channel.isActive else { return }
         finish(replies, handler, context)
     }
 }

@@ -5,8 +5,8 @@ import NIOSSL
 import SevaWire
 
 /// The HTTP face (`http.listen`, or a socket systemd passes in named `http`; DESIGN.md §10):
-/// HTTP/1.1 with keep-alive, requests answered in order, each on its connection's own loop and
-/// handed to the engine like a line-protocol batch: tracker ingest at `/v1/track` (and
+/// HTTP/1.1 with keep-alive and pipelining, requests answered in order, each on its connection's
+/// own loop and handed to the engine like a line-protocol batch: tracker ingest at `/v1/track` (and
 /// OsmAnd's query form at `/`), the REST API (`RESTRoutes`), the event stream (`EventStream`) and
 /// the operations page at `/` (`OperationsPage`).
 enum HTTPFace {
@@ -16,11 +16,14 @@ enum HTTPFace {
         /// A stream of events further behind than this is closed (`server.output_hard_bytes`).
         let outputHardBytes: Int
         let keepAliveSeconds: Double
+        /// Unanswered requests past which reading pauses (`server.max_inflight`).
+        let maxInFlight: Int
 
         init(_ configuration: Configuration) {
             maxBodyBytes = configuration.http.maxBodyBytes
             outputHardBytes = configuration.server.outputHardBytes
             keepAliveSeconds = configuration.http.keepAliveSeconds
+            maxInFlight = configuration.server.maxInFlight
         }
     }
 
@@ -31,16 +34,25 @@ enum HTTPFace {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
                     try channel.pipeline.syncOperations.addHandler(HTTPFaceHandler(engine: engine, settings: settings))
                 }
             }
     }
 }
 
-/// One HTTP connection: reads a request whole (up to `http.max_body_bytes`), routes it, and
-/// writes its response; NIO's pipelining helper holds the next request until then.
-final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
+/// One request on an HTTP connection: its number in the connection's order, and whether the
+/// connection stays open after its response.
+struct HTTPExchange {
+    let number: Int
+    let keepAlive: Bool
+}
+
+/// One HTTP connection: reads each request whole (up to `http.max_body_bytes`) and routes it at
+/// once, so pipelined requests are on the engine together as a line-protocol read's lines are;
+/// their responses go out in request order (`HTTPResponseOrder`). Reading pauses while more
+/// than `server.max_inflight` are unanswered.
+final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -49,10 +61,10 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var bodyTooLarge = false
-    /// The engine's handle on this connection; no events are signed up for on it.
+    private var order = HTTPResponseOrder()
+    private var readingPaused = false
+    /// The engine's handle on this connection: its token's session, its event stream.
     private(set) var sink: EventSink?
-    /// The request waiting for the engine's replies, if one is.
-    var pending: HTTPEngineRequest?
     /// The event stream this connection has become, if it has.
     var events: EventStream?
     /// The token this connection is a session of, and whose it is.
@@ -94,85 +106,61 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         case .end:
             guard let head else { return }
             self.head = nil
-            route(head, context: context)
+            route(head, HTTPExchange(number: order.admit(), keepAlive: head.isKeepAlive), context: context)
+            updateReading(context)
         }
     }
 
-    private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func route(_ head: HTTPRequestHead, _ exchange: HTTPExchange, context: ChannelHandlerContext) {
         guard !bodyTooLarge else {
-            return respond(context, error: WireError(.limit, "the body is longer than http.max_body_bytes (\(settings.maxBodyBytes))"),
-                           status: .payloadTooLarge)
+            return respond(exchange, context, error: WireError(.limit, "the body is longer than http.max_body_bytes "
+                                                               + "(\(settings.maxBodyBytes))"), status: .payloadTooLarge)
         }
         let (path, query) = FormDecoder.target(head.uri)
         // `/` takes OsmAnd's query form too: Traccar Client's default URL has no path.
         let osmAndAtRoot = path == "/" && (head.method != .GET || query.contains { $0.name == "lat" || $0.name == "id" })
         if path == "/" && !osmAndAtRoot {
-            respond(context, status: .ok, contentType: "text/html; charset=utf-8", body: OperationsPage.html,
+            respond(exchange, context, status: .ok, contentType: "text/html; charset=utf-8", body: OperationsPage.html,
                     headers: [("Cache-Control", "no-store"), ("Content-Security-Policy", OperationsPage.policy)])
         } else if path == "/v1/events" && head.method == .GET {
-            EventStream.start(head: head, query: query, on: self, context: context)
+            EventStream.start(head: head, query: query, exchange, on: self, context: context)
         } else if path == "/v1/track" || osmAndAtRoot {
-            TrackerIngest.start(head: head, query: query, body: body, on: self, context: context)
+            TrackerIngest.start(head: head, query: query, body: body, exchange, on: self, context: context)
         } else if RESTRoutes.serves(path) {
-            RESTRoutes.start(head: head, path: path, query: query, body: body, on: self, context: context)
+            RESTRoutes.start(head: head, path: path, query: query, body: body, exchange, on: self, context: context)
         } else {
-            respond(context, error: WireError(.notFound, "nothing is served at \(path); tracker apps send to /v1/track, "
-                                              + "the REST API is under /v1/ (docs/openapi.yaml)"), status: .notFound)
+            respond(exchange, context, error: WireError(.notFound, "nothing is served at \(path); tracker apps send to /v1/track, "
+                                                        + "the REST API is under /v1/ (docs/openapi.yaml)"), status: .notFound)
         }
+    }
+
+    /// Reading stops while more than `server.max_inflight` requests are unanswered, until half are.
+    private func updateReading(_ context: ChannelHandlerContext) {
+        let limit = settings.maxInFlight
+        let pause = order.unanswered > limit || (readingPaused && order.unanswered > limit / 2)
+        guard pause != readingPaused else { return }
+        readingPaused = pause
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: !pause)
+        if !pause { context.read() }
     }
 
     // MARK: - Responses
 
-    /// Writes a response with a body and a length; closes after it when the client asked to.
-    func respond(_ context: ChannelHandlerContext, status: HTTPResponseStatus, contentType: String = "application/json",
-                 body bytes: [UInt8], headers extra: [(String, String)] = []) {
+    /// A response with a body and a length, written in its request's turn.
+    func respond(_ exchange: HTTPExchange, _ context: ChannelHandlerContext, status: HTTPResponseStatus,
+                 contentType: String = "application/json", body bytes: [UInt8], headers extra: [(String, String)] = []) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: "\(bytes.count)")
         for (name, value) in extra { headers.add(name: name, value: value) }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-    }
-
-    /// The head of a response whose body follows in pieces (an event stream).
-    func writeHead(_ context: ChannelHandlerContext, _ head: HTTPResponseHead) {
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-    }
-
-    /// One piece of such a body, flushed.
-    func writeBody(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-    }
-
-    /// The command `line` stands for, read by the line protocol's decoder; nil once its
-    /// refusal is answered.
-    func command(_ line: String, context: ChannelHandlerContext) -> Command? {
-        do {
-            return try CommandDecoder.decode(try RequestLine(bytes: Array(line.utf8)[...]))
-        } catch {
-            respond(context, error: error, status: HTTPResponseStatus(error.code))
-            return nil
-        }
-    }
-
-    /// The request's token (see `HTTPCredentials`); nil once a 401 saying how to send one is answered.
-    func token(_ credentials: HTTPCredentials, context: ChannelHandlerContext, hint: String) -> String? {
-        guard let token = credentials.token else {
-            respond(context, error: WireError(.noAuth, "send \(hint): Authorization: Bearer <token>, Basic auth with the token "
-                                              + "as the password, or token= in the URL"),
-                    status: .unauthorized, headers: HTTPEngineRequest.challenge)
-            return nil
-        }
-        return token
+        if !exchange.keepAlive { headers.add(name: "Connection", value: "close") }
+        order.answer(exchange.number, HTTPResponseOrder.Response(head: HTTPResponseHead(version: .http1_1, status: status, headers: headers),
+                                                                 body: bytes, closes: !exchange.keepAlive, streams: false))
+        writeDue(context)
     }
 
     /// `{"error": {"code": "…", "message": "…"}}` with `status`.
-    func respond(_ context: ChannelHandlerContext, error: WireError, status: HTTPResponseStatus,
+    func respond(_ exchange: HTTPExchange, _ context: ChannelHandlerContext, error: WireError, status: HTTPResponseStatus,
                  headers: [(String, String)] = []) {
         var json = JSONWriter()
         json.beginObject()
@@ -182,18 +170,72 @@ final class HTTPFaceHandler: ChannelInboundHandler, EngineClient {
         json.key("message"); json.string(error.message)
         json.endObject()
         json.endObject()
-        respond(context, status: status, body: json.bytes + [0x0A], headers: headers)
+        respond(exchange, context, status: status, body: json.bytes + [0x0A], headers: headers)
     }
 
-    // MARK: - EngineClient
-
-    func batchFinished(_ replies: [(Int, Reply)], gaveBack: [EngineWork], context: ChannelHandlerContext) {
-        pending?.answered(replies, gaveBack: gaveBack, on: self, context: context)
+    /// The head of a response whose body follows in pieces (an event stream), with its first
+    /// piece; nothing after it on this connection is answered.
+    func startStream(_ exchange: HTTPExchange, _ context: ChannelHandlerContext, head: HTTPResponseHead, first bytes: [UInt8]) {
+        order.answer(exchange.number, HTTPResponseOrder.Response(head: head, body: bytes, closes: false, streams: true))
+        writeDue(context)
     }
 
-    func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) {
-        pending?.answered(replies, gaveBack: [], on: self, context: context)
+    /// One more piece of the stream's body, flushed once the stream's turn has come.
+    func writeStream(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
+        guard order.isStreaming else { return order.appendToStream(bytes) }
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
     }
+
+    /// Writes every response whose turn has come; closes after one that says so.
+    private func writeDue(_ context: ChannelHandlerContext) {
+        var wrote = false
+        while let response = order.nextDue() {
+            wrote = true
+            context.write(wrapOutboundOut(.head(response.head)), promise: nil)
+            if !response.body.isEmpty {
+                var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+                buffer.writeBytes(response.body)
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
+            if response.streams { break }
+            if response.closes {
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+                return
+            }
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+        if wrote {
+            context.flush()
+            updateReading(context)
+        }
+    }
+
+    /// The command `line` stands for, read by the line protocol's decoder; nil once its
+    /// refusal is answered.
+    func command(_ line: String, _ exchange: HTTPExchange, context: ChannelHandlerContext) -> Command? {
+        do {
+            return try CommandDecoder.decode(try RequestLine(bytes: Array(line.utf8)[...]))
+        } catch {
+            respond(exchange, context, error: error, status: HTTPResponseStatus(error.code))
+            return nil
+        }
+    }
+
+    /// The request's token (see `HTTPCredentials`); nil once a 401 saying how to send one is answered.
+    func token(_ credentials: HTTPCredentials, _ exchange: HTTPExchange, context: ChannelHandlerContext, hint: String) -> String? {
+        guard let token = credentials.token else {
+            respond(exchange, context, error: WireError(.noAuth, "send \(hint): Authorization: Bearer <token>, Basic auth with "
+                                                        + "the token as the password, or token= in the URL"),
+                    status: .unauthorized, headers: HTTPEngineRequest.challenge)
+            return nil
+        }
+        return token
+    }
+
+    // MARK: - The token's session, the event stream
 
     /// Whose `token` is, when this connection is already a session of it.
     func session(for token: String) -> Principal? { session?.token == token ? session?.principal : nil }

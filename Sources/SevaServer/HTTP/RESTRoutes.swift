@@ -39,11 +39,11 @@ enum RESTRoutes {
 
     /// Answers one REST request.
     static func start(head: HTTPRequestHead, path: String, query: [(name: String, value: String)], body: [UInt8],
-                      on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
+                      _ exchange: HTTPExchange, on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         let candidates = table.filter { match($0.path, path) != nil }
         guard let route = candidates.first(where: { $0.method == head.method }) else {
             let allowed = candidates.map(\.method.rawValue).joined(separator: ", ")
-            return handler.respond(context, error: WireError(.unknown, "\(head.method) is not served at \(path); use \(allowed)"),
+            return handler.respond(exchange, context, error: WireError(.unknown, "\(head.method) is not served at \(path); use \(allowed)"),
                                    status: .methodNotAllowed, headers: [("Allow", allowed)])
         }
         let line: String
@@ -51,16 +51,19 @@ enum RESTRoutes {
             line = try commandLine(route, path: path, query: query, body: body,
                                    idempotencyKey: head.headers.first(name: "idempotency-key"))
         } catch {
-            return handler.respond(context, error: error, status: .badRequest)
+            return handler.respond(exchange, context, error: error, status: .badRequest)
         }
-        guard let command = handler.command(line, context: context),
-              let token = handler.token(HTTPCredentials(headers: head.headers, query: query), context: context,
+        guard let command = handler.command(line, exchange, context: context),
+              let token = handler.token(HTTPCredentials(headers: head.headers, query: query), exchange, context: context,
                                         hint: "a token") else { return }
-        HTTPEngineRequest.start(token: token, on: handler, context: context, plan: { _ in .success([command]) }) { replies, handler, context in
+        HTTPEngineRequest.start(token: token, exchange, on: handler, context: context,
+                                plan: { _ in .success([command]) }) { replies, handler, context in
             guard let reply = replies[0] else { return }
-            if let error = reply.wireError { return handler.respond(context, error: error, status: HTTPResponseStatus(error.code)) }
+            if let error = reply.wireError {
+                return handler.respond(exchange, context, error: error, status: HTTPResponseStatus(error.code))
+            }
             let json = reply.okJSON.map(Array.init) ?? Array("{}".utf8)
-            handler.respond(context, status: route.created ? .created : .ok, body: json + [0x0A])
+            handler.respond(exchange, context, status: route.created ? .created : .ok, body: json + [0x0A])
         }
     }
 

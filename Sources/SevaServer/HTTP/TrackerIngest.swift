@@ -33,23 +33,23 @@ enum TrackerIngest {
         return json.bytes + [0x0A]
     }
 
-    static func start(head: HTTPRequestHead, query: [(name: String, value: String)], body: [UInt8],
+    static func start(head: HTTPRequestHead, query: [(name: String, value: String)], body: [UInt8], _ exchange: HTTPExchange,
                       on handler: HTTPFaceHandler, context: ChannelHandlerContext) {
         var report: TrackerReport
         do {
             report = try TrackerReport.decode(query: query, body: body, contentType: head.headers.first(name: "content-type"))
         } catch {
-            return handler.respond(context, error: .badArgument("body", error.description), status: .badRequest)
+            return handler.respond(exchange, context, error: .badArgument("body", error.description), status: .badRequest)
         }
         let credentials = HTTPCredentials(headers: head.headers, query: query)
-        guard let token = handler.token(credentials, context: context, hint: "the worker's token") else { return }
+        guard let token = handler.token(credentials, exchange, context: context, hint: "the worker's token") else { return }
         if report.device == nil { report.device = credentials.user }
         // OwnTracks (its format, or its headers on an empty body) expects a JSON array back.
         let answersArray = report.format == .ownTracks || head.headers.contains(name: "x-limit-u")
             || head.headers.contains(name: "x-limit-d")
         let decoded = report
         let fixes = decoded.fixes.count
-        HTTPEngineRequest.start(token: token, on: handler, context: context, plan: { principal in
+        HTTPEngineRequest.start(token: token, exchange, on: handler, context: context, plan: { principal in
             // A request without a fix is still judged as one would be (OwnTracks' empty bodies).
             if decoded.fixes.isEmpty, case .failure(let error) = Permissions.check(.location(worker: decoded.device, noFix), for: principal) {
                 return .failure(error)
@@ -60,9 +60,9 @@ enum TrackerIngest {
             return Reply(bytes: answer(fixes: fixes, offer: offer, answersArray: answersArray))
         }, finish: { replies, handler, context in
             if let refused = replies.values.lazy.compactMap(\.wireError).first(where: { refusals.contains($0.code) }) {
-                return handler.respond(context, error: refused, status: HTTPResponseStatus(refused.code))
+                return handler.respond(exchange, context, error: refused, status: HTTPResponseStatus(refused.code))
             }
-            handler.respond(context, status: .ok, body: replies[fixes]?.bytes ?? [])
+            handler.respond(exchange, context, status: .ok, body: replies[fixes]?.bytes ?? [])
         })
     }
 }

@@ -120,4 +120,39 @@ final class SSEReader {
         let noToken = try SSEReader(port: port, target: "/v1/events")
         #expect(noToken.status == 401)
     }
+
+    /// A stream's reader that reads nothing is closed once `server.output_hard_bytes` wait for
+    /// it, and nothing else is held up; it resumes from its last id.
+    @Test func aReaderFarBehindIsClosedAndResumes() throws {
+        let daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]", "--server.output_buffer_bytes", "4096",
+                                                   "--server.output_hard_bytes", "65536"])
+        defer { daemon.stop() }
+        guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
+              let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
+            Issue.record("no HTTP face line in \(daemon.log)")
+            return
+        }
+        let admin = try LineConnection(unixPath: daemon.socketPath, timeoutSeconds: 120)
+        let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE booker client=portal"), "token"))
+        let reader = try RawClient(port: port, receiveBuffer: 4_096)
+        reader.send(Array("GET /v1/events?token=\(token) HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8))
+        #expect(waitUntil { daemon.stat("subscribers") == 1 }, "the stream is open; from here on it reads nothing")
+        let booker = try LineConnection(port: daemon.port, timeoutSeconds: 120)
+        #expect(booker.ask("AUTH \(token)").hasPrefix("OK"))
+        // The kernel's send buffer for a TCP peer grows to megabytes before anything waits in
+        // sevad: book in bursts of 6 000 (two events each) until the stream is closed, at most 60 000.
+        var booked = 0
+        while booked < 60_000 && daemon.stat("subscribers") == 1 {
+            var burst = ""
+            for index in booked..<booked + 6_000 { burst += "JOB NEW skill=cook lat=27.5960 lon=78.0500 ref=far-\(index)\n" }
+            booker.send(burst)
+            #expect(booker.awaitOK(6_000), "the bookings were not held up by the stream")
+            booked += 6_000
+        }
+        #expect(waitUntil(30) { daemon.stat("subscribers") == 0 }, "the stream far behind was closed after \(booked) bookings")
+        #expect(reader.isClosedByPeer)
+        let resumed = try SSEReader(port: port, target: "/v1/events", headers: ["Authorization": "Bearer \(token)", "Last-Event-ID": "5990"])
+        #expect(resumed.status == 200)
+        #expect(resumed.next()?.id == "5991" && resumed.next()?.id == "5992", "it resumes from its last id")
+    }
 }

@@ -178,6 +178,24 @@ final class HTTPTestClient {
                 "\(ownTracks)")
     }
 
+    /// A worker's tracker requests are paced as its LOCs are: past `server.max_pings_per_s`, 429.
+    @Test func aWorkerOverItsRateIsToldToRetryLater() throws {
+        let daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]", "--server.max_pings_per_s", "2"])
+        defer { daemon.stop() }
+        guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
+              let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
+            Issue.record("no HTTP face line in \(daemon.log)")
+            return
+        }
+        let admin = try LineConnection(unixPath: daemon.socketPath)
+        #expect(admin.ask("WORKER ADD w1 skills=plumber") == "OK")
+        let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE worker worker=w1"), "token"))
+        let client = try HTTPTestClient(port: port)
+        #expect(client.pipeline((0..<6).map { HTTPTestClient.text("GET", "/v1/track?id=w1&lat=26.8\($0)&lon=80.9&token=\(token)") }))
+        let statuses = (0..<6).compactMap { _ in client.response()?.status }
+        #expect(statuses.count == 6 && statuses.prefix(2) == [200, 200] && statuses.contains(429), "\(statuses)")
+    }
+
     @Test func refusalsSayWhyWithTheirStatus() throws {
         let fixture = try Fixture()
         defer { fixture.daemon.stop() }

@@ -39,7 +39,7 @@ final class ConnectionHandler: ChannelInboundHandler, EngineClient, EventClient 
         settings = limits.settings.current
         tally = limits.connections
         logger = limits.logger
-        state = ConnectionState(principal: principal, settings: settings, clock: { Self.monotonicSeconds })
+        state = ConnectionState(principal: principal, settings: settings, clock: { PingBudget.monotonicSeconds })
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -207,7 +207,7 @@ final class ConnectionHandler: ChannelInboundHandler, EngineClient, EventClient 
         guard stallCheck == nil else { return }
         let limit = settings.outputStallSeconds
         stallWatch = OutputStallWatch(limitSeconds: limit, buffered: bufferedBytes(context), queued: queuedBytes,
-                                      now: Self.monotonicSeconds)
+                                      now: PingBudget.monotonicSeconds)
         let every = TimeAmount.milliseconds(Int64(max(50, min(1_000, limit * 250))))
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -219,7 +219,7 @@ final class ConnectionHandler: ChannelInboundHandler, EngineClient, EventClient 
     private func checkStall(context: ChannelHandlerContext) {
         guard var watch = stallWatch, context.channel.isActive else { return }
         let pending = bufferedBytes(context)
-        let stalled = watch.hasStalled(buffered: pending, queued: queuedBytes, now: Self.monotonicSeconds)
+        let stalled = watch.hasStalled(buffered: pending, queued: queuedBytes, now: PingBudget.monotonicSeconds)
         stallWatch = watch
         guard stalled else { return }
         tally.note(.closedStalled)
@@ -263,8 +263,6 @@ final class ConnectionHandler: ChannelInboundHandler, EngineClient, EventClient 
         sink = nil
         context.fireChannelInactive()
     }
-
-    private static var monotonicSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     private static func seconds(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)

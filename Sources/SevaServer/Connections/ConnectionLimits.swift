@@ -102,6 +102,9 @@ struct PingBudget {
         last = now
     }
 
+    /// The clock connections measure their rates and stalls by: monotonic seconds.
+    static var monotonicSeconds: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
     /// Spends one ping at `now`; false when the connection is over its rate.
     mutating func spend(now: Double) -> Bool {
         tokens = min(perSecond, tokens + max(0, now - last) * perSecond)

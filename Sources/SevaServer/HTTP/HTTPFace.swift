@@ -18,12 +18,15 @@ enum HTTPFace {
         let keepAliveSeconds: Double
         /// Unanswered requests past which reading pauses (`server.max_inflight`).
         let maxInFlight: Int
+        /// A worker's tracker requests a second on one connection (`server.max_pings_per_s`).
+        let maxPingsPerSecond: Int
 
         init(_ configuration: Configuration) {
             maxBodyBytes = configuration.http.maxBodyBytes
             outputHardBytes = configuration.server.outputHardBytes
             keepAliveSeconds = configuration.http.keepAliveSeconds
             maxInFlight = configuration.server.maxInFlight
+            maxPingsPerSecond = configuration.server.maxPingsPerSecond
         }
     }
 
@@ -69,11 +72,17 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
     var events: EventStream?
     /// The token this connection is a session of, and whose it is.
     private var session: (token: String, principal: Principal)?
+    /// A worker's tracker requests, as a line-protocol connection's LOCs are.
+    private var pings: PingBudget
 
     init(engine: Engine, settings: HTTPFace.Settings) {
         self.engine = engine
         self.settings = settings
+        pings = PingBudget(perSecond: settings.maxPingsPerSecond, now: PingBudget.monotonicSeconds)
     }
+
+    /// Spends one of a worker's tracker requests; false when over `server.max_pings_per_s`.
+    func spendPing() -> Bool { pings.spend(now: PingBudget.monotonicSeconds) }
 
     func handlerAdded(context: ChannelHandlerContext) { sink = EventSink(handler: self, context: context) }
 

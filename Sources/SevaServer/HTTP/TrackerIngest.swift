@@ -49,7 +49,12 @@ enum TrackerIngest {
             || head.headers.contains(name: "x-limit-d")
         let decoded = report
         let fixes = decoded.fixes.count
-        HTTPEngineRequest.start(token: token, exchange, on: handler, context: context, plan: { principal in
+        HTTPEngineRequest.start(token: token, exchange, on: handler, context: context, plan: { [unowned handler] principal in
+            // A worker's requests are paced as its LOCs would be (gateways are exempt); 429 says retry later.
+            if principal.role == .worker && !handler.spendPing() {
+                return .failure(WireError(.limit, "more than server.max_pings_per_s (\(handler.settings.maxPingsPerSecond)) "
+                                          + "tracker requests a second; slow down"))
+            }
             // A request without a fix is still judged as one would be (OwnTracks' empty bodies).
             if decoded.fixes.isEmpty, case .failure(let error) = Permissions.check(.location(worker: decoded.device, noFix), for: principal) {
                 return .failure(error)

@@ -7,14 +7,9 @@ import SevaCore
 /// (`GET /v1/track?id=…&lat=…&lon=…&token=…`, what Traccar Client sends) on keep-alive
 /// connections with requests pipelined, and `LOC <worker> <lat> <lon>` from a gateway.
 struct HTTPBenchmark {
-    struct Options {
-        var workers = 100_000
-        var connections = 4
-        var inFlight = 64
-        var seconds = 5.0
-    }
+    static func options(_ arguments: ArraySlice<String>) -> LoadOptions { .parse(arguments, workers: 100_000, seconds: 5) }
 
-    let options: Options
+    let options: LoadOptions
 
     func run(progress: (String) -> Void) throws -> (loc: PipelinedLoad.Result, http: PipelinedLoad.Result) {
         progress("  registering \(options.workers) workers")

@@ -58,6 +58,31 @@ enum ReplyProtocol: Sendable {
     }
 }
 
+/// What a pipelined benchmark is asked for: workers registered, connections, requests in
+/// flight on each, seconds; `--workers`, `--connections`, `--in-flight` and `--seconds`.
+struct LoadOptions {
+    var workers: Int
+    var connections = 4
+    var inFlight = 64
+    var seconds: Double
+
+    /// The defaults, overridden by the flags in `arguments`.
+    static func parse(_ arguments: ArraySlice<String>, workers: Int, seconds: Double) -> LoadOptions {
+        var options = LoadOptions(workers: workers, seconds: seconds)
+        flags(arguments) { flag, value in
+            switch flag {
+            case "--workers": options.workers = positive(flag, value)
+            case "--connections": options.connections = positive(flag, value)
+            case "--in-flight": options.inFlight = positive(flag, value)
+            case "--seconds": options.seconds = positiveSeconds(flag, value)
+            default: return false
+            }
+            return true
+        }
+        return options
+    }
+}
+
 /// Closed-loop pipelined load, the same for every server: `connections` threads, each
 /// writing a burst of `inFlight` requests and reading until all are answered, for `seconds`.
 /// Each request's latency runs from its burst's write to its reply's arrival.

@@ -11,12 +11,7 @@ import SevaWire
 /// for both (so the ratio is TLS's cost, not a different client's), `connections` each keeping
 /// `inFlight` LOC lines outstanding, after a warm-up that includes the handshakes.
 struct TLSBenchmark {
-    struct Options {
-        var workers = 10_000
-        var connections = 4
-        var inFlight = 64
-        var seconds = 3.0
-    }
+    static func options(_ arguments: ArraySlice<String>) -> LoadOptions { .parse(arguments, workers: 10_000, seconds: 3) }
 
     struct Result {
         let plainPerSecond: Double
@@ -24,7 +19,7 @@ struct TLSBenchmark {
         var ratio: Double { tlsPerSecond / max(1, plainPerSecond) }
     }
 
-    let options: Options
+    let options: LoadOptions
 
     func run(progress: (String) -> Void) throws -> Result {
         let pki = NSTemporaryDirectory() + "sevabench-pki-\(getpid())"

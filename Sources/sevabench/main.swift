@@ -331,17 +331,7 @@ func runDispatch(_ arguments: ArraySlice<String>) {
 }
 
 func runTLS(_ arguments: ArraySlice<String>) {
-    var options = TLSBenchmark.Options()
-    flags(arguments) { flag, value in
-        switch flag {
-        case "--workers": options.workers = positive(flag, value)
-        case "--connections": options.connections = positive(flag, value)
-        case "--in-flight": options.inFlight = positive(flag, value)
-        case "--seconds": options.seconds = positiveSeconds(flag, value)
-        default: return false
-        }
-        return true
-    }
+    let options = TLSBenchmark.options(arguments)
     do {
         let result = try TLSBenchmark(options: options).run(progress: progress)
         print("tls figure (\(options.workers) workers, \(options.connections)×\(options.inFlight) LOC pipelined)   value        target")
@@ -428,17 +418,7 @@ func runRedis(_ arguments: ArraySlice<String>) {
 }
 
 func runHTTP(_ arguments: ArraySlice<String>) {
-    var options = HTTPBenchmark.Options()
-    flags(arguments) { flag, value in
-        switch flag {
-        case "--workers": options.workers = positive(flag, value)
-        case "--connections": options.connections = positive(flag, value)
-        case "--in-flight": options.inFlight = positive(flag, value)
-        case "--seconds": options.seconds = positiveSeconds(flag, value)
-        default: return false
-        }
-        return true
-    }
+    let options = HTTPBenchmark.options(arguments)
     do {
         let (loc, http) = try HTTPBenchmark(options: options).run(progress: progress)
         print("tracker ingest over HTTP beside LOC (\(options.workers) workers, \(options.connections) connections × "

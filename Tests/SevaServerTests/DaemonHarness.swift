@@ -232,3 +232,14 @@ final class RawClient: @unchecked Sendable {
         }
     }
 }
+
+extension DaemonProcess {
+    /// The HTTP face's port, from its "HTTP face on http(s)://127.0.0.1:<port>/" line.
+    func httpPort() throws -> Int {
+        guard let range = log.range(of: #"HTTP face on https?://127\.0\.0\.1:\d+/"#, options: .regularExpression),
+              let port = Int(log[range].split(separator: ":").last?.dropLast() ?? "") else {
+            throw HarnessError("no HTTP face line in \(log)")
+        }
+        return port
+    }
+}

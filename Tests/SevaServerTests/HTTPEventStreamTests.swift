@@ -66,11 +66,7 @@ final class SSEReader {
     @Test func aStreamResumesFromLastEventIDWithNothingMissedOrRepeated() throws {
         let daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]", "--http.keepalive_s", "0.2"])
         defer { daemon.stop() }
-        guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
-              let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
-            Issue.record("no HTTP face line in \(daemon.log)")
-            return
-        }
+        let port = try daemon.httpPort()
         let admin = try LineConnection(unixPath: daemon.socketPath)
         let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE booker client=portal"), "token"))
         let issued = admin.ask("TOKEN ISSUE viewer")
@@ -127,11 +123,7 @@ final class SSEReader {
         let daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]", "--server.output_buffer_bytes", "4096",
                                                    "--server.output_hard_bytes", "65536"])
         defer { daemon.stop() }
-        guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
-              let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
-            Issue.record("no HTTP face line in \(daemon.log)")
-            return
-        }
+        let port = try daemon.httpPort()
         let admin = try LineConnection(unixPath: daemon.socketPath, timeoutSeconds: 120)
         let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE booker client=portal"), "token"))
         let reader = try RawClient(port: port, receiveBuffer: 4_096)

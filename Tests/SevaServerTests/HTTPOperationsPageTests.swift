@@ -8,10 +8,10 @@ import Testing
 @Suite(.serialized) struct HTTPOperationsPageTests {
     func daemonWithHTTP() throws -> (DaemonProcess, Int) {
         let daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]"])
-        guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
-              let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
+        let port: Int
+        do { port = try daemon.httpPort() } catch {
             daemon.stop()
-            throw HarnessError("no HTTP face line in \(daemon.log)")
+            throw error
         }
         return (daemon, port)
     }

@@ -13,10 +13,7 @@ import Testing
 
         init() throws {
             daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]"])
-            guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
-                  let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
-                throw HarnessError("no HTTP face line in \(daemon.log)")
-            }
+            let port = try daemon.httpPort()
             self.port = port
             admin = try LineConnection(unixPath: daemon.socketPath)
             for request in ["WORKER ADD w1 skills=plumber verified=yes", "LOC w1 26.8467 80.9462", "AVAIL w1 on"] {
@@ -24,7 +21,8 @@ import Testing
             }
             for (name, request) in [("portal", "TOKEN ISSUE booker client=portal"), ("crm", "TOKEN ISSUE booker client=crm"),
                                     ("viewer", "TOKEN ISSUE viewer"), ("admin", "TOKEN ISSUE admin")] {
-                tokens[name] = try #require(JSONField.value(admin.ask(request), "token"))
+                let token = try #require(JSONField.value(admin.ask(request), "token"))
+                tokens[name] = token
             }
         }
 

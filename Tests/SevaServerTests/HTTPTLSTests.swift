@@ -12,11 +12,8 @@ import Testing
                                                    "--server.tls_key", authority.path("server.key"),
                                                    "--http.listen", "[\"127.0.0.1:0\"]", "--http.tls", "true"])
         defer { daemon.stop() }
-        guard let range = daemon.log.range(of: #"HTTP face on https://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
-              let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
-            Issue.record("no https line in \(daemon.log)")
-            return
-        }
+        let port = try daemon.httpPort()
+        #expect(daemon.log.contains("HTTP face on https://127.0.0.1:\(port)/"))
         let script = "import ssl, http.client\n"
             + "c = http.client.HTTPSConnection('localhost', \(port), context=ssl.create_default_context(cafile='\(authority.path("ca.pem"))'))\n"
             + "c.request('GET', '/v1/track?id=w1&lat=26.8&lon=80.9')\n"

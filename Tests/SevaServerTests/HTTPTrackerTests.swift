@@ -80,10 +80,7 @@ final class HTTPTestClient {
 
         init() throws {
             daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]"])
-            guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
-                  let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
-                throw HarnessError("no HTTP face line in \(daemon.log)")
-            }
+            let port = try daemon.httpPort()
             http = try HTTPTestClient(port: port)
             admin = try LineConnection(unixPath: daemon.socketPath)
             #expect(admin.ask("WORKER ADD w1 skills=plumber") == "OK")
@@ -182,11 +179,7 @@ final class HTTPTestClient {
     @Test func aWorkerOverItsRateIsToldToRetryLater() throws {
         let daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]", "--server.max_pings_per_s", "2"])
         defer { daemon.stop() }
-        guard let range = daemon.log.range(of: #"HTTP face on http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression),
-              let port = Int(daemon.log[range].split(separator: ":").last?.dropLast() ?? "") else {
-            Issue.record("no HTTP face line in \(daemon.log)")
-            return
-        }
+        let port = try daemon.httpPort()
         let admin = try LineConnection(unixPath: daemon.socketPath)
         #expect(admin.ask("WORKER ADD w1 skills=plumber") == "OK")
         let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE worker worker=w1"), "token"))

@@ -24,6 +24,23 @@ import Testing
         #expect(plain == nil, "plain HTTP on the TLS port gets no HTTP answer")
     }
 
+    /// The line protocol's connection limits hold on the HTTP face: past `server.max_connections`
+    /// a 503 says why; a connection idle for `server.idle_timeout_s` is closed.
+    @Test func connectionLimitsAndIdleConnections() throws {
+        let daemon = try DaemonProcess(arguments: ["--http.listen", "[\"127.0.0.1:0\"]", "--server.max_connections", "2",
+                                                   "--server.idle_timeout_s", "1"])
+        defer { daemon.stop() }
+        let port = try daemon.httpPort()
+        let first = try HTTPTestClient(port: port), second = try HTTPTestClient(port: port)
+        #expect(first.request("GET", "/nowhere")?.status == 404 && second.request("GET", "/nowhere")?.status == 404)
+        let third = try HTTPTestClient(port: port)
+        let refused = third.response()
+        #expect(refused?.status == 503 && refused?.body.contains("server.max_connections (2) reached") == true, "\(String(describing: refused))")
+        // A read ends at the close, or at the client's 20 s timeout: only an early end is a close.
+        let waited = Date()
+        #expect(first.isClosedByServer && Date().timeIntervalSince(waited) < 10, "an idle connection is closed")
+    }
+
     @Test func aPublicPlainTextHTTPListenerIsRefused() {
         var log = ""
         do {

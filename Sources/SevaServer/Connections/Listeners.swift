@@ -39,19 +39,12 @@ enum Listeners {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                let output = limits.outputBytes
-                _ = channel.setOption(.writeBufferWaterMark, value: .init(low: output / 2, high: output))
-                guard limits.connections.admit() else {
-                    return refuse(channel, "server.max_connections (\(limits.connections.limit)) reached; try again later")
-                }
-                channel.closeFuture.whenComplete { _ in limits.connections.release() }
                 // The admin Unix socket is exempt from the per-address limits.
                 let address = unixAdminGroup == nil ? channel.remoteAddress?.ipAddress : nil
-                if let address {
-                    if let refusal = limits.addresses.admit(address, now: Date().timeIntervalSince1970, settings: limits.settings.current) {
-                        return refuse(channel, refusal)
-                    }
-                    channel.closeFuture.whenComplete { _ in limits.addresses.release(address, now: Date().timeIntervalSince1970) }
+                if let refusal = admit(channel, address: address, limits: limits) {
+                    var bytes: [UInt8] = []
+                    ReplyEncoder.error(WireError(.limit, refusal), into: &bytes)
+                    return refuse(channel, bytes)
                 }
                 let principal = unixAdminGroup.map { PeerCredentials.principal(of: channel, adminGroup: $0) }
                     ?? channel.eventLoop.makeSucceededFuture(.anonymous)
@@ -66,11 +59,28 @@ enum Listeners {
             }
     }
 
-    /// Tells a connection over a limit why, and closes it.
-    private static func refuse(_ channel: any Channel, _ reason: String) -> EventLoopFuture<Void> {
-        var bytes: [UInt8] = []
-        ReplyEncoder.error(WireError(.limit, reason), into: &bytes)
-        return channel.eventLoop.makeCompletedFuture {
+    /// Counts a new connection against `server.max_connections` and, from `address`, the
+    /// per-address limits (both released when it closes), and sets its output's watermarks;
+    /// says why when a limit refuses it.
+    static func admit(_ channel: any Channel, address: String?, limits: Limits) -> String? {
+        let output = limits.outputBytes
+        _ = channel.setOption(.writeBufferWaterMark, value: .init(low: output / 2, high: output))
+        guard limits.connections.admit() else {
+            return "server.max_connections (\(limits.connections.limit)) reached; try again later"
+        }
+        channel.closeFuture.whenComplete { _ in limits.connections.release() }
+        if let address {
+            if let refusal = limits.addresses.admit(address, now: Date().timeIntervalSince1970, settings: limits.settings.current) {
+                return refusal
+            }
+            channel.closeFuture.whenComplete { _ in limits.addresses.release(address, now: Date().timeIntervalSince1970) }
+        }
+        return nil
+    }
+
+    /// Writes `bytes` — why a connection over a limit is refused — and closes it.
+    static func refuse(_ channel: any Channel, _ bytes: [UInt8]) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(RefusingHandler(reply: bytes))
         }
     }
@@ -168,7 +178,7 @@ enum Listeners {
         guard !configuration.http.tls || limits.tls != nil else {
             throw ListenerRefusal("http.tls needs server.tls_cert and server.tls_key (PEM files)")
         }
-        return HTTPFace.bootstrap(group, engine: engine, settings: HTTPFace.Settings(configuration),
+        return HTTPFace.bootstrap(group, engine: engine, settings: HTTPFace.Settings(configuration), limits: limits,
                                   tls: configuration.http.tls ? limits.tls : nil)
     }
 

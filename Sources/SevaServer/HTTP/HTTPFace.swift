@@ -30,17 +30,45 @@ enum HTTPFace {
         }
     }
 
-    static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, settings: Settings,
+    /// The line protocol's connection limits hold here too — `server.max_connections` (shared),
+    /// the per-address limits — and a connection that neither reads nor writes for
+    /// `server.idle_timeout_s` is closed (an event stream writes its keep-alive comments).
+    static func bootstrap(_ group: MultiThreadedEventLoopGroup, engine: Engine, settings: Settings, limits: Listeners.Limits,
                           tls: TLSCredentials?) -> ServerBootstrap {
         ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: EngineTuning.listenBacklog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                if let refusal = Listeners.admit(channel, address: channel.remoteAddress?.ipAddress, limits: limits) {
+                    return Listeners.refuse(channel, refused(refusal))
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.context)) }
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: limits.idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false)
                     try channel.pipeline.syncOperations.addHandler(HTTPFaceHandler(engine: engine, settings: settings))
                 }
             }
+    }
+
+    /// `{"error": {"code": "…", "message": "…"}}` and a newline.
+    static func errorBody(_ error: WireError) -> [UInt8] {
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("error")
+        json.beginObject()
+        json.key("code"); json.string(error.code.rawValue)
+        json.key("message"); json.string(error.message)
+        json.endObject()
+        json.endObject()
+        return json.bytes + [0x0A]
+    }
+
+    /// A whole `503` saying why, written before any request is read.
+    static func refused(_ reason: String) -> [UInt8] {
+        let body = errorBody(WireError(.limit, reason))
+        return Array(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n"
+                      + "Retry-After: 5\r\nConnection: close\r\n\r\n").utf8) + body
     }
 }
 
@@ -96,6 +124,12 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
         // The sink refers back to this handler: let both go.
         sink = nil
         context.fireChannelInactive()
+    }
+
+    /// Nothing read or written for `server.idle_timeout_s`: closed.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else { return context.fireUserInboundEventTriggered(event) }
+        context.close(promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -171,15 +205,7 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
     /// `{"error": {"code": "…", "message": "…"}}` with `status`.
     func respond(_ exchange: HTTPExchange, _ context: ChannelHandlerContext, error: WireError, status: HTTPResponseStatus,
                  headers: [(String, String)] = []) {
-        var json = JSONWriter()
-        json.beginObject()
-        json.key("error")
-        json.beginObject()
-        json.key("code"); json.string(error.code.rawValue)
-        json.key("message"); json.string(error.message)
-        json.endObject()
-        json.endObject()
-        respond(exchange, context, status: status, body: json.bytes + [0x0A], headers: headers)
+        respond(exchange, context, status: status, body: HTTPFace.errorBody(error), headers: headers)
     }
 
     /// The head of a response whose body follows in pieces (an event stream), with its first

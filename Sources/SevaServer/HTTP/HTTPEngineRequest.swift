@@ -2,13 +2,13 @@ import NIOCore
 import NIOHTTP1
 import SevaWire
 
-/// One HTTP request's commands on the engine, run like a line-protocol read: the same role
-/// table, the same engine path, one batch (this request is its client), one hop. A connection's first token is judged on
+/// One HTTP request's commands on the engine, run like a line-protocol read's: the same role
+/// table, the same engine path, in one batch with the requests read with it (`HTTPReadBatch`). A connection's first token is judged on
 /// the engine's loop as AUTH is, and the connection becomes a session of it (revoking the
 /// token ends the session); later requests with the same token on that connection skip the
 /// judging, as later lines after AUTH do. Once every command is answered, `finish` gets the
 /// replies by number — with, when asked for, one more made on the engine's loop after them.
-final class HTTPEngineRequest: EngineClient {
+final class HTTPEngineRequest {
     typealias Finish = (_ replies: [Int: Reply], _ handler: HTTPFaceHandler, _ context: ChannelHandlerContext) -> Void
     /// Something the engine adds to the replies, numbered after the commands (a tracker's
     /// pending offer); made on the engine's loop, in the same hop.
@@ -75,31 +75,12 @@ final class HTTPEngineRequest: EngineClient {
         let request = HTTPEngineRequest(handler: handler, principal: principal, count: work.count + (epilogue == nil ? 0 : 1),
                                         finish: finish)
         guard request.count > 0 else { return finish([:], handler, context) }
-        request.hand(work, epilogue: epilogue, context: context)
+        handler.enqueue(request, work: work, epilogue: epilogue, as: principal, context: context)
     }
 
-    private func hand(_ work: [EngineWork], epilogue: Epilogue?, context: ChannelHandlerContext) {
-        guard let sink = handler.sink else { return }
-        let batch = EngineBatch(handler: self, context: context, sink: sink, outputLimit: 1 << 20)
-        let engine = handler.engine
-        let principal = self.principal
-        let extra = work.count
-        engine.loop.execute {
-            if let epilogue { batch.ticket(extra)(epilogue(engine, principal)) }
-            engine.run(work, principal: principal, batch: batch)
-        }
-    }
-
-    func batchFinished(_ replies: [(Int, Reply)], gaveBack: [EngineWork], context: ChannelHandlerContext) {
-        answered(replies, context: context)
-        if !gaveBack.isEmpty { hand(gaveBack, epilogue: nil, context: context) }
-    }
-
-    func respond(_ replies: [(Int, Reply)], context: ChannelHandlerContext) { answered(replies, context: context) }
-
-    /// Once every command is answered, `finish`.
-    private func answered(_ new: [(Int, Reply)], context: ChannelHandlerContext) {
-        for (number, reply) in new { replies[number] = reply }
+    /// One reply, under this request's own number; once every command is answered, `finish`.
+    func take(_ number: Int, _ reply: Reply, context: ChannelHandlerContext) {
+        replies[number] = reply
         guard replies.count == count, context.channel.isActive else { return }
         finish(replies, handler, context)
     }

@@ -102,6 +102,12 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
     private var session: (token: String, principal: Principal)?
     /// A worker's tracker requests, as a line-protocol connection's LOCs are.
     private var pings: PingBudget
+    /// The work of requests read in this read, handed to the engine together when it ends.
+    private var readBatch: HTTPReadBatch?
+    private var reading = false
+    /// Responses are being written for a read or an engine batch: one flush at its end.
+    private var coalescing = false
+    private var needsFlush = false
 
     init(engine: Engine, settings: HTTPFace.Settings) {
         self.engine = engine
@@ -133,6 +139,7 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        reading = true
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
@@ -152,6 +159,45 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
             route(head, HTTPExchange(number: order.admit(), keepAlive: head.isKeepAlive), context: context)
             updateReading(context)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        handRead(context)
+        flushIfNeeded(context)
+        context.fireChannelReadComplete()
+    }
+
+    /// Runs `body`, which writes responses, with one flush at the end for all of them.
+    func writingTogether(_ context: ChannelHandlerContext, _ body: () -> Void) {
+        let outer = coalescing
+        coalescing = true
+        body()
+        coalescing = outer
+        if !outer && !reading { flushIfNeeded(context) }
+    }
+
+    private func flushIfNeeded(_ context: ChannelHandlerContext) {
+        guard needsFlush else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    /// A request's engine work: with the others of this read, or — outside a read (its token
+    /// was just judged) — at once. Work of another principal starts a batch of its own.
+    func enqueue(_ request: HTTPEngineRequest, work: [EngineWork], epilogue: HTTPEngineRequest.Epilogue?, as principal: Principal,
+                 context: ChannelHandlerContext) {
+        if let batch = readBatch, batch.principal != principal { handRead(context) }
+        let batch = readBatch ?? HTTPReadBatch(principal: principal, handler: self)
+        batch.add(request, work: work, epilogue: epilogue)
+        readBatch = batch
+        if !reading { handRead(context) }
+    }
+
+    private func handRead(_ context: ChannelHandlerContext) {
+        guard let batch = readBatch else { return }
+        readBatch = nil
+        batch.hand(context: context)
     }
 
     private func route(_ head: HTTPRequestHead, _ exchange: HTTPExchange, context: ChannelHandlerContext) {
@@ -220,7 +266,9 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
         guard order.isStreaming else { return order.appendToStream(bytes) }
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
-        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        needsFlush = true
+        if !coalescing && !reading { flushIfNeeded(context) }
     }
 
     /// Writes every response whose turn has come; closes after one that says so.
@@ -243,7 +291,8 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
         }
         if wrote {
-            context.flush()
+            needsFlush = true
+            if !coalescing && !reading { flushIfNeeded(context) }
             updateReading(context)
         }
     }

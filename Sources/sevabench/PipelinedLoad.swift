@@ -66,8 +66,9 @@ struct LoadOptions {
     var inFlight = 64
     var seconds: Double
 
-    /// The defaults, overridden by the flags in `arguments`.
-    static func parse(_ arguments: ArraySlice<String>, workers: Int, seconds: Double) -> LoadOptions {
+    /// The defaults, overridden by the flags in `arguments`; `more` takes a benchmark's own.
+    static func parse(_ arguments: ArraySlice<String>, workers: Int, seconds: Double,
+                      more: (String, String) -> Bool = { _, _ in false }) -> LoadOptions {
         var options = LoadOptions(workers: workers, seconds: seconds)
         flags(arguments) { flag, value in
             switch flag {
@@ -75,7 +76,7 @@ struct LoadOptions {
             case "--connections": options.connections = positive(flag, value)
             case "--in-flight": options.inFlight = positive(flag, value)
             case "--seconds": options.seconds = positiveSeconds(flag, value)
-            default: return false
+            default: return more(flag, value)
             }
             return true
         }

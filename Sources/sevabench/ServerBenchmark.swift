@@ -8,13 +8,15 @@ import SevaWire
 /// End to end over loopback: a daemon in this process, clients on real TCP sockets that
 /// pipeline, measuring LOC/s (gateway form) and NEAR/s.
 struct ServerBenchmark {
-    struct Options {
-        var workers = 100_000
-        var connections = 4
-        var inFlight = 64
-        var seconds = 3.0
-        /// Workers in the registry memory figure.
+    /// The load's options, and the workers of the registry memory figure (`--registry-workers`).
+    static func options(_ arguments: ArraySlice<String>) -> (load: LoadOptions, registryWorkers: Int) {
         var registryWorkers = 1_000_000
+        let load = LoadOptions.parse(arguments, workers: 100_000, seconds: 3) { flag, value in
+            guard flag == "--registry-workers" else { return false }
+            registryWorkers = positive(flag, value)
+            return true
+        }
+        return (load, registryWorkers)
     }
 
     struct Result {
@@ -34,7 +36,7 @@ struct ServerBenchmark {
         let longestBatchMs: Double
     }
 
-    let options: Options
+    let options: LoadOptions
 
     func run(progress: (String) -> Void) throws -> Result {
         progress("  registering \(options.workers) workers over the Unix socket")

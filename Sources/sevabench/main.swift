@@ -171,20 +171,9 @@ func runStore(_ arguments: ArraySlice<String>) {
 }
 
 func runServer(_ arguments: ArraySlice<String>) {
-    var options = ServerBenchmark.Options()
-    flags(arguments) { flag, value in
-        switch flag {
-        case "--workers": options.workers = positive(flag, value)
-        case "--registry-workers": options.registryWorkers = positive(flag, value)
-        case "--connections": options.connections = positive(flag, value)
-        case "--in-flight": options.inFlight = positive(flag, value)
-        case "--seconds": options.seconds = positiveSeconds(flag, value)
-        default: return false
-        }
-        return true
-    }
-    progress("registry memory: \(options.registryWorkers) workers with profiles and positions")
-    let memory = RegistryMemory.measure(workers: options.registryWorkers)
+    let (options, registryWorkers) = ServerBenchmark.options(arguments)
+    progress("registry memory: \(registryWorkers) workers with profiles and positions")
+    let memory = RegistryMemory.measure(workers: registryWorkers)
     progress("server benchmark: \(options.workers) workers, \(options.connections) connections × \(options.inFlight) in flight")
     do {
         let result = try ServerBenchmark(options: options).run(progress: progress)

@@ -64,6 +64,24 @@ import Testing
         #expect(error.code == .noAuth)
     }
 
+    /// The device rule without a command (a tracker's request that carries no fix).
+    @Test func theDeviceRuleStandsAlone() {
+        let me = Principal(role: .worker, worker: "w1")
+        #expect((try? Permissions.checkDevice("LOC", worker: nil, for: me).get())?.worker == "w1")
+        #expect((try? Permissions.checkDevice("LOC", worker: "w2", for: me).get()) == nil)
+        #expect((try? Permissions.checkDevice("LOC", worker: "w2", for: Principal(role: .gateway)).get())?.worker == "w2")
+        guard case .failure(let error) = Permissions.checkDevice("LOC", worker: "w1", for: Principal(role: .booker)) else {
+            Issue.record("a booker acted for a device")
+            return
+        }
+        #expect(error.code == .denied && error.message.contains("LOC"))
+        guard case .failure(let noAuth) = Permissions.checkDevice("LOC", worker: "w1", for: .anonymous) else {
+            Issue.record("acted before AUTH")
+            return
+        }
+        #expect(noAuth.code == .noAuth)
+    }
+
     @Test func aWorkerActsOnlyForItself() {
         let me = Principal(role: .worker, worker: "w1")
         let fix = LocationFix(point: Self.point)

@@ -3,8 +3,8 @@ import NIOHTTP1
 import SevaWire
 
 /// One HTTP request's commands on the engine, run like a line-protocol read's: the same role
-/// table, the same engine path, in one batch with the requests read with it (`HTTPReadBatch`). A connection's first token is judged on
-/// the engine's loop as AUTH is, and the connection becomes a session of it (revoking the
+/// table, the same engine path, in one batch with the requests read with it (`HTTPReadBatch`).
+/// A connection's first token is judged on the engine's loop as AUTH is, and the connection becomes a session of it (revoking the
 /// token ends the session); later requests with the same token on that connection skip the
 /// judging, as later lines after AUTH do. Once every command is answered, `finish` gets the
 /// replies by number — with, when asked for, one more made on the engine's loop after them.
@@ -15,14 +15,12 @@ final class HTTPEngineRequest {
     typealias Epilogue = @Sendable (Engine, Principal) -> Reply
 
     private let handler: HTTPFaceHandler
-    private let principal: Principal
     private let count: Int
     private var replies: [Int: Reply] = [:]
     private let finish: Finish
 
-    private init(handler: HTTPFaceHandler, principal: Principal, count: Int, finish: @escaping Finish) {
+    private init(handler: HTTPFaceHandler, count: Int, finish: @escaping Finish) {
         self.handler = handler
-        self.principal = principal
         self.count = count
         self.finish = finish
     }
@@ -72,8 +70,7 @@ final class HTTPEngineRequest {
             case .success(let decision): work.append((number, command, decision))
             }
         }
-        let request = HTTPEngineRequest(handler: handler, principal: principal, count: work.count + (epilogue == nil ? 0 : 1),
-                                        finish: finish)
+        let request = HTTPEngineRequest(handler: handler, count: work.count + (epilogue == nil ? 0 : 1), finish: finish)
         guard request.count > 0 else { return finish([:], handler, context) }
         handler.enqueue(request, work: work, epilogue: epilogue, as: principal, context: context)
     }

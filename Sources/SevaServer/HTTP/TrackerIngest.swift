@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import SevaCore
 import SevaWire
 
 /// A tracker app's request at `/v1/track`: its report decoded whichever format it came in, and
@@ -9,8 +8,6 @@ import SevaWire
 /// the future) is still a 200: these apps retry anything else forever, and a replayed log would
 /// jam them. An unknown worker is 404, a store that cannot commit 503 (the app retries later).
 enum TrackerIngest {
-    /// What a request without a fix is judged as (OwnTracks' empty bodies).
-    private static let noFix = LocationFix(point: try! GeoPoint(latitude: 0, longitude: 0))
     /// Replies that make the whole request fail; any other (a fix not used) is still a 200.
     private static let refusals: [ErrorCode] = [.notFound, .unavailable, .denied, .noAuth, .internal]
 
@@ -56,7 +53,7 @@ enum TrackerIngest {
                                           + "tracker requests a second; slow down"))
             }
             // A request without a fix is still judged as one would be (OwnTracks' empty bodies).
-            if decoded.fixes.isEmpty, case .failure(let error) = Permissions.check(.location(worker: decoded.device, noFix), for: principal) {
+            if decoded.fixes.isEmpty, case .failure(let error) = Permissions.checkDevice("LOC", worker: decoded.device, for: principal) {
                 return .failure(error)
             }
             return .success(decoded.fixes.map { Command.location(worker: decoded.device, $0) })

@@ -80,7 +80,7 @@ public enum Permissions {
             return .failure(WireError(.noAuth, "AUTH <token> first; before it only HELLO, PING, AUTH and QUIT"))
         }
         if let worker = command.namedWorker {
-            return device(command, worker: worker, principal: principal, role: role)
+            return device(command.verb, worker: worker, principal: principal, role: role)
         }
         let allowed: Set<Role>
         switch command {
@@ -90,12 +90,21 @@ public enum Permissions {
         case .jobNew, .jobCancel, .jobRate, .watch, .unwatch: allowed = [.admin, .booker]
         default: allowed = [.admin]
         }
-        guard allowed.contains(role) else { return .failure(denied(command, role)) }
+        guard allowed.contains(role) else { return .failure(denied(command.verb, role)) }
         return .success(Decision())
     }
 
+    /// Whether `principal` may act for the device `worker` names (nil: its own) with `verb` —
+    /// the device commands' rule, for a request that carries none (a tracker's empty report).
+    public static func checkDevice(_ verb: String, worker: String?, for principal: Principal) -> Result<Decision, WireError> {
+        guard let role = principal.role else {
+            return .failure(WireError(.noAuth, "AUTH <token> first; before it only HELLO, PING, AUTH and QUIT"))
+        }
+        return device(verb, worker: worker, principal: principal, role: role)
+    }
+
     /// Device commands: a worker acts only for itself; a gateway or admin names the worker.
-    private static func device(_ command: Command, worker: String?, principal: Principal, role: Role)
+    private static func device(_ verb: String, worker: String?, principal: Principal, role: Role)
         -> Result<Decision, WireError> {
         switch role {
         case .worker:
@@ -106,15 +115,15 @@ public enum Permissions {
             return .success(Decision(worker: own))
         case .gateway, .admin:
             guard let worker else {
-                return .failure(.badArgument("worker", "give the worker id first: \(command.verb) <worker> ..."))
+                return .failure(.badArgument("worker", "give the worker id first: \(verb) <worker> ..."))
             }
             return .success(Decision(worker: worker))
         case .booker, .viewer:
-            return .failure(denied(command, role))
+            return .failure(denied(verb, role))
         }
     }
 
-    private static func denied(_ command: Command, _ role: Role) -> WireError {
-        WireError(.denied, "the \(role.rawValue) role may not use \(command.verb)")
+    private static func denied(_ verb: String, _ role: Role) -> WireError {
+        WireError(.denied, "the \(role.rawValue) role may not use \(verb)")
     }
 }

@@ -146,7 +146,7 @@ import Testing
     /// ends up in one table again. Checked against a Dictionary at every step.
     @Test func theIDTableGrowsWithoutAPauseAndLosesNothingMeanwhile() {
         var table = WorkerIDTable()
-        var records: [WorkerRecord] = []
+        var records = PagedArray<WorkerRecord>()
         var reference: [String: Int] = [:]
         var random = SeededGenerator(seed: 11)
         var sawGrowth = false

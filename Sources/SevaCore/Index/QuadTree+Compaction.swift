@@ -37,7 +37,7 @@ extension QuadTree {
         pool = newPool
         freeBlocks = []
         let used = (entries.lastIndex { $0.isPresent } ?? -1) + 1
-        entries = Array(entries[..<used])
+        entries.truncate(to: used)
     }
 
     private mutating func relocateLeaf(_ node: Node, to index: Int, in newNodes: inout [Node], pool newPool: inout SlotPool) {

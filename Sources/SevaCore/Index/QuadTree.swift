@@ -25,7 +25,7 @@ public struct QuadTree: Sendable {
     var parents: [Int32]
     var freeBlocks: [Int32]
     var pool: SlotPool
-    var entries: [HandleEntry]
+    var entries: PagedArray<HandleEntry>
 
     /// Creates an empty index.
     /// - Parameters:
@@ -40,7 +40,7 @@ public struct QuadTree: Sendable {
         parents = [-1]
         freeBlocks = []
         pool = SlotPool()
-        entries = []
+        entries = PagedArray()
     }
 
     /// The number of points in the index.
@@ -75,8 +75,7 @@ public struct QuadTree: Sendable {
             return
         }
         if handle >= entries.count {
-            let grown = Swift.max(handle + 1, entries.count * 2)
-            entries.append(contentsOf: repeatElement(HandleEntry.absent, count: grown - entries.count))
+            entries.grow(to: handle + 1, filling: .absent)
         }
         place(UInt32(handle), at: GridPoint(point), tags: tags, from: 0)
     }

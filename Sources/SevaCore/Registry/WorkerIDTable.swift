@@ -38,7 +38,7 @@ struct WorkerIDTable: Sendable {
     /// True while a smaller table is still being emptied into the current one.
     var isGrowing: Bool { !draining.isEmpty }
 
-    func find(_ id: String, in records: [WorkerRecord]) -> Int? {
+    func find(_ id: String, in records: PagedArray<WorkerRecord>) -> Int? {
         let hash = Self.hash(id)
         if let position = Self.position(of: id, hash: hash, in: slots, records: records) { return Int(slots[position]) - 1 }
         guard isGrowing, let position = Self.position(of: id, hash: hash, in: draining, records: records) else { return nil }
@@ -46,7 +46,7 @@ struct WorkerIDTable: Sendable {
     }
 
     /// Adds `handle` for `id`, which must not be in the table.
-    mutating func insert(_ id: String, handle: Int, records: [WorkerRecord]) {
+    mutating func insert(_ id: String, handle: Int, records: PagedArray<WorkerRecord>) {
         if isGrowing {
             drain(Self.drainStep, records: records)
         } else if (count + tombstones + 1) * 10 > slots.count * 7 {
@@ -57,7 +57,7 @@ struct WorkerIDTable: Sendable {
     }
 
     /// Removes `id`'s entry; returns its handle, or nil when absent.
-    mutating func remove(_ id: String, records: [WorkerRecord]) -> Int? {
+    mutating func remove(_ id: String, records: PagedArray<WorkerRecord>) -> Int? {
         let hash = Self.hash(id)
         if let position = Self.position(of: id, hash: hash, in: slots, records: records) {
             let handle = Int(slots[position]) - 1
@@ -74,7 +74,7 @@ struct WorkerIDTable: Sendable {
     }
 
     /// Where `id` sits in `table`, probing from its hash; nil when absent.
-    private static func position(of id: String, hash: UInt64, in table: [UInt32], records: [WorkerRecord]) -> Int? {
+    private static func position(of id: String, hash: UInt64, in table: [UInt32], records: PagedArray<WorkerRecord>) -> Int? {
         let mask = table.count - 1
         var position = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -109,7 +109,7 @@ struct WorkerIDTable: Sendable {
     }
 
     /// Moves up to `step` slots of the draining table into the current one.
-    private mutating func drain(_ step: Int, records: [WorkerRecord]) {
+    private mutating func drain(_ step: Int, records: PagedArray<WorkerRecord>) {
         let end = min(draining.count, drained + step)
         for index in drained..<end {
             let slot = draining[index]

@@ -37,7 +37,7 @@ struct IDListing: Sendable {
         removedHandles.append(Int32(handle))
     }
 
-    mutating func bringUpToDate(_ records: [WorkerRecord], live: inout [LiveState]) {
+    mutating func bringUpToDate(_ records: PagedArray<WorkerRecord>, live: inout PagedArray<LiveState>) {
         guard stale else { return }
         // A removed handle may have been reused: its old place in the order is wrong either
         // way, and its new worker, if any, is not listed yet.

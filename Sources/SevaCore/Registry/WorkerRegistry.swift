@@ -12,8 +12,8 @@ public struct WorkerRegistry: Sendable {
     public let catalogue: SkillCatalogue
     public var rules: RegistryRules
 
-    var records: [WorkerRecord] = []
-    var live: [LiveState] = []
+    var records = PagedArray<WorkerRecord>()
+    var live = PagedArray<LiveState>()
     var handles = WorkerIDTable()
     var freeHandles: [Int32] = []
     var districts = DistrictNames()

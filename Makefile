@@ -3,9 +3,10 @@ SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
 DESTDIR ?=
-APT_PACKAGES := libsqlite3-dev libsystemd-dev
-# What only the tests need besides: a real browser for the operations page.
-TEST_APT_PACKAGES := chromium
+APT_PACKAGES := libsqlite3-dev libsystemd-dev libpq-dev
+# What only the tests need besides: a real browser for the operations page, and PostgreSQL's
+# server, which the store's tests start on a temporary cluster of their own.
+TEST_APT_PACKAGES := chromium postgresql
 ARGS ?= --config etc/sevad.toml
 
 .PHONY: help deps build release test crashtest demo run bench bench-vs-redis fuzz config install uninstall clean
@@ -14,7 +15,7 @@ FUZZ_SECONDS ?= 60
 help:
 	@echo "make deps     install the system libraries the build needs ($(APT_PACKAGES))"
 	@echo "make build    debug build of every target"
-	@echo "make test     run the whole test suite (installs $(TEST_APT_PACKAGES) for the browser test)"
+	@echo "make test     run the whole test suite (installs $(TEST_APT_PACKAGES): the browser test, the PostgreSQL store)"
 	@echo "make demo     release build, then 60 s of a simulated district against a real sevad (DEMO_SECONDS=…)"
 	@echo "make run      run sevad in the foreground on ./var (ARGS='$(ARGS)'); Ctrl-C stops it"
 	@echo "make bench    index (10k/1M/10M workers), store, server and dispatch benchmarks, each in its"

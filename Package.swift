@@ -20,9 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
-        // System libraries from Debian (libsqlite3-dev, libsystemd-dev), through module maps.
+        // System libraries from Debian (libsqlite3-dev, libsystemd-dev, libpq-dev), through module maps.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
                        providers: [.apt(["libsystemd-dev"])]),
 
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "CGazetteerOffices"),
         .target(name: "SevaCore", dependencies: ["CGazetteer"], swiftSettings: optimize),
         .target(name: "SevaWire", dependencies: ["SevaCore"], swiftSettings: optimize),
-        .target(name: "SevaStore", dependencies: ["SevaCore", "SevaWire", "CSQLite"], swiftSettings: optimize),
+        .target(name: "SevaStore", dependencies: ["SevaCore", "SevaWire", "CSQLite", "CLibPQ"], swiftSettings: optimize),
         .target(name: "SevaSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SevaClient"),
         .target(name: "SevaServer", dependencies: [
@@ -59,11 +60,13 @@ let package = Package(
         // Tests mirror the modules.
         .testTarget(name: "SevaCoreTests", dependencies: ["SevaCore"]),
         .testTarget(name: "SevaWireTests", dependencies: ["SevaWire"]),
-        .testTarget(name: "SevaStoreTests", dependencies: ["SevaStore", "SevaCore", "StoreCrashChild"]),
+        .testTarget(name: "SevaStoreTests", dependencies: ["SevaStore", "SevaCore", "StoreCrashChild", "PostgresTestSupport"]),
+        // A PostgreSQL server of the tests' own (initdb and pg_ctl on a temporary directory).
+        .target(name: "PostgresTestSupport", dependencies: ["SevaStore"], path: "Tests/PostgresTestSupport"),
         // A process for the store's crash test to kill (built with the tests, never installed).
         .executableTarget(name: "StoreCrashChild", dependencies: ["SevaCore", "SevaStore"], path: "Tests/StoreCrashChild"),
         .testTarget(name: "SevaSystemdTests", dependencies: ["SevaSystemd", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl", "sevasim",
+        .testTarget(name: "SevaServerTests", dependencies: ["SevaServer", "SevaClient", "sevad", "sevactl", "sevasim", "PostgresTestSupport",
                                                          .product(name: "NIOSSL", package: "swift-nio-ssl")]),
     ]
 )

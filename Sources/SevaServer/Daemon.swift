@@ -8,7 +8,8 @@ import SevaSystemd
 import SevaWire
 
 /// The running daemon and its life under systemd: opens and loads the store (asking for more
-/// start-up time while it loads), builds the engine on an event loop of its own (connections
+/// start-up time while it loads) — or, as the standby of an active/standby pair on PostgreSQL,
+/// serves its refusals until its store takes the leadership, then loads and serves — builds the engine on an event loop of its own (connections
 /// are served by `server.io_threads` others), binds its listeners or
 /// adopts those systemd passed in, then says READY; keeps STATUS current and the watchdog fed
 /// from the engine's loop; reloads on SIGHUP; and on SIGTERM/SIGINT says STOPPING, stops
@@ -39,15 +40,20 @@ public final class Daemon: Sendable {
         try FileManager.default.createDirectory(atPath: paths.runtimeDirectory, withIntermediateDirectories: true)
         let notifier = self.notifier
         guard let skills = SkillCatalogue(configuration.skills) else { throw WireError(.internal, "bad skill catalogue") }
-        store = try Store(configuration.storeConfiguration(paths: paths), skills: skills) { health in
+        let roles = RoleRelay()
+        store = try Store(configuration.storeConfiguration(paths: paths), skills: skills, onHealthChange: { health in
             logger.notice("store \(health)")
             notifier.status("store \(health)")
-        }
+        }, onRoleChange: { roles.deliver($0) })
         let loading = StartupExtension(notifier)
         let startedAt = Date().timeIntervalSince1970
         let rules = Engine.dispatchRules(configuration.dispatch, now: startedAt)
-        let state = try store.loadCommittedState(dayStart: Engine.dayStart(now: startedAt, offsetSeconds: rules.dayOffsetSeconds),
-                                                 memoryDays: rules.workMemoryDays)
+        // A standby loads nothing now: what it would load is the active's to change until it
+        // takes over, and then it loads afresh.
+        let state = store.role == .active
+            ? try store.loadCommittedState(dayStart: Engine.dayStart(now: startedAt, offsetSeconds: rules.dayOffsetSeconds),
+                                           memoryDays: rules.workMemoryDays)
+            : RecoveredState()
         loading.finish()
         let ioThreads = configuration.server.ioThreads
         group = MultiThreadedEventLoopGroup(numberOfThreads: ioThreads > 0 ? ioThreads : System.coreCount)
@@ -58,12 +64,23 @@ public final class Daemon: Sendable {
                                 addresses: limits.addresses,
                                 reloadSource: reload ?? { .success(fixed) }, logger: logger)
         self.engine = engine
+        engine.fenced = { reason in
+            // It can commit nothing more; its supervisor starts it again, as a standby.
+            notifier.stopping(status: "fenced: \(reason)")
+            logger.critical("stopping: \(reason); systemd starts sevad again as a standby")
+            exit(Daemon.fencedExitStatus)
+        }
+        roles.attach { role in engine.loop.execute { engine.roleChanged(to: role) } }
         engine.loop.execute {
             // From here on a store read on this thread is a bug (caught in debug builds and tests).
             StoreThreadGuard.forbidCallingThread()
             engine.startTimers()
         }
-        log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
+        if case .standby = store.role {
+            log("\(store.role): serving refusals until this sevad takes the leadership")
+        } else {
+            log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
+        }
         channels = try Listeners.open(configuration, paths: paths, group: group, engine: engine, limits: limits,
                                       inherited: ListenSocket.inherited(), log: log)
         if let interval = notifier.watchdogInterval() {
@@ -73,6 +90,10 @@ public final class Daemon: Sendable {
         engine.loop.execute { engine.reportStatus(every: EngineTuning.statusSeconds, notifier: notifier) }
         notifier.ready(status: try engine.loop.submit { engine.statusLine() }.wait())
     }
+
+    /// The exit status of an active fenced off by another sevad's taking the leadership:
+    /// EX_TEMPFAIL, a failure, so that `Restart=on-failure` starts it again (as a standby).
+    public static let fencedExitStatus: Int32 = 75
 
     /// The signals sevad acts on. `blockSignals()` must run first thing in `main`, before any
     /// thread starts, so every thread inherits the mask: a signal sent at any moment after
@@ -150,4 +171,31 @@ final class StartupExtension: @unchecked Sendable {
     }
 
     func finish() { timer?.cancel() }
+}
+
+/// Hands the store's role changes (told on its writer thread, possibly before the engine
+/// exists) to the engine once it does, in order, none lost.
+final class RoleRelay: @unchecked Sendable {
+    private let lock = NSLock()
+    private var early: [StoreRole] = []
+    private var handler: (@Sendable (StoreRole) -> Void)?
+
+    func deliver(_ role: StoreRole) {
+        lock.lock()
+        guard let handler else {
+            early.append(role)
+            return lock.unlock()
+        }
+        lock.unlock()
+        handler(role)
+    }
+
+    func attach(_ handler: @escaping @Sendable (StoreRole) -> Void) {
+        lock.lock()
+        self.handler = handler
+        let waiting = early
+        early = []
+        lock.unlock()
+        for role in waiting { handler(role) }
+    }
 }

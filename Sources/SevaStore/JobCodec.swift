@@ -23,29 +23,29 @@ enum JobCodec {
     static let openStatesSQL = JobState.allCases.filter(\.isOpen).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     /// The values of `columns` for `job`, in order (`id` first).
-    static func values(_ job: Job) -> [SQLiteValue] {
+    static func values(_ job: Job) -> [DatabaseValue] {
         [
-            .integer(job.id), job.ref.sqlite, .text(job.skill), .real(job.point.latitude), .real(job.point.longitude),
-            .text(job.address), .text(job.customer), .text(job.district), job.rateInr.map { Int64($0) }.sqlite,
-            job.scheduledAt.map(StoreTime.milliseconds).sqlite, .text(job.state.rawValue), job.worker.sqlite,
-            job.offerDeadline.map(StoreTime.milliseconds).sqlite, .integer(Int64(job.offersMade)),
+            .integer(job.id), job.ref.databaseValue, .text(job.skill), .real(job.point.latitude), .real(job.point.longitude),
+            .text(job.address), .text(job.customer), .text(job.district), job.rateInr.map { Int64($0) }.databaseValue,
+            job.scheduledAt.map(StoreTime.milliseconds).databaseValue, .text(job.state.rawValue), job.worker.databaseValue,
+            job.offerDeadline.map(StoreTime.milliseconds).databaseValue, .integer(Int64(job.offersMade)),
             .integer(StoreTime.milliseconds(job.createdAt)), .integer(StoreTime.milliseconds(job.updatedAt)),
-            .text(job.client), .text(job.placed.rawValue), job.pincode.map { Int64($0.value) }.sqlite,
+            .text(job.client), .text(job.placed.rawValue), job.pincode.map { Int64($0.value) }.databaseValue,
         ]
     }
 
     /// What a transition changes: state, worker, offer and time (then the id).
-    static func transitionValues(_ job: Job) -> [SQLiteValue] {
+    static func transitionValues(_ job: Job) -> [DatabaseValue] {
         [
-            .text(job.state.rawValue), job.worker.sqlite, job.offerDeadline.map(StoreTime.milliseconds).sqlite,
+            .text(job.state.rawValue), job.worker.databaseValue, job.offerDeadline.map(StoreTime.milliseconds).databaseValue,
             .integer(Int64(job.offersMade)), .integer(StoreTime.milliseconds(job.updatedAt)), .integer(job.id),
         ]
     }
 
-    static func eventValues(_ event: JobEvent) -> [SQLiteValue] {
+    static func eventValues(_ event: JobEvent) -> [DatabaseValue] {
         [
             .integer(event.seq), .integer(event.job), .integer(StoreTime.milliseconds(event.at)), .text(event.state.rawValue),
-            event.worker.sqlite, .text(event.detail.jsonText), .text(event.kind.rawValue),
+            event.worker.databaseValue, .text(event.detail.jsonText), .text(event.kind.rawValue),
         ]
     }
 }
@@ -65,15 +65,15 @@ public enum StoreTime {
     public static func seconds(_ milliseconds: Int64) -> Double { Double(milliseconds) / 1000 }
 }
 
-extension SQLiteStatement {
+extension DatabaseStatement {
     /// A `jobs` row as SevaCore's job, without history. Its skill's matching bits come from
     /// the catalogue of the daemon that restores it (`SkillSet()` until then).
-    func job() throws(SQLiteError) -> Job {
+    func job() throws(DatabaseError) -> Job {
         let id = int64(0)
         let row = "id \(id)"
         let point: GeoPoint
         do { point = try GeoPoint(latitude: double(3), longitude: double(4)) } catch {
-            throw SQLiteError(extendedCode: 20, message: "jobs row \(row): lat/lon \(double(3)), \(double(4)) is not a place")
+            throw DatabaseError(extendedCode: 20, message: "jobs row \(row): lat/lon \(double(3)), \(double(4)) is not a place")
         }
         var job = Job(id: id, skill: text(2), skillSet: SkillSet(), point: point, state: try value(10, of: "jobs", row: row),
                       createdAt: StoreTime.seconds(int64(14)))
@@ -91,7 +91,7 @@ extension SQLiteStatement {
         job.placed = try value(17, of: "jobs", row: row)
         if let code = optionalInt64(18) {
             guard let pincode = PinCode(value: UInt32(clamping: code)) else {
-                throw SQLiteError(extendedCode: 20, message: "jobs row \(row): pincode \(code) is not a PIN code")
+                throw DatabaseError(extendedCode: 20, message: "jobs row \(row): pincode \(code) is not a PIN code")
             }
             job.pincode = pincode
         }
@@ -99,7 +99,7 @@ extension SQLiteStatement {
     }
 
     /// A `job_events` row as SevaCore's event; its detail is the JSON text as written.
-    func jobEvent() throws(SQLiteError) -> JobEvent {
+    func jobEvent() throws(DatabaseError) -> JobEvent {
         JobEvent(seq: int64(0), job: int64(1), at: StoreTime.seconds(int64(2)),
                  state: try value(3, of: "job_events", row: "seq \(int64(0))"), worker: optionalText(4),
                  detail: EventDetail(recorded: text(5)), kind: try value(6, of: "job_events", row: "seq \(int64(0))"))

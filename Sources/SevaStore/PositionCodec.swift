@@ -6,20 +6,20 @@ enum PositionCodec {
     /// `worker_positions`' columns in the order `values` binds them and `workerPosition()` reads them.
     static let columns = "worker, lat, lon, accuracy_m, at_ms"
 
-    static func values(_ position: WorkerPosition) -> [SQLiteValue] {
+    static func values(_ position: WorkerPosition) -> [DatabaseValue] {
         [
             .text(position.worker), .real(position.point.latitude), .real(position.point.longitude),
-            position.accuracyMetres.sqlite, .integer(StoreTime.milliseconds(position.at)),
+            position.accuracyMetres.databaseValue, .integer(StoreTime.milliseconds(position.at)),
         ]
     }
 }
 
-extension SQLiteStatement {
+extension DatabaseStatement {
     /// A row of `columns` as SevaCore's position; one that is not a place is an error naming the row.
-    func workerPosition(of table: String) throws(SQLiteError) -> WorkerPosition {
+    func workerPosition(of table: String) throws(DatabaseError) -> WorkerPosition {
         let point: GeoPoint
         do { point = try GeoPoint(latitude: double(1), longitude: double(2)) } catch {
-            throw SQLiteError(extendedCode: 20, message: "\(table) row \(text(0)): lat/lon \(double(1)), \(double(2)) is not a place")
+            throw DatabaseError(extendedCode: 20, message: "\(table) row \(text(0)): lat/lon \(double(1)), \(double(2)) is not a place")
         }
         return WorkerPosition(worker: text(0), point: point, accuracyMetres: optionalDouble(3), at: StoreTime.seconds(int64(4)))
     }

@@ -13,7 +13,7 @@ struct QueuedWrite: Sendable {
         /// rolled back and its completion reports the error once the batch commits.
         case failed(@Sendable () -> Void)
         /// The storage failed: the whole batch must fail.
-        case storageFailure(SQLiteError)
+        case storageFailure(DatabaseError)
     }
 
     let perform: @Sendable (StoreTransaction) -> Outcome
@@ -33,14 +33,14 @@ struct QueuedWrite: Sendable {
             do {
                 let value = try body(transaction)
                 return .succeeded { completion(.success(value)) }
-            } catch let error as SQLiteError where error.isStorageFailure {
+            } catch let error as DatabaseError where error.isStorageFailure {
                 return .storageFailure(error)
-            } catch let error as SQLiteError {
-                return .failed { completion(.failure(.sqlite(error))) }
+            } catch let error as DatabaseError {
+                return .failed { completion(.failure(.database(error))) }
             } catch let error as StoreError {
                 return .failed { completion(.failure(error)) }
             } catch {
-                let wrapped = StoreError.sqlite(SQLiteError(extendedCode: 1, message: "\(error)"))
+                let wrapped = StoreError.database(DatabaseError(extendedCode: 1, message: "\(error)"))
                 return .failed { completion(.failure(wrapped)) }
             }
         }

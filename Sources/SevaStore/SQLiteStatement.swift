@@ -1,18 +1,9 @@
 import CSQLite
 
-/// A value bound to a statement parameter or read from a column.
-public enum SQLiteValue: Sendable, Equatable {
-    case integer(Int64)
-    case real(Double)
-    case text(String)
-    case blob([UInt8])
-    case null
-}
-
 /// One prepared statement: owns the `sqlite3_stmt`, finalised on deinit. Parameters are bound
 /// by 1-based index, never spliced into SQL text. Used only by the thread that owns its
 /// connection.
-public final class SQLiteStatement {
+public final class SQLiteStatement: DatabaseStatement {
     let handle: OpaquePointer
     /// The SQL text, for error messages.
     public let sql: String
@@ -20,7 +11,7 @@ public final class SQLiteStatement {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(connection: SQLiteConnection, sql: String) throws(SQLiteError) {
+    init(connection: SQLiteConnection, sql: String) throws(DatabaseError) {
         var statement: OpaquePointer?
         let result = sqlite3_prepare_v3(connection.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard result == SQLITE_OK, let statement else {
@@ -35,7 +26,7 @@ public final class SQLiteStatement {
 
     /// Clears earlier bindings and state, then binds `values` to parameters 1, 2, ….
     @discardableResult
-    public func bind(_ values: [SQLiteValue]) throws(SQLiteError) -> SQLiteStatement {
+    public func bind(_ values: [DatabaseValue]) throws(DatabaseError) -> any DatabaseStatement {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
@@ -57,7 +48,7 @@ public final class SQLiteStatement {
     }
 
     /// Advances to the next row: true when there is one, false when the statement is done.
-    public func step() throws(SQLiteError) -> Bool {
+    public func step() throws(DatabaseError) -> Bool {
         let result = sqlite3_step(handle)
         switch result {
         case SQLITE_ROW: return true
@@ -71,18 +62,11 @@ public final class SQLiteStatement {
         }
     }
 
-    /// Runs a statement that returns no rows.
-    public func run(_ values: [SQLiteValue] = []) throws(SQLiteError) {
-        try bind(values)
-        while try step() {}
-    }
-
     /// Ends a query early so the statement can be reused.
     public func reset() { sqlite3_reset(handle) }
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
     public func text(_ column: Int32) -> String {
@@ -91,11 +75,8 @@ public final class SQLiteStatement {
         return String(cString: bytes)
     }
 
-    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
     /// The result column's name, as the query gave it.
     public func columnName(_ column: Int32) -> String { sqlite3_column_name(handle, column).map { String(cString: $0) } ?? "column \(column)" }
-    public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
-    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
 
     public func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, column))

@@ -1,8 +1,9 @@
 import Foundation
 import SevaCore
 
-/// The daemon's durable store: opens and migrates the SQLite file, owns the group-commit
-/// writer and the read connection, and reports whether it can commit.
+/// The daemon's durable store: opens and migrates the database — SQLite's file or a PostgreSQL
+/// cluster, `store.backend` — owns the group-commit writer and the read connections, and
+/// reports whether it can commit. The engine sees only this interface, whichever the backend.
 ///
 /// A write is submitted as a closure over a `StoreTransaction`; its completion runs on the
 /// caller's `CompletionTarget` after the batch holding it has committed — or with
@@ -14,19 +15,23 @@ public final class Store: Sendable {
     public let reader: StoreReader
     private let reads: StoreReadQueue
     private let writer: StoreWriter
-    private let checkpointer: StoreCheckpointer
+    /// SQLite's WAL checkpointer; PostgreSQL checkpoints by itself.
+    private let checkpointer: StoreCheckpointer?
 
     /// Opens (creating when missing) and migrates the database, then starts the writer.
     /// - Parameter skills: the catalogue workers' skills are named by (fixed for the store's life,
     ///   as `skills.catalogue` is for the daemon's).
     /// - Parameter onHealthChange: told, on the writer thread, when the store degrades or recovers.
+    /// - Parameter onRoleChange: told, on the writer thread, when this store's writer takes the
+    ///   leadership lock (a standby becoming active) or finds it taken (an active fenced off).
     public init(_ configuration: StoreConfiguration, skills: SkillCatalogue = .standard,
-                onHealthChange: @escaping @Sendable (StoreHealth) -> Void = { _ in }) throws(StoreError) {
-        if let problem = SQLiteLibrary.unsuitability { throw .unavailable(problem) }
+                onHealthChange: @escaping @Sendable (StoreHealth) -> Void = { _ in },
+                onRoleChange: @escaping @Sendable (StoreRole) -> Void = { _ in }) throws(StoreError) {
+        if configuration.backend == .sqlite, let problem = SQLiteLibrary.unsuitability { throw .unavailable(problem) }
         self.configuration = configuration
-        let connection: SQLiteConnection
+        let connection: any DatabaseConnection
         do {
-            connection = try Self.openWriteConnection(configuration, creating: true)
+            connection = try StoreConnections.writer(configuration, creating: true)
         } catch {
             throw .unavailable(error.message)
         }
@@ -35,12 +40,12 @@ public final class Store: Sendable {
         reader = try StoreReader(configuration, skills: skills, commitGate: commitGate)
         reads = StoreReadQueue(reader)
         do {
-            checkpointer = try StoreCheckpointer(configuration)
+            checkpointer = configuration.backend == .sqlite ? try StoreCheckpointer(configuration) : nil
         } catch {
             throw .unavailable(error.message)
         }
         writer = StoreWriter(configuration: configuration, skills: skills, connection: connection, commitGate: commitGate,
-                             onHealthChange: onHealthChange)
+                             onHealthChange: onHealthChange, onRoleChange: onRoleChange)
     }
 
     /// Queues a write. Throws at once — queuing nothing — when the store is degraded, full or
@@ -55,6 +60,9 @@ public final class Store: Sendable {
 
     /// Whether writes can commit now.
     public var health: StoreHealth { writer.health }
+
+    /// Whether this store's writer holds the leadership (always, on SQLite).
+    public var role: StoreRole { writer.role }
 
     /// The writer's counters.
     public var statistics: StoreStatistics { writer.statistics }
@@ -72,28 +80,10 @@ public final class Store: Sendable {
         try reader.loadRecoveredState(dayStart: dayStart, memoryDays: memoryDays)
     }
 
-    /// Commits what is queued, checkpoints and truncates the WAL, and closes the file.
+    /// Commits what is queued, checkpoints and truncates SQLite's WAL, and closes the connections.
     public func close() {
-        checkpointer.close()
+        checkpointer?.close()
         writer.close()
         reader.close()
-    }
-
-    /// Opens and configures a write connection. The settings are this build's constants and
-    /// validated integers from the configuration: PRAGMAs take no bound parameters.
-    static func openWriteConnection(_ configuration: StoreConfiguration, creating: Bool) throws(SQLiteError)
-        -> SQLiteConnection {
-        let connection = try SQLiteConnection(path: configuration.path, mode: creating ? .readWriteCreate : .readWrite)
-        try connection.execute("PRAGMA busy_timeout = \(max(0, configuration.busyTimeoutMs))")
-        let mode = try connection.text("PRAGMA journal_mode = WAL")
-        guard mode.lowercased() == "wal" else {
-            throw SQLiteError(extendedCode: 1, message: "cannot switch \(configuration.path) to WAL (got \(mode))")
-        }
-        try connection.execute("PRAGMA synchronous = \(configuration.synchronous == .full ? "FULL" : "NORMAL")")
-        try connection.execute("PRAGMA foreign_keys = ON")
-        try connection.execute("PRAGMA temp_store = MEMORY")
-        try connection.execute("PRAGMA cache_size = -\(max(64, configuration.cacheSizeKiB))")
-        try connection.execute("PRAGMA wal_autocheckpoint = \(max(0, configuration.walAutocheckpointPages))")
-        return connection
     }
 }

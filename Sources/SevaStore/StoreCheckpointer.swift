@@ -16,7 +16,7 @@ final class StoreCheckpointer: @unchecked Sendable {
     private var stopped = false
     private let connection: SQLiteConnection
 
-    init(_ configuration: StoreConfiguration) throws(SQLiteError) {
+    init(_ configuration: StoreConfiguration) throws(DatabaseError) {
         connection = try SQLiteConnection(path: configuration.path, mode: .readWrite)
         try connection.execute("PRAGMA busy_timeout = \(max(0, configuration.busyTimeoutMs))")
         try connection.execute("PRAGMA synchronous = \(configuration.synchronous == .full ? "FULL" : "NORMAL")")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The store's settings, the `[store]` table of sevad.toml; each default is the documented one.
 public struct StoreConfiguration: Sendable, Equatable {
     /// How hard a commit waits for the disk (`PRAGMA synchronous`).
@@ -11,7 +13,19 @@ public struct StoreConfiguration: Sendable, Equatable {
 
     /// The database file (the daemon resolves a relative one under its state directory).
     public var path: String
-    /// `store.synchronous` (default full).
+    /// `store.backend`: SQLite's file at `path` (the default), or PostgreSQL at `url`.
+    public var backend = SQLDialect.sqlite
+    /// `store.url`: the PostgreSQL connection, a libpq URL or key=value string; several hosts
+    /// with `target_session_attrs=read-write` find the primary after a failover.
+    public var url = ""
+    /// `store.node_name`: this sevad's name in an active/standby pair, as the standby reports
+    /// the active's; "" (the default) is the host's name.
+    public var nodeName = ""
+
+    /// The name this sevad goes by: `nodeName`, or the host's.
+    public var resolvedNodeName: String { nodeName.isEmpty ? Self.hostName : nodeName }
+    /// `store.synchronous` (default full). PostgreSQL: full is `synchronous_commit = on` (a
+    /// commit waits for the synchronous standby when there is one), normal is `off`.
     public var synchronous: Synchronous = .full
     /// `store.commit_batch_max`: operations in one group commit (default 1024).
     public var commitBatchMax = 1024
@@ -37,4 +51,22 @@ public struct StoreConfiguration: Sendable, Equatable {
     public var positionSnapshotSeconds = 30.0
 
     public init(path: String) { self.path = path }
+
+    /// A PostgreSQL store at `url`.
+    public init(postgresURL url: String) {
+        path = ""
+        backend = .postgresql
+        self.url = url
+    }
+
+    /// The host's name, or "sevad" when it has none.
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "sevad" }
+        let name = String(cString: buffer)
+        return name.isEmpty ? "sevad" : name
+    }
+
+    /// Where the store is, for messages: the file, or the URL without its password.
+    public var location: String { backend == .sqlite ? path : PostgresConnection.withoutPassword(url) }
 }

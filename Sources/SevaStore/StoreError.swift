@@ -10,7 +10,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The database was written by a newer sevad.
     case futureSchema(found: Int, supported: Int)
     /// A statement failed for a reason of its own (e.g. a constraint); only its operation fails.
-    case sqlite(SQLiteError)
+    case database(DatabaseError)
     /// The operation found nothing to act on.
     case notFound(String)
 
@@ -22,7 +22,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .futureSchema(let found, let supported):
             return "database schema version \(found) is newer than this sevad supports (\(supported)); "
                 + "run the sevad release that wrote it, or restore a backup"
-        case .sqlite(let error): return error.description
+        case .database(let error): return error.description
         case .notFound(let what): return "\(what) not found"
         }
     }

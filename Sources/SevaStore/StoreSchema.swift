@@ -1,181 +1,94 @@
-/// The database schema, as an ordered list of migrations; `PRAGMA user_version` records how
-/// many have run. A migration is fixed SQL, applied once, inside the start-up transaction.
+/// The database schema, as an ordered list of migrations per dialect — the same tables,
+/// columns and versions in both, each written in its own database's types. A migration is
+/// fixed SQL, applied once, inside the start-up transaction; SQLite records the version in
+/// `PRAGMA user_version`, PostgreSQL in the `store_schema` table.
 enum StoreSchema {
-    /// Migration N (1-based) brings a version N−1 database to version N.
-    ///
-    /// `job_events.seq` is a plain INTEGER PRIMARY KEY: SQLite gives each new row the highest
-    /// rowid + 1, and since events are never deleted that is a global, increasing sequence —
-    /// without AUTOINCREMENT's extra write to `sqlite_sequence` on every insert.
-    static let migrations: [String] = [
-        // 1: the registry and the job lifecycle.
-        """
-        CREATE TABLE workers (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL DEFAULT '',
-            phone TEXT NOT NULL DEFAULT '',
-            skills TEXT NOT NULL,
-            district TEXT NOT NULL DEFAULT '',
-            verified INTEGER NOT NULL DEFAULT 0,
-            radius_km REAL,
-            availability TEXT NOT NULL DEFAULT 'off',
-            rating_sum INTEGER NOT NULL DEFAULT 0,
-            rating_count INTEGER NOT NULL DEFAULT 0,
-            updated_ms INTEGER NOT NULL
-        ) STRICT, WITHOUT ROWID;
-        CREATE TABLE tokens (
-            hash BLOB PRIMARY KEY,
-            prefix TEXT NOT NULL,
-            role TEXT NOT NULL,
-            worker TEXT REFERENCES workers(id) ON DELETE CASCADE,
-            label TEXT NOT NULL DEFAULT '',
-            created_ms INTEGER NOT NULL,
-            revoked_ms INTEGER
-        ) STRICT, WITHOUT ROWID;
-        CREATE INDEX tokens_by_prefix ON tokens(prefix);
-        CREATE TABLE jobs (
-            id INTEGER PRIMARY KEY,
-            ref TEXT UNIQUE,
-            skill TEXT NOT NULL,
-            lat REAL NOT NULL,
-            lon REAL NOT NULL,
-            address TEXT NOT NULL DEFAULT '',
-            customer TEXT NOT NULL DEFAULT '',
-            district TEXT NOT NULL DEFAULT '',
-            rate_inr INTEGER,
-            scheduled_ms INTEGER,
-            state TEXT NOT NULL,
-            worker TEXT,
-            offer_deadline_ms INTEGER,
-            offers_made INTEGER NOT NULL DEFAULT 0,
-            created_ms INTEGER NOT NULL,
-            updated_ms INTEGER NOT NULL
-        ) STRICT;
-        CREATE INDEX jobs_by_state ON jobs(state, id);
-        CREATE TABLE job_events (
-            seq INTEGER PRIMARY KEY,
-            job INTEGER NOT NULL REFERENCES jobs(id),
-            at_ms INTEGER NOT NULL,
-            state TEXT NOT NULL,
-            worker TEXT,
-            detail TEXT NOT NULL DEFAULT '{}'
-        ) STRICT;
-        CREATE INDEX job_events_by_job ON job_events(job, seq);
-        CREATE TABLE worker_positions (
-            worker TEXT PRIMARY KEY REFERENCES workers(id) ON DELETE CASCADE,
-            lat REAL NOT NULL,
-            lon REAL NOT NULL,
-            accuracy_m REAL,
-            at_ms INTEGER NOT NULL
-        ) STRICT, WITHOUT ROWID;
-        CREATE TABLE store_health (
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            probed_ms INTEGER NOT NULL
-        ) STRICT;
-        INSERT INTO store_health (id, probed_ms) VALUES (1, 0);
-        """,
-        // 2: sampled location history — personal data, kept apart and purged by age.
-        """
-        CREATE TABLE location_history (
-            worker TEXT NOT NULL,
-            at_ms INTEGER NOT NULL,
-            lat REAL NOT NULL,
-            lon REAL NOT NULL,
-            PRIMARY KEY (worker, at_ms)
-        ) STRICT, WITHOUT ROWID;
-        CREATE INDEX location_history_by_age ON location_history(at_ms);
-        """,
-        // 3: the token lifecycle — an optional expiry and the last successful AUTH.
-        """
-        ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;
-        ALTER TABLE tokens ADD COLUMN last_used_ms INTEGER;
-        """,
-        // 4: whose job it is — a booker token's client, and each job's; `ref` unique per client.
-        // SQLite cannot drop a column's UNIQUE, so `jobs` is rebuilt (foreign keys are off
-        // around the migration and checked before it commits). Older jobs belong to no
-        // client ('') and only admins and viewers see them.
-        """
-        ALTER TABLE tokens ADD COLUMN client TEXT;
-        CREATE TABLE jobs_v4 (
-            id INTEGER PRIMARY KEY,
-            ref TEXT,
-            skill TEXT NOT NULL,
-            lat REAL NOT NULL,
-            lon REAL NOT NULL,
-            address TEXT NOT NULL DEFAULT '',
-            customer TEXT NOT NULL DEFAULT '',
-            district TEXT NOT NULL DEFAULT '',
-            rate_inr INTEGER,
-            scheduled_ms INTEGER,
-            state TEXT NOT NULL,
-            worker TEXT,
-            offer_deadline_ms INTEGER,
-            offers_made INTEGER NOT NULL DEFAULT 0,
-            created_ms INTEGER NOT NULL,
-            updated_ms INTEGER NOT NULL,
-            client TEXT NOT NULL DEFAULT '',
-            UNIQUE (client, ref)
-        ) STRICT;
-        INSERT INTO jobs_v4 (id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
-            worker, offer_deadline_ms, offers_made, created_ms, updated_ms, client)
-            SELECT id, ref, skill, lat, lon, address, customer, district, rate_inr, scheduled_ms, state,
-                worker, offer_deadline_ms, offers_made, created_ms, updated_ms, '' FROM jobs;
-        DROP TABLE jobs;
-        ALTER TABLE jobs_v4 RENAME TO jobs;
-        CREATE INDEX jobs_by_state ON jobs(state, id);
-        CREATE INDEX jobs_by_client ON jobs(client, id);
-        """,
-        // 5: how a job was placed (GPS, a PIN code's centroid, a district's centre), the PIN
-        // code of a job and of a worker's home. Jobs from before were placed by GPS or by a
-        // configured district centre; which, nothing recorded: they read as GPS.
-        """
-        ALTER TABLE jobs ADD COLUMN placed TEXT NOT NULL DEFAULT 'gps';
-        ALTER TABLE jobs ADD COLUMN pincode INTEGER;
-        ALTER TABLE workers ADD COLUMN pincode INTEGER;
-        """,
-        // 6: what an event records — a move to its state, or a household's rating of a
-        // completed job (JOB RATE), which leaves the state as it was.
-        """
-        ALTER TABLE job_events ADD COLUMN kind TEXT NOT NULL DEFAULT 'transition';
-        """,
-    ]
-
     /// The version this build creates and understands.
-    static var currentVersion: Int { migrations.count }
+    static var currentVersion: Int { sqliteMigrations.count }
+
+    static func migrations(_ dialect: SQLDialect) -> [String] {
+        switch dialect {
+        case .sqlite: return sqliteMigrations
+        case .postgresql: return postgresMigrations
+        }
+    }
+
+    /// The query that reads the recorded version.
+    static func versionQuery(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: return "PRAGMA user_version"
+        case .postgresql: return "SELECT coalesce(max(version), 0) FROM store_schema"
+        }
+    }
 
     /// Brings the database up to `currentVersion` in one transaction (or to `target`, for
     /// tests of the upgrade path). A database newer than this build is refused untouched.
-    static func migrate(_ connection: SQLiteConnection, to target: Int = currentVersion) throws(StoreError) {
+    static func migrate(_ connection: any DatabaseConnection, to target: Int = currentVersion) throws(StoreError) {
         do {
-            let found = Int(try connection.integer("PRAGMA user_version"))
-            if found > currentVersion { throw StoreError.futureSchema(found: found, supported: currentVersion) }
-            guard found < target else { return }
-            // A table rebuild needs foreign keys off (outside the transaction, where the pragma
-            // takes effect); the keys are checked before the commit instead.
-            let enforcing = try connection.integer("PRAGMA foreign_keys") != 0
-            try connection.execute("PRAGMA foreign_keys = OFF")
-            defer { if enforcing { try? connection.execute("PRAGMA foreign_keys = ON") } }
-            try connection.execute("BEGIN IMMEDIATE")
-            do {
-                for version in (found + 1)...target {
-                    try connection.execute(migrations[version - 1])
-                    // A constant of this build, never a value from outside: PRAGMA takes no parameters.
-                    try connection.execute("PRAGMA user_version = \(version)")
-                }
-                let broken = try connection.integer("SELECT count(*) FROM pragma_foreign_key_check")
-                guard broken == 0 else {
-                    throw SQLiteError(extendedCode: 787, message: "migration left \(broken) rows with a broken foreign key")
-                }
-                try connection.execute("COMMIT")
-            } catch {
-                try? connection.execute("ROLLBACK")
-                throw error
+            switch connection.dialect {
+            case .sqlite: try migrateSQLite(connection, to: target)
+            case .postgresql: try migratePostgres(connection, to: target)
             }
         } catch let error as StoreError {
             throw error
-        } catch let error as SQLiteError {
-            throw StoreError.sqlite(error)
+        } catch let error as DatabaseError {
+            throw StoreError.database(error)
         } catch {
-            throw StoreError.sqlite(SQLiteError(extendedCode: 1, message: "\(error)"))
+            throw StoreError.database(DatabaseError(extendedCode: 1, message: "\(error)"))
         }
     }
+
+    private static func migrateSQLite(_ connection: any DatabaseConnection, to target: Int) throws {
+        let found = Int(try connection.integer("PRAGMA user_version"))
+        if found > currentVersion { throw StoreError.futureSchema(found: found, supported: currentVersion) }
+        guard found < target else { return }
+        // A table rebuild needs foreign keys off (outside the transaction, where the pragma
+        // takes effect); the keys are checked before the commit instead.
+        let enforcing = try connection.integer("PRAGMA foreign_keys") != 0
+        try connection.execute("PRAGMA foreign_keys = OFF")
+        defer { if enforcing { try? connection.execute("PRAGMA foreign_keys = ON") } }
+        try connection.execute("BEGIN IMMEDIATE")
+        do {
+            for version in (found + 1)...target {
+                try connection.execute(sqliteMigrations[version - 1])
+                // A constant of this build, never a value from outside: PRAGMA takes no parameters.
+                try connection.execute("PRAGMA user_version = \(version)")
+            }
+            let broken = try connection.integer("SELECT count(*) FROM pragma_foreign_key_check")
+            guard broken == 0 else {
+                throw DatabaseError(extendedCode: 787, message: "migration left \(broken) rows with a broken foreign key")
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// PostgreSQL's migration runs under a transaction-scoped advisory lock, so two sevads
+    /// starting together against one database migrate it once.
+    private static func migratePostgres(_ connection: any DatabaseConnection, to target: Int) throws {
+        try connection.execute("BEGIN")
+        do {
+            try connection.execute("SELECT pg_advisory_xact_lock(\(migrationLockKey))")
+            try connection.execute("CREATE TABLE IF NOT EXISTS store_schema (version INTEGER NOT NULL)")
+            let found = Int(try connection.integer(versionQuery(.postgresql)))
+            if found > currentVersion { throw StoreError.futureSchema(found: found, supported: currentVersion) }
+            if found < target {
+                for version in (found + 1)...target {
+                    try connection.execute(postgresMigrations[version - 1])
+                }
+                try connection.execute("DELETE FROM store_schema")
+                try connection.statement("INSERT INTO store_schema (version) VALUES (?)").run([.integer(Int64(target))])
+            }
+            try connection.execute("COMMIT")
+        } catch {
+            try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The advisory lock key migrations take ("sevamigr" in ASCII), apart from the leadership
+    /// lock's.
+    static let migrationLockKey: Int64 = 0x7365_7661_6D69_6772
 }

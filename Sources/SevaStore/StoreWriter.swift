@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import SevaCore
 
@@ -7,12 +6,17 @@ import SevaCore
 ///
 /// Each operation runs inside its own savepoint, so one that fails on its own (a constraint)
 /// is rolled back alone; a storage failure anywhere (disk full, I/O error, read-only, the file
-/// gone) rolls back the whole batch, fails every operation in it, and degrades the store:
+/// gone, the PostgreSQL session lost) rolls back the whole batch, fails every operation in it, and degrades the store:
 /// submissions are then refused at once until a probe write succeeds. Completions are handed
 /// to each operation's `CompletionTarget` only after COMMIT returned.
 ///
-/// `@unchecked Sendable`: the queue, health and statistics are guarded by `condition`; the
-/// connection is touched only by the writer thread (and by `init` before the thread starts).
+/// On PostgreSQL the writer commits only while its session holds the leadership lock
+/// (`StoreLeadership`): a standby's writer is degraded with its role as the reason and tries
+/// for the lock at every probe; a writer whose session was lost takes the lock again before it
+/// writes, and if another sevad took it meanwhile it has been fenced and says so.
+///
+/// `@unchecked Sendable`: the queue, health, role and statistics are guarded by `condition`;
+/// the connection is touched only by the writer thread (and by `init` before the thread starts).
 final class StoreWriter: @unchecked Sendable {
     private let configuration: StoreConfiguration
     private let condition = NSCondition()
@@ -22,16 +26,28 @@ final class StoreWriter: @unchecked Sendable {
     private var currentHealth = StoreHealth.healthy
     private var counters = StoreStatistics()
     private let onHealthChange: @Sendable (StoreHealth) -> Void
+    private var currentRole = StoreRole.active
+    private let onRoleChange: @Sendable (StoreRole) -> Void
+    /// The writer's session holds the leadership lock (always, on SQLite). Writer thread only.
+    private var holdsLock = true
     /// Held around each transaction, so a reader can open a snapshot between commits.
     private let commitGate: NSLock
     /// The catalogue workers' skills are named by, for transactions.
     private let skills: SkillCatalogue
 
-    private var connection: SQLiteConnection?
+    private var connection: (any DatabaseConnection)?
     private var lastMaintenance = Date()
 
-    init(configuration: StoreConfiguration, skills: SkillCatalogue, connection: SQLiteConnection, commitGate: NSLock,
-         onHealthChange: @escaping @Sendable (StoreHealth) -> Void) {
+    init(configuration: StoreConfiguration, skills: SkillCatalogue, connection: any DatabaseConnection, commitGate: NSLock,
+         onHealthChange: @escaping @Sendable (StoreHealth) -> Void, onRoleChange: @escaping @Sendable (StoreRole) -> Void) {
+        self.onRoleChange = onRoleChange
+        if configuration.backend == .postgresql {
+            holdsLock = (try? StoreLeadership.take(connection)) ?? false
+            if !holdsLock {
+                currentRole = .standby(active: (try? StoreLeadership.holder(connection)) ?? nil)
+                currentHealth = .degraded(currentRole.description)
+            }
+        }
         self.commitGate = commitGate
         self.skills = skills
         self.configuration = configuration
@@ -46,6 +62,12 @@ final class StoreWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return currentHealth
+    }
+
+    var role: StoreRole {
+        condition.lock()
+        defer { condition.unlock() }
+        return currentRole
     }
 
     var statistics: StoreStatistics {
@@ -87,7 +109,7 @@ final class StoreWriter: @unchecked Sendable {
                 maintain()
             }
         }
-        if let connection {
+        if let connection, connection.dialect == .sqlite {
             try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         }
         connection = nil
@@ -129,8 +151,8 @@ final class StoreWriter: @unchecked Sendable {
         commitGate.lock()
         defer { commitGate.unlock() }
         do {
-            if connection.fileHasMoved {
-                throw SQLiteError(extendedCode: 10, message: "the database file \(connection.path) was moved or deleted")
+            if connection.isLost {
+                throw DatabaseError(extendedCode: 10, message: "the database \(connection.location) was moved, deleted or disconnected")
             }
             // Most batches hold no failing operation: run them plainly. If one fails on its own,
             // undo the batch and run it again with a savepoint around each operation.
@@ -143,7 +165,7 @@ final class StoreWriter: @unchecked Sendable {
             try connection.statement("COMMIT").run()
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
-            let reason = (error as? SQLiteError)?.message ?? "\(error)"
+            let reason = (error as? DatabaseError)?.message ?? "\(error)"
             enterDegraded(reason)
             fail(batch, with: .unavailable(reason))
             return
@@ -158,9 +180,9 @@ final class StoreWriter: @unchecked Sendable {
     /// Runs a batch inside BEGIN IMMEDIATE, leaving the transaction open. Not `isolated`, it
     /// returns nil at the first operation that fails on its own; `isolated`, each operation
     /// runs in a savepoint that is rolled back when it fails, and all complete.
-    private func run(_ batch: [QueuedWrite], on connection: SQLiteConnection, isolated: Bool) throws(SQLiteError)
+    private func run(_ batch: [QueuedWrite], on connection: any DatabaseConnection, isolated: Bool) throws(DatabaseError)
         -> [@Sendable () -> Void]? {
-        try connection.statement("BEGIN IMMEDIATE").run()
+        try connection.statement(connection.dialect.beginWrite).run()
         let transaction = StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays, skills: skills)
         let savepoint = try connection.statement("SAVEPOINT op")
         let release = try connection.statement("RELEASE op")
@@ -230,19 +252,27 @@ final class StoreWriter: @unchecked Sendable {
     /// Tries one real write; on success the store is healthy again.
     private func probe() {
         do {
-            if connection == nil || connection?.fileHasMoved == true {
+            if connection == nil || connection?.isLost == true {
                 connection = nil
-                connection = try Store.openWriteConnection(configuration, creating: false)
+                holdsLock = configuration.backend == .sqlite
+                connection = try StoreConnections.writer(configuration, creating: false)
             }
             guard let connection else { return }
-            try connection.statement("BEGIN IMMEDIATE").run()
+            if !holdsLock {
+                guard try StoreLeadership.take(connection) else {
+                    return changeRole(to: .standby(active: try StoreLeadership.holder(connection)))
+                }
+                holdsLock = true
+            }
+            try connection.statement(connection.dialect.beginWrite).run()
             try connection.statement("UPDATE store_health SET probed_ms = ? WHERE id = 1")
                 .run([.integer(Int64(Date().timeIntervalSince1970 * 1000))])
             try connection.statement("COMMIT").run()
         } catch {
-            if connection?.inTransaction == true { try? connection?.execute("ROLLBACK") }
-            if [SQLITE_CANTOPEN, SQLITE_READONLY].contains(error.primaryCode) {
+            if connection?.isLost == false, connection?.inTransaction == true { try? connection?.execute("ROLLBACK") }
+            if error.needsNewConnection {
                 connection = nil
+                holdsLock = configuration.backend == .sqlite
             }
             return
         }
@@ -250,17 +280,29 @@ final class StoreWriter: @unchecked Sendable {
         currentHealth = .healthy
         condition.unlock()
         onHealthChange(.healthy)
+        changeRole(to: .active)
     }
 
-    /// `PRAGMA optimize` and the location-history purge.
+    /// Notes the role, and while standby makes it the reason writes are refused.
+    private func changeRole(to role: StoreRole) {
+        condition.lock()
+        let changed = currentRole != role
+        currentRole = role
+        if case .standby = role { currentHealth = .degraded(role.description) }
+        condition.unlock()
+        if changed { onRoleChange(role) }
+    }
+
+    /// SQLite's `PRAGMA optimize` (PostgreSQL's autovacuum needs no help) and the
+    /// location-history purge.
     private func maintain() {
         lastMaintenance = Date()
         guard let connection else { return }
-        try? connection.execute("PRAGMA optimize")
+        if connection.dialect == .sqlite { try? connection.execute("PRAGMA optimize") }
         guard configuration.locationHistoryDays > 0 else { return }
         let cutoff = Date().timeIntervalSince1970 - Double(configuration.locationHistoryDays) * 86_400
         do {
-            try connection.statement("BEGIN IMMEDIATE").run()
+            try connection.statement(connection.dialect.beginWrite).run()
             try StoreTransaction(connection: connection, historyDays: configuration.locationHistoryDays, skills: skills)
                 .purgeLocationHistory(before: cutoff)
             try connection.statement("COMMIT").run()

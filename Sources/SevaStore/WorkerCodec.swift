@@ -7,21 +7,21 @@ enum WorkerCodec {
     /// The columns in the order `values` binds them and `registeredWorker` reads them.
     static let columns = "id, name, phone, skills, district, verified, radius_km, availability, rating_sum, rating_count, updated_ms, pincode"
 
-    static func values(_ worker: RegisteredWorker, skills catalogue: SkillCatalogue) -> [SQLiteValue] {
+    static func values(_ worker: RegisteredWorker, skills catalogue: SkillCatalogue) -> [DatabaseValue] {
         let profile = worker.profile
         return [
             .text(profile.id), .text(profile.name), .text(profile.phone),
             .text(catalogue.names(of: profile.skills).joined(separator: ",")), .text(profile.district),
-            .integer(profile.verified ? 1 : 0), profile.radiusKm.sqlite, .text(worker.availability.rawValue),
+            .integer(profile.verified ? 1 : 0), profile.radiusKm.databaseValue, .text(worker.availability.rawValue),
             .integer(Int64(profile.ratingSum)), .integer(Int64(profile.ratingCount)),
-            .integer(StoreTime.milliseconds(worker.updatedAt)), profile.pincode.map { Int64($0.value) }.sqlite,
+            .integer(StoreTime.milliseconds(worker.updatedAt)), profile.pincode.map { Int64($0.value) }.databaseValue,
         ]
     }
 }
 
-extension SQLiteStatement {
+extension DatabaseStatement {
     /// A `workers` row as SevaCore's worker; skill names the catalogue no longer has are left out.
-    func registeredWorker(skills catalogue: SkillCatalogue) throws(SQLiteError) -> RegisteredWorker {
+    func registeredWorker(skills catalogue: SkillCatalogue) throws(DatabaseError) -> RegisteredWorker {
         let id = text(0)
         var profile = WorkerProfile(id: id, skills: catalogue.knownSkills(text(3).split(separator: ",")))
         profile.name = text(1)
@@ -33,7 +33,7 @@ extension SQLiteStatement {
         profile.ratingCount = int(9)
         if let code = optionalInt64(11) {
             guard let pincode = PinCode(value: UInt32(clamping: code)) else {
-                throw SQLiteError(extendedCode: 20, message: "workers row \(id): pincode \(code) is not a PIN code")
+                throw DatabaseError(extendedCode: 20, message: "workers row \(id): pincode \(code) is not a PIN code")
             }
             profile.pincode = pincode
         }

@@ -68,7 +68,8 @@ case .success(let configuration):
     if checkOnly {
         print("sevad: configuration \(source ?? "(built-in defaults)") is valid")
         print("  listeners: \(configuration.server.tcp.joined(separator: ", ")) and unix:\(paths.runtime(configuration.server.unixSocket))")
-        print("  store: \(paths.state(configuration.store.path)) (synchronous=\(configuration.store.synchronous.rawValue))")
+        let store = configuration.storeConfiguration(paths: paths)
+        print("  store: \(store.backend.displayName) \(store.location) (synchronous=\(store.synchronous.rawValue))")
         print("  skills: \(configuration.skills.count), districts: \(configuration.districts.count)")
         exit(0)
     }

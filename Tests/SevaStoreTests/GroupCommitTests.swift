@@ -17,9 +17,10 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
 }
 
 @Suite struct GroupCommitTests {
-    @Test func manyConcurrentSubmittersEachCompleteOnceInFewTransactions() throws {
-        let directory = TemporaryDirectory("group")
-        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+    @Test(arguments: StoreBackend.underTest)
+    func manyConcurrentSubmittersEachCompleteOnceInFewTransactions(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "group")
+        let store = try Store(database.configuration)
         defer { store.close() }
         let submitters = 64, each = 150
         let collector = Collector<String>()
@@ -51,9 +52,10 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
         #expect(try store.loadCommittedState().openJobs.count == submitters * each)
     }
 
-    @Test func queueOrderIsCommitOrder() throws {
-        let directory = TemporaryDirectory("order")
-        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+    @Test(arguments: StoreBackend.underTest)
+    func queueOrderIsCommitOrder(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "order")
+        let store = try Store(database.configuration)
         defer { store.close() }
         let job = try store.write { try $0.createJob(sampleJob(ref: "ordered")).job }
         let collector = Collector<Int64>()
@@ -70,9 +72,10 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
         #expect(history.map(\.at) == (0..<500).map(Double.init), "events were committed in submission order")
     }
 
-    @Test func aFullQueueRefusesAtOnce() throws {
-        let directory = TemporaryDirectory("full")
-        var configuration = StoreConfiguration(path: directory.file("sevad.db"))
+    @Test(arguments: StoreBackend.underTest)
+    func aFullQueueRefusesAtOnce(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "full")
+        var configuration = database.configuration
         configuration.queueMax = 10
         let store = try Store(configuration)
         defer { store.close() }
@@ -102,9 +105,10 @@ final class CountingTarget: CompletionTarget, @unchecked Sendable {
         #expect(collector.wait(for: 11).count == 11, "everything accepted still completes")
     }
 
-    @Test func closingCommitsWhatIsQueuedThenRefuses() throws {
-        let directory = TemporaryDirectory("drain")
-        let configuration = StoreConfiguration(path: directory.file("sevad.db"))
+    @Test(arguments: StoreBackend.underTest)
+    func closingCommitsWhatIsQueuedThenRefuses(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "drain")
+        let configuration = database.configuration
         let store = try Store(configuration)
         let collector = Collector<Bool>()
         for index in 0..<200 {

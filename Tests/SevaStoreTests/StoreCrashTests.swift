@@ -4,7 +4,8 @@ import Testing
 
 /// Durability under real crashes: a child process writes through the store and prints every
 /// acknowledged ref; it is killed with SIGKILL at random moments, and every acknowledged ref
-/// must be in the file afterwards, which must pass `PRAGMA integrity_check`.
+/// must be in the database afterwards, as read by a connection of the test's own (and SQLite's
+/// file must pass `PRAGMA integrity_check`).
 @Suite struct StoreCrashTests {
     /// The helper executable, built beside the test bundle.
     var childPath: String {
@@ -12,17 +13,18 @@ import Testing
         return executable.deletingLastPathComponent().appendingPathComponent("StoreCrashChild").path
     }
 
-    @Test func everyAcknowledgedWriteSurvivesKillNine() throws {
+    @Test(arguments: StoreBackend.underTest)
+    func everyAcknowledgedWriteSurvivesKillNine(_ backend: StoreBackend) throws {
         try #require(FileManager.default.isExecutableFile(atPath: childPath), "missing \(childPath)")
-        let directory = TemporaryDirectory("crash")
-        let path = directory.file("sevad.db")
+        let database = try TestDatabase(backend, "crash")
+        let location = backend == .sqlite ? database.configuration.path : database.configuration.url
         var random = SystemRandomNumberGenerator()
         var acknowledged: [String] = []
         let kills = 22
         for round in 0..<kills {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: childPath)
-            child.arguments = [path, "8"]
+            child.arguments = [location, "8"]
             let output = Pipe()
             child.standardOutput = output
             child.standardError = FileHandle.nullDevice
@@ -37,18 +39,16 @@ import Testing
             }
             acknowledged += refs
 
-            let connection = try SQLiteConnection(path: path, mode: .readWrite)
-            #expect(try connection.text("PRAGMA integrity_check") == "ok", "round \(round)")
-            let lookup = try connection.statement("SELECT count(*) FROM jobs WHERE ref = ?")
+            let connection = try database.surgeon()
+            if backend == .sqlite { #expect(try connection.text("PRAGMA integrity_check") == "ok", "round \(round)") }
             var missing: [String] = []
             for ref in refs where try connection.integer("SELECT count(*) FROM jobs WHERE ref = ?", [.text(ref)]) != 1 {
                 missing.append(ref)
             }
-            lookup.reset()
             #expect(missing.isEmpty, "round \(round): \(missing.count) acknowledged writes lost, e.g. \(missing.prefix(3))")
         }
         #expect(acknowledged.count > kills * 10, "the children acknowledged only \(acknowledged.count) writes")
-        let store = try Store(StoreConfiguration(path: path))
+        let store = try Store(database.configuration)
         defer { store.close() }
         #expect(try store.loadCommittedState().openJobs.count >= acknowledged.count)
     }

@@ -4,9 +4,10 @@ import Testing
 @testable import SevaStore
 
 @Suite struct StoreRoundTripTests {
-    @Test func everyTableRoundTrips() throws {
-        let directory = TemporaryDirectory("roundtrip")
-        let configuration = StoreConfiguration(path: directory.file("sevad.db"))
+    @Test(arguments: StoreBackend.underTest)
+    func everyTableRoundTrips(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "roundtrip")
+        let configuration = database.configuration
         let store = try Store(configuration)
         var profile = WorkerProfile(id: "w-17", skills: try SkillCatalogue.standard.skills(["plumber", "mason"]).get())
         profile.name = "Ramesh \"Ramu\" Kumar — रमेश"
@@ -69,9 +70,10 @@ import Testing
 
     /// Every field of SevaCore's job goes into its column and comes back as it was — times to
     /// the millisecond — with no mapping outside the codec.
-    @Test func everyFieldOfAJobRoundTrips() throws {
-        let directory = TemporaryDirectory("job-codec")
-        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+    @Test(arguments: StoreBackend.underTest)
+    func everyFieldOfAJobRoundTrips(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "job-codec")
+        let store = try Store(database.configuration)
         defer { store.close() }
         var job = Job(id: 41, skill: "electrician", skillSet: SkillSet(), point: hathras, state: .scheduled, createdAt: 1_764_578_000.125)
         job.client = "portal"
@@ -95,13 +97,13 @@ import Testing
         #expect(try store.reader.job(41) == job)
     }
 
-    @Test func aJobRowThatIsNotAPlaceIsAnErrorNamingTheRow() throws {
-        let directory = TemporaryDirectory("job-place")
-        let path = directory.file("sevad.db")
-        let store = try Store(StoreConfiguration(path: path))
+    @Test(arguments: StoreBackend.underTest)
+    func aJobRowThatIsNotAPlaceIsAnErrorNamingTheRow(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "job-place")
+        let store = try Store(database.configuration)
         defer { store.close() }
         let created = try store.write { try $0.createJob(sampleJob(ref: "somewhere")).job }
-        let surgery = try SQLiteConnection(path: path, mode: .readWrite)
+        let surgery = try database.surgeon()
         try surgery.execute("UPDATE jobs SET lat = 123 WHERE id = \(created.id)")
         #expect {
             _ = try store.reader.job(created.id)
@@ -110,9 +112,10 @@ import Testing
         }
     }
 
-    @Test func theSameRefReturnsTheExistingJob() throws {
-        let directory = TemporaryDirectory("idempotent")
-        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+    @Test(arguments: StoreBackend.underTest)
+    func theSameRefReturnsTheExistingJob(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "idempotent")
+        let store = try Store(database.configuration)
         defer { store.close() }
         let first = try store.write { try $0.createJob(sampleJob(ref: "crm-42")) }
         var different = sampleJob(ref: "crm-42")
@@ -128,9 +131,10 @@ import Testing
         #expect(try store.loadCommittedState().openJobs.count == 3)
     }
 
-    @Test func finishedJobsAreNotLoadedAsOpen() throws {
-        let directory = TemporaryDirectory("open")
-        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+    @Test(arguments: StoreBackend.underTest)
+    func finishedJobsAreNotLoadedAsOpen(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "open")
+        let store = try Store(database.configuration)
         defer { store.close() }
         for state in JobState.allCases {
             _ = try store.write { try $0.createJob(sampleJob(ref: state.rawValue, state: state)) }
@@ -141,16 +145,16 @@ import Testing
 
     /// A value this build does not know (a row written by hand, or by a newer sevad) is an
     /// error naming the table, the row and the value, never read as some default.
-    @Test func anUnknownEnumValueIsAnErrorNamingTheRow() throws {
-        let directory = TemporaryDirectory("unknown")
-        let path = directory.file("sevad.db")
-        let store = try Store(StoreConfiguration(path: path))
+    @Test(arguments: StoreBackend.underTest)
+    func anUnknownEnumValueIsAnErrorNamingTheRow(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "unknown")
+        let store = try Store(database.configuration)
         let id = try store.write { try $0.createJob(sampleJob(ref: "odd")) }.job.id
         _ = try store.write { try $0.upsertWorker(RegisteredWorker(WorkerProfile(id: "w-odd", skills: SkillSet()), updatedAt: 1)) }
         store.close()
-        let surgery = try SQLiteConnection(path: path, mode: .readWrite)
+        let surgery = try database.surgeon()
         try surgery.execute("UPDATE jobs SET state = 'teleported' WHERE id = \(id)")
-        let reopened = try Store(StoreConfiguration(path: path))
+        let reopened = try Store(database.configuration)
         defer { reopened.close() }
         #expect {
             _ = try reopened.reader.job(id)
@@ -166,9 +170,10 @@ import Testing
         }
     }
 
-    @Test func aFailedOperationIsRolledBackAloneAndReported() throws {
-        let directory = TemporaryDirectory("savepoint")
-        let store = try Store(StoreConfiguration(path: directory.file("sevad.db")))
+    @Test(arguments: StoreBackend.underTest)
+    func aFailedOperationIsRolledBackAloneAndReported(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "savepoint")
+        let store = try Store(database.configuration)
         defer { store.close() }
         #expect(throws: StoreError.self) {
             try store.write { transaction in
@@ -183,9 +188,10 @@ import Testing
         #expect(try store.reader.job(ref: "after") != nil)
     }
 
-    @Test func locationHistoryIsKeptByAgeOrNotAtAll() throws {
-        let directory = TemporaryDirectory("history")
-        var configuration = StoreConfiguration(path: directory.file("sevad.db"))
+    @Test(arguments: StoreBackend.underTest)
+    func locationHistoryIsKeptByAgeOrNotAtAll(_ backend: StoreBackend) throws {
+        let database = try TestDatabase(backend, "history")
+        var configuration = database.configuration
         let store = try Store(configuration)
         let samples = (0..<10).map { WorkerPosition(worker: "w-1", point: hathras, at: Double($0)) }
         try store.write { try $0.appendLocationHistory(samples) }

@@ -12,7 +12,7 @@ import Testing
         configuration.cacheSizeKiB = 4_096
         configuration.walAutocheckpointPages = 500
         configuration.busyTimeoutMs = 1_234
-        let connection = try Store.openWriteConnection(configuration, creating: true)
+        let connection = try StoreConnections.writer(configuration, creating: true)
         #expect(try connection.text("PRAGMA journal_mode") == "wal")
         #expect(try connection.integer("PRAGMA synchronous") == (synchronous == .full ? 2 : 1))
         #expect(try connection.integer("PRAGMA foreign_keys") == 1)
@@ -25,7 +25,7 @@ import Testing
     @Test func anExistingFileIsRequiredWhenReopeningAfterAFailure() {
         let directory = TemporaryDirectory("nocreate")
         let configuration = StoreConfiguration(path: directory.file("missing.db"))
-        #expect(throws: SQLiteError.self) { try Store.openWriteConnection(configuration, creating: false) }
+        #expect(throws: DatabaseError.self) { try StoreConnections.writer(configuration, creating: false) }
         #expect(!FileManager.default.fileExists(atPath: configuration.path))
     }
 

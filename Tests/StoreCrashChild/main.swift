@@ -1,4 +1,4 @@
-// A test helper, not a product: opens the store at the given path and submits job writes
+// A test helper, not a product: opens the store at the given path (or PostgreSQL URL) and submits job writes
 // from several threads as fast as their completions come back, printing `ACK <ref>` for each
 // acknowledged one — until its parent kills it with SIGKILL. SevaStoreTests' crash test
 // then checks that every acknowledged ref survived.
@@ -8,10 +8,11 @@ import SevaStore
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3, let submitters = Int(arguments[2]) else {
-    FileHandle.standardError.write(Data("usage: StoreCrashChild DB_PATH SUBMITTERS\n".utf8))
+    FileHandle.standardError.write(Data("usage: StoreCrashChild DB_PATH|POSTGRESQL_URL SUBMITTERS\n".utf8))
     exit(2)
 }
-var configuration = StoreConfiguration(path: arguments[1])
+var configuration = arguments[1].hasPrefix("postgresql:") ? StoreConfiguration(postgresURL: arguments[1])
+    : StoreConfiguration(path: arguments[1])
 configuration.synchronous = .full
 let store: Store
 do {

@@ -66,8 +66,11 @@ enum ConfigurationKeys {
         text("server.tls_key", \.server.tlsKey, "its PEM private key; a pair that cannot be used keeps the one in force", .reread),
         text("server.tls_client_ca", \.server.tlsClientCA, "PEM CA: when set, TLS clients must present a certificate it signed", .reread),
 
-        text("store.path", \.store.path, "the database file", .restart),
-        choice("store.synchronous", \.store.synchronous, "full: a commit survives power loss; normal: it survives a crash of sevad", .restart),
+        choice("store.backend", \.store.backend, "sqlite: the file at store.path (the default); postgresql: the cluster at store.url, for an active/standby pair (docs/high-availability.md)", .restart),
+        text("store.path", \.store.path, "the SQLite database file", .restart),
+        text("store.node_name", \.store.nodeName, "this sevad's name in an active/standby pair (a standby answers 'the active is <name>'); \"\" = the host's name", .restart),
+        text("store.url", \.store.url, "the PostgreSQL database, a libpq URL; several hosts with target_session_attrs=read-write find the primary after a failover; keep the password in a passfile, not here", .restart),
+        choice("store.synchronous", \.store.synchronous, "full: a commit survives power loss (PostgreSQL: synchronous_commit = on); normal: it survives a crash of sevad (off)", .restart),
         integer("store.commit_batch_max", 1...65_536, \.store.commitBatchMax, "operations per group commit", .restart),
         integer("store.queue_max", 1...10_000_000, \.store.queueMax, "pending operations before a write is refused at once (never held)", .restart),
         integer("store.location_history_days", 0...3_650, \.store.locationHistoryDays, "sampled position history kept; 0 = keep none", .restart),

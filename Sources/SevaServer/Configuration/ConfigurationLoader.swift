@@ -138,6 +138,10 @@ public enum ConfigurationLoader {
             problems.append(ConfigurationProblem("store.commit_batch_max", "must not exceed store.queue_max"))
         }
         if configuration.store.path.isEmpty { problems.append(ConfigurationProblem("store.path", "must not be empty")) }
+        if configuration.store.backend == .postgresql && configuration.store.url.isEmpty {
+            problems.append(ConfigurationProblem("store.url", "store.backend = \"postgresql\" needs the database's URL, "
+                + "e.g. \"postgresql://sevad@db1,db2/sevad?target_session_attrs=read-write\""))
+        }
         for skill in configuration.rates.keys.sorted() where !configuration.skills.contains(skill) {
             problems.append(ConfigurationProblem("rates.\(skill)", "\(skill) is not in skills.catalogue"))
         }

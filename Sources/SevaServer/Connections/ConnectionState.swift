@@ -123,6 +123,7 @@ struct ConnectionState {
     /// refused one waits out its address's back-off first.
     mutating func authenticated(_ verdict: TokenBook.Verdict, number: Int) -> [Action] {
         guard lifecycle == .open else { return [] }
+        if case .unavailable(let reason) = verdict { return finishAuth(number, .error(WireError(.unavailable, reason))) }
         guard case .valid(let found) = verdict else {
             return [.backOff(number: number, reason: verdict == .expired ? "token expired" : "invalid token")]
         }

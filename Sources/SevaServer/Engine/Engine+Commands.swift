@@ -10,8 +10,58 @@ extension Engine {
     /// Runs one read's allowed commands in order, then sends their replies back.
     func run(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
         guard !rebuild.isRunning else { return rebuild.hold((work, principal, batch)) }
+        if case .standby = role { return answerAsStandby(work, batch: batch) }
         loopLoad.recordWait(nanoseconds: LoopLoad.now &- batch.handedOverAt)
+        let started = LoopLoad.now
+        let cpu = LoopLoad.threadCPU
         timed(.batch) { runBatch(work, principal: principal, batch: batch) }
+        let held = LoopLoad.now &- started
+        if held > EngineTuning.longHoldNanoseconds { noteLongHold(held, cpu: LoopLoad.threadCPU &- cpu, of: work) }
+    }
+
+    /// A standby's answer: its statistics (which say so) for STATS, and for everything else where
+    /// the active sevad is, so that a client moves to it.
+    private func answerAsStandby(_ work: [EngineWork], batch: EngineBatch) {
+        for item in work {
+            if case .stats = item.command {
+                batch.ticket(item.number)(.json(StatisticsText.json(statistics())))
+            } else {
+                batch.ticket(item.number)(.error(WireError(.unavailable, role.description)))
+            }
+        }
+        batch.close()
+    }
+
+    /// The store's writer took the leadership (this standby becomes the active: it loads what is
+    /// committed, then serves) or found it taken by another (this active was fenced off).
+    func roleChanged(to newRole: StoreRole) {
+        loop.preconditionInEventLoop()
+        switch (role, newRole) {
+        case (.standby, .active):
+            role = .active
+            logger.notice("took the leadership: loading what is committed, then serving")
+            rebuildFromStore { [self] in
+                buildRefFilter()
+                logger.notice("active: \(registry.count) workers, \(dispatcher.openCounts.values.reduce(0, +)) open jobs")
+            }
+        case (.active, .standby):
+            role = newRole
+            logger.critical("fenced: \(newRole); this sevad acknowledges nothing more")
+            fenced(newRole.description)
+        default:
+            role = newRole
+        }
+    }
+
+    /// Logs a batch that held the loop past the tail goal, with the verbs it ran (at most once
+    /// a second): what a stall in production was doing.
+    private func noteLongHold(_ held: UInt64, cpu: UInt64, of work: [EngineWork]) {
+        guard LoopLoad.now &- lastLongHoldNote > 1_000_000_000 else { return }
+        lastLongHoldNote = LoopLoad.now
+        var verbs: [String: Int] = [:]
+        for item in work { verbs[item.command.verb, default: 0] += 1 }
+        let summary = verbs.sorted { $0.value > $1.value }.prefix(4).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        logger.warning("the engine loop was held \(Double(held / 10_000) / 100) ms (\(Double(cpu / 10_000) / 100) ms of CPU) by a batch of \(work.count) commands: \(summary)")
     }
 
     private func runBatch(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {

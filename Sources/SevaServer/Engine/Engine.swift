@@ -44,6 +44,14 @@ final class Engine: @unchecked Sendable {
     var rebuild = RebuildWait()
     /// How long each piece of work holds this loop.
     var loopLoad = LoopLoad()
+    /// This sevad's part in an active/standby pair: a standby answers every command but STATS
+    /// with `ERR UNAVAILABLE standby; the active is …` until its store takes the leadership.
+    var role = StoreRole.active
+    /// What to do when the store finds another sevad took the leadership (the daemon stops, so
+    /// that its supervisor starts it again as a standby).
+    var fenced: @Sendable (String) -> Void = { _ in }
+    /// When a long batch was last logged (`noteLongHold`).
+    var lastLongHoldNote: UInt64 = 0
     /// Positions the periodic snapshot has committed, for STATS: a restart is as warm as this.
     var positionsWritten = 0
     /// A periodic snapshot is under way (a chunk is with the store).
@@ -79,6 +87,7 @@ final class Engine: @unchecked Sendable {
         self.logger = logger
         self.catalogue = catalogue
         self.store = store
+        role = store.role
         self.connections = connections
         self.tls = tls
         self.addresses = addresses
@@ -116,6 +125,7 @@ final class Engine: @unchecked Sendable {
     /// expiry ends it, and a worker token's connection hears its worker's offers.
     func authenticate(_ token: String, on sink: EventSink?) -> TokenBook.Verdict {
         loop.preconditionInEventLoop()
+        if case .standby = role { return .unavailable(role.description) }
         let at = now
         let (verdict, touched) = tokens.authenticate(token, now: at)
         guard case .valid(let principal) = verdict, let identity = principal.token else { return verdict }

@@ -30,6 +30,9 @@ enum EngineTuning {
     /// (checked every 32 requests), so one pipelining client cannot delay the others' turns: a
     /// millisecond is 1 000 pings or a few hundred bookings, well under the 5 ms tail allowed.
     static let batchSliceNanoseconds: UInt64 = 1_000_000
+    /// A batch that holds the loop longer than this (the engine's tail goal) is logged with the
+    /// verbs it ran, at most once a second, so a stall in production names its commands.
+    static let longHoldNanoseconds: UInt64 = 5_000_000
     /// The systemd STATUS line (and the time zone's offset, and the per-address sweep) every
     /// this many seconds: `systemctl status` is read by people, not polled by machines.
     static let statusSeconds = 5.0

@@ -46,6 +46,9 @@ final class HTTPEngineRequest {
             let verdict = engine.authenticate(token, on: sink)
             home.execute {
                 let (handler, context, plan, finish) = bound.value
+                if case .unavailable(let reason) = verdict {
+                    return handler.respond(exchange, context, error: WireError(.unavailable, reason), status: .serviceUnavailable)
+                }
                 guard case .valid(let principal) = verdict else {
                     return handler.respond(exchange, context, error: WireError(.noAuth, verdict == .expired ? "token expired" : "invalid token"),
                                            status: .unauthorized, headers: challenge)

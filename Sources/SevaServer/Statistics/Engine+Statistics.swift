@@ -56,6 +56,9 @@ extension Engine {
                      labels: "found=\"in_store\"")
         addLoopLoad(to: &list)
         let statistics = store.statistics
+        list.add(["store", "role"], .text(role.description),
+                 MetricSample(family: "active", kind: .gauge, help: "1 while this sevad is the active one of its pair (always, on SQLite).",
+                              value: role == .active ? 1 : 0))
         list.add(["store", "health"], .text(store.health.description),
                  MetricSample(family: "store_healthy", kind: .gauge, help: "1 when the store can commit.", value: store.health == .healthy ? 1 : 0))
         list.gauge(["store", "queue_depth"], statistics.queueDepth, "store_queue_depth", "Writes waiting for the store.")

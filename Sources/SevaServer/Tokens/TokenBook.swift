@@ -13,6 +13,8 @@ public struct TokenBook: Sendable {
         case valid(Principal)
         case expired
         case unknown
+        /// Not judged: this sevad is a standby (the reason says which sevad is active).
+        case unavailable(String)
     }
 
     private var byPrefix: [String: [IssuedToken]] = [:]

@@ -1,0 +1,107 @@
+import Foundation
+import PostgresTestSupport
+import SevaClient
+import SevaStore
+import Testing
+
+/// Two real sevads sharing one PostgreSQL database (the tests' own server): one active, one
+/// standby that says where the active is; the standby takes over when the active dies, with
+/// every acknowledged booking there; an active whose database session ends is fenced off —
+/// it acknowledges nothing more and stops, for systemd to start it again as a standby.
+@Suite(.serialized) struct ActiveStandbyTests {
+    static let postgresInstalled = PostgresTestServer.binaries != nil
+
+    /// A fresh database and the flags that put a sevad on it under `name`.
+    final class SharedDatabase {
+        let name: String
+        let url: String
+
+        init(_ hint: String) throws {
+            name = try PostgresTestServer.createDatabase(hint)
+            url = try PostgresTestServer.url(name)
+        }
+
+        func arguments(node: String, probe: Double = 0.1) -> [String] {
+            ["--store.backend", "postgresql", "--store.url", url, "--store.node_name", node,
+             "--store.probe_interval_s", "\(probe)"]
+        }
+
+        /// One number from the database, read by a session of the test's own.
+        func integer(_ sql: String) throws -> Int64 {
+            try PostgresConnection(url: url, applicationName: "sevad-tests").integer(sql)
+        }
+
+        deinit { PostgresTestServer.dropDatabase(name) }
+    }
+
+    /// STATS' `store.role` of the sevad at the other end.
+    static func role(_ connection: LineConnection) -> String? { JSONField.value(connection.ask("STATS"), "role") }
+
+    static func jobID(_ reply: String) -> String? {
+        guard reply.hasPrefix("OK ") else { return nil }
+        return JSONField.value(reply, "id")
+    }
+
+    @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
+    func theStandbyRefusesSaysWhereTheActiveIsAndTakesOverWithEveryBooking() throws {
+        let database = try SharedDatabase("pair")
+        let first = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
+        let active = try LineConnection(unixPath: first.socketPath)
+        #expect(active.ask("PING") == "OK")
+        let second = try DaemonProcess(arguments: database.arguments(node: "sevad-b"))
+        defer { second.stop() }
+        let standby = try LineConnection(unixPath: second.socketPath)
+        #expect(standby.ask("PING") == "OK", "PING is liveness: a standby answers it too")
+        #expect(standby.ask("JOB LIST") == "ERR UNAVAILABLE standby; the active is sevad-a")
+        #expect(standby.ask("WORKER GET w-1") == "ERR UNAVAILABLE standby; the active is sevad-a")
+        let stats = standby.ask("STATS")
+        #expect(JSONField.value(stats, "role") == "standby; the active is sevad-a", "\(stats)")
+        #expect(Self.role(active) == "active")
+
+        var acknowledged: [String] = []
+        for index in 0..<40 {
+            if let id = Self.jobID(active.ask("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=pair-\(index)")) {
+                acknowledged.append(id)
+            }
+        }
+        #expect(acknowledged.count == 40)
+        kill(first.process.processIdentifier, SIGKILL)
+        first.waitForExit()
+
+        #expect(waitUntil(30) { Self.role(standby) == "active" }, "the standby did not take over: \(second.log.suffix(2_000))")
+        for id in acknowledged {
+            #expect(standby.ask("JOB GET \(id)").hasPrefix("OK {\"id\":\(id),"), "booking \(id) was lost in the takeover")
+        }
+        let next = try #require(Self.jobID(standby.ask("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=after")))
+        #expect(Int(next) == (acknowledged.compactMap(Int.init).max() ?? 0) + 1, "ids go on from the committed ones")
+        #expect(second.log.contains("took the leadership"))
+    }
+
+    @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
+    func anActiveWhoseSessionEndsIsFencedOffAndAcknowledgesNothingMore() throws {
+        let database = try SharedDatabase("fence")
+        let first = try DaemonProcess(arguments: database.arguments(node: "sevad-a", probe: 0.3))
+        let active = try LineConnection(unixPath: first.socketPath)
+        let before = try #require(Self.jobID(active.ask("JOB NEW skill=cook lat=27.5960 lon=78.0500 ref=before")))
+        let second = try DaemonProcess(arguments: database.arguments(node: "sevad-b", probe: 0.1))
+        defer { second.stop() }
+        let standby = try LineConnection(unixPath: second.socketPath)
+        #expect(Self.role(standby) == "standby; the active is sevad-a")
+
+        // The database ends the active's writer session (as a cut network or a failover does).
+        let ended = try database.integer("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = 'sevad-writer sevad-a'
+            """)
+        #expect(ended == 1)
+        #expect(waitUntil(30) { Self.role(standby) == "active" }, "the standby did not take the released lock")
+
+        // The old active's next booking meets its ended session: refused, and never committed.
+        let refused = active.ask("JOB NEW skill=cook lat=27.5960 lon=78.0500 ref=fenced")
+        #expect(refused.hasPrefix("ERR UNAVAILABLE"), "\(refused)")
+        #expect(first.waitForExit(seconds: 30) == 75, "the fenced sevad should stop with EX_TEMPFAIL: \(first.log.suffix(2_000))")
+        #expect(first.log.contains("fenced"))
+        #expect(try database.integer("SELECT count(*) FROM jobs WHERE ref = 'fenced'") == 0)
+        #expect(standby.ask("JOB GET \(before)").hasPrefix("OK {\"id\":\(before),"))
+    }
+}

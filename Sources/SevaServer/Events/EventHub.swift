@@ -17,14 +17,18 @@ struct EventHub {
 
     /// What one connection signed up for, so it can be forgotten when it closes.
     private struct Interest {
-        var workers: Set<String> = []
+        /// Each worker once (the hub's map says whether the connection already listens).
+        var workers: [String] = []
         var jobs: Set<Int64> = []
         var token: TokenIdentity?
     }
 
     /// Every open connection, for `EVT shutdown`.
     private var connected: Set<EventSink> = []
-    private var workers: [String: Set<EventSink>] = [:]
+    /// The connections that hear each worker's offers: grown a few entries at a time, since a
+    /// national service has a phone per worker (a Dictionary's rehash held the loop 16 ms at
+    /// 98 304 workers).
+    private var workers = IncrementalDictionary<String, Set<EventSink>>()
     /// Each job's watchers, with whether each may see the worker's exact position.
     private var watchers: [Int64: [EventSink: Bool]] = [:]
     private(set) var subscriptions: [EventSink: Subscription] = [:]
@@ -32,8 +36,10 @@ struct EventHub {
     private var sessions: [TokenIdentity: Set<EventSink>] = [:]
 
     mutating func listen(worker: String, on sink: EventSink) {
-        workers[worker, default: []].insert(sink)
-        interests[sink, default: Interest()].workers.insert(worker)
+        var listening = workers[worker] ?? []
+        guard listening.insert(sink).inserted else { return }
+        workers[worker] = listening
+        interests[sink, default: Interest()].workers.append(worker)
     }
 
     /// `exact`: the watcher may see the worker's coordinates in `EVT track` (not a booker).
@@ -111,8 +117,9 @@ struct EventHub {
         subscriptions[sink] = nil
         guard let interest = interests.removeValue(forKey: sink) else { return }
         for worker in interest.workers {
-            workers[worker]?.remove(sink)
-            if workers[worker]?.isEmpty == true { workers[worker] = nil }
+            guard var listening = workers[worker] else { continue }
+            listening.remove(sink)
+            workers[worker] = listening.isEmpty ? nil : listening
         }
         for job in interest.jobs {
             watchers[job]?[sink] = nil

@@ -50,7 +50,8 @@ let package = Package(
         .executableTarget(name: "sevasim", dependencies: ["SevaCore", "SevaWire", "SevaClient", "CGazetteerOffices",
                                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "sevabench", dependencies: [
-            "SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient", .product(name: "Logging", package: "swift-log"),
+            "SevaCore", "SevaWire", "SevaStore", "SevaServer", "SevaClient", "PostgresTestSupport",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], swiftSettings: optimize),

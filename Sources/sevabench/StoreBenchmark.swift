@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import SevaStore
 import SevaCore
 
@@ -13,9 +14,13 @@ struct StoreBenchmark {
         var seconds = 3.0
         var workers = 1_000_000
         var openJobs = 100_000
+        /// PostgreSQL for the same group-commit runs: "local" starts a server of its own on a
+        /// temporary cluster (when PostgreSQL is installed), a URL uses that database, "none" skips.
+        var postgres = "local"
     }
 
     struct Throughput {
+        let backend: SQLDialect
         let synchronous: StoreConfiguration.Synchronous
         let window: Int
         let operationsPerSecond: Double
@@ -45,7 +50,14 @@ struct StoreBenchmark {
         ]
         for (synchronous, window) in runs {
             progress("  \(options.submitters) submitters × \(window) in flight, synchronous=\(synchronous.rawValue)")
-            throughput.append(try measureThroughput(synchronous: synchronous, window: window))
+            var configuration = StoreConfiguration(path: options.directory + "/throughput-\(synchronous.rawValue)-\(window).db")
+            configuration.synchronous = synchronous
+            throughput.append(try measureThroughput(configuration, window: window))
+        }
+        for window in [options.window, 1] {
+            guard let url = try postgresDatabase(progress: progress) else { break }
+            progress("  PostgreSQL: \(options.submitters) submitters × \(window) in flight, synchronous=full")
+            throughput.append(try measureThroughput(StoreConfiguration(postgresURL: url), window: window))
         }
         progress("  start-up load of \(options.workers) workers and \(options.openJobs) open jobs")
         let (loadSeconds, workers, jobs) = try measureStartupLoad()
@@ -75,10 +87,7 @@ struct StoreBenchmark {
     /// event INSERT) in flight for `seconds`, driven — like the daemon's connections — from
     /// one engine queue that also receives the completions; each submit→completion time is
     /// recorded.
-    func measureThroughput(synchronous: StoreConfiguration.Synchronous, window: Int) throws -> Throughput {
-        let path = options.directory + "/throughput-\(synchronous.rawValue)-\(window).db"
-        var configuration = StoreConfiguration(path: path)
-        configuration.synchronous = synchronous
+    func measureThroughput(_ configuration: StoreConfiguration, window: Int) throws -> Throughput {
         let store = try Store(configuration)
         defer { store.close() }
         let jobsPerSubmitter = 64
@@ -101,9 +110,23 @@ struct StoreBenchmark {
         statistics.batches -= baseline.batches
         statistics.operations -= baseline.operations
         for index in statistics.batchSizes.indices { statistics.batchSizes[index] -= baseline.batchSizes[index] }
-        return Throughput(synchronous: synchronous, window: window,
+        return Throughput(backend: configuration.backend, synchronous: configuration.synchronous, window: window,
                           operationsPerSecond: Double(statistics.operations) / elapsed,
                           latency: driver.latencies, statistics: statistics)
+    }
+
+    /// A fresh database for a PostgreSQL run, or nil when there is none to use.
+    func postgresDatabase(progress: (String) -> Void) throws -> String? {
+        switch options.postgres {
+        case "none": return nil
+        case "local":
+            guard PostgresTestServer.binaries != nil else {
+                progress("  PostgreSQL is not installed: its runs are left out (apt-get install postgresql)")
+                return nil
+            }
+            return try PostgresTestServer.url(try PostgresTestServer.createDatabase("bench"))
+        default: return options.postgres
+        }
     }
 
     /// Writes the registry and open jobs, closes, then times a fresh open plus the recovery load.

@@ -17,8 +17,8 @@ struct StoreReport {
             + leftPad(format1(result.fsync.median / 1e3) + " µs", 12) + leftPad("", 14)
             + "    p99 " + format1(result.fsync.p99 / 1e3) + " µs\n"
         for run in result.throughput {
-            let label = "transitions/s, \(options.submitters)×\(run.window) in flight, sync=\(run.synchronous.rawValue)"
-            let target = run.synchronous == .full && run.window == options.window ? "≥ 50000/s" : "report"
+            let label = "\(run.backend.displayName) transitions/s, \(options.submitters)×\(run.window), sync=\(run.synchronous.rawValue)"
+            let target = run.backend == .sqlite && run.synchronous == .full && run.window == options.window ? "≥ 50000/s" : "report"
             out += pad(label, 50) + leftPad(format0(run.operationsPerSecond), 12) + leftPad(target, 14)
                 + "    mean batch " + format1(meanBatch(run.statistics)) + ", largest " + String(run.statistics.largestBatch)
                 + ", " + String(run.statistics.batches) + " commits\n"
@@ -55,6 +55,7 @@ struct StoreReport {
         json.key("throughput"); json.beginArray()
         for run in result.throughput {
             json.beginObject()
+            json.key("backend"); json.string(run.backend.rawValue)
             json.key("synchronous"); json.string(run.synchronous.rawValue)
             json.key("in_flight_per_submitter"); json.integer(run.window)
             json.key("transitions_per_s"); json.number(run.operationsPerSecond, decimals: 0)

@@ -7,7 +7,7 @@ let usage = """
 
     usage: sevabench index [--sizes N,N,...] [--seed N] [--ops N] [--queries N] [--bucket N] [--json FILE]
            sevabench store [--dir DIR] [--submitters N] [--window N] [--seconds S]
-                           [--workers N] [--jobs N] [--json FILE]
+                           [--workers N] [--jobs N] [--postgres local|URL|none] [--json FILE]
            sevabench server [--workers N] [--connections N] [--in-flight N] [--seconds S]
                         [--registry-workers N]
            sevabench dispatch [--workers N] [--bookers N] [--booker-connections N] [--seconds S]
@@ -43,7 +43,7 @@ let usage = """
         --queries   queries per size and kind (default 50000)
         --bucket    points per leaf before a split (default 64)
         --json      default var/bench/index.json
-      store         the SQLite store: fsync latency, group-commit throughput and latency,
+      store         the store: fsync latency, group-commit throughput and latency (SQLite, and PostgreSQL),
                     start-up load, bytes per job
         --dir       where the benchmark databases go (default var/bench/store; emptied first)
         --submitters  concurrent submitter threads (default 64)
@@ -51,6 +51,8 @@ let usage = """
         --seconds   length of each throughput run (default 3)
         --workers   workers in the start-up load (default 1000000)
         --jobs      open jobs in the start-up load (default 100000)
+        --postgres  the group-commit runs on PostgreSQL too: local (default) starts a server on a
+                    temporary cluster when PostgreSQL is installed; a URL uses that (empty) database
         --json      default var/bench/store.json
 
       server        end to end over loopback: a daemon in this process, pipelining TCP
@@ -152,6 +154,7 @@ func runStore(_ arguments: ArraySlice<String>) {
         case "--seconds": options.seconds = positiveSeconds(flag, value)
         case "--workers": options.workers = positive(flag, value)
         case "--jobs": options.openJobs = positive(flag, value)
+        case "--postgres": options.postgres = value
         case "--json": jsonPath = value
         default: return false
         }

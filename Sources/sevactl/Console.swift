@@ -3,13 +3,14 @@ import Foundation
 import SevaClient
 
 /// How sevactl reaches sevad: the admin Unix socket by default (`$RUNTIME_DIRECTORY/sevad.sock`,
-/// `/run/sevad/sevad.sock`, then `./var/sevad.sock`), or TCP with a token.
+/// `/run/sevad/sevad.sock`, then `./var/sevad.sock`), or TCP with a token — to the first of
+/// several hosts that answers as the active one of an active/standby pair.
 struct ConnectionOptions: ParsableArguments {
     @Option(help: "the Unix socket to use (default: $RUNTIME_DIRECTORY/sevad.sock, /run/sevad/sevad.sock, ./var/sevad.sock)")
     var socket: String?
 
-    @Option(help: "connect over TCP to HOST:PORT instead (needs --token)")
-    var host: String?
+    @Option(help: "connect over TCP to HOST:PORT instead (needs --token); give it again, or a comma-separated list, for an active/standby pair: the first that answers as active is used")
+    var host: [String] = []
 
     @Option(help: "the token to AUTH with over TCP")
     var token: String?
@@ -19,16 +20,29 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Connects, or exits 3 saying what was tried.
     func connect() throws -> Console {
-        if let host {
-            let parts = host.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--host takes HOST:PORT, e.g. 127.0.0.1:7878") }
+        let hosts = host.flatMap { $0.split(separator: ",").map(String.init) }
+        if !hosts.isEmpty {
             guard let token else { throw ValidationError("--host needs --token (only the Unix socket knows you without one)") }
-            guard let connection = try? LineConnection(host: String(parts[0]), port: port) else {
-                throw Console.failure(3, "cannot connect to \(host): is sevad running and listening there?")
+            var tried: [String] = []
+            for host in hosts {
+                let parts = host.split(separator: ":")
+                guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--host takes HOST:PORT, e.g. 127.0.0.1:7878") }
+                guard let connection = try? LineConnection(host: String(parts[0]), port: port) else {
+                    tried.append("\(host): no answer")
+                    continue
+                }
+                let console = Console(connection)
+                let reply = console.answer("AUTH \(LineArgument.quoted(token))")
+                // A standby says where the active is; the next host is tried.
+                if reply.hasPrefix("ERR UNAVAILABLE") {
+                    tried.append("\(host): \(reply.dropFirst(16))")
+                    continue
+                }
+                guard reply.hasPrefix("OK") else { throw Console.failure(1, reply.hasPrefix("ERR ") ? String(reply.dropFirst(4)) : reply) }
+                return console
             }
-            let console = Console(connection)
-            _ = try console.ask("AUTH \(LineArgument.quoted(token))")
-            return console
+            throw Console.failure(3, "no active sevad at \(hosts.joined(separator: ", ")) (\(tried.joined(separator: "; "))); "
+                + "is sevad running and listening there?")
         }
         var candidates: [String] = []
         if let socket { candidates = [socket] } else {

@@ -8,6 +8,7 @@ enum Manual {
         ("--SECTION.KEY V", "override one key, e.g. --server.max_connections 500 or --store.path=/tmp/sevad.db (V is a TOML value; bare words are strings)"),
         ("--print-config", "print the configuration file with every key at its default and its doc (etc/sevad.toml is this)"),
         ("--check-config", "validate the configuration, print what is wrong, exit 0 or 1 (without it, sevad serves until SIGTERM or SIGINT)"),
+        ("--copy-store-to T", "copy every row of the configured store into T, a PostgreSQL URL or an SQLite file, which must be empty: how a deployment moves to PostgreSQL (docs/high-availability.md); stop sevad first"),
         ("--paths", "print the state, runtime and configuration directories in use"),
         ("--version", "print the version"),
         ("--man", "print this manual page (roff), as make install does"),
@@ -18,6 +19,7 @@ enum Manual {
             sevad \(ProtocolVersion.release) — the Seva Mitra dispatch daemon (line protocol v\(ProtocolVersion.current))
 
             usage: sevad [--config FILE] [--SECTION.KEY VALUE ...] [--check-config]
+                   sevad --copy-store-to POSTGRESQL_URL|SQLITE_FILE [--config FILE]
                    sevad --print-config | --paths | --version | --man | --help
 
 

@@ -17,6 +17,7 @@ let environment = ProcessInfo.processInfo.environment
 let paths = RuntimePaths(environment: environment, workingDirectory: FileManager.default.currentDirectoryPath)
 var configPath: String?
 var checkOnly = false
+var copyTarget: String?
 var overrides: [(key: String, value: String)] = []
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
@@ -41,6 +42,9 @@ while !arguments.isEmpty {
         exit(0)
     case "--check-config":
         checkOnly = true
+    case "--copy-store-to":
+        guard !arguments.isEmpty else { fail("--copy-store-to needs a PostgreSQL URL or an SQLite file\n\n\(usage)") }
+        copyTarget = arguments.removeFirst()
     case "--config":
         guard !arguments.isEmpty else { fail("--config needs a file path\n\n\(usage)") }
         configPath = arguments.removeFirst()
@@ -73,6 +77,7 @@ case .success(let configuration):
         print("  skills: \(configuration.skills.count), districts: \(configuration.districts.count)")
         exit(0)
     }
+    if let copyTarget { exit(StoreCopyCommand.run(from: configuration.storeConfiguration(paths: paths), to: copyTarget)) }
     // To the journal with structured fields under systemd; plain lines on stderr by hand.
     let journal = JournalLogHandler.stderrIsJournal
     var logger = Logger(label: "sevad") { _ -> any LogHandler in

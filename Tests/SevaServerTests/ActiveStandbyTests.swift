@@ -104,4 +104,48 @@ import Testing
         #expect(try database.integer("SELECT count(*) FROM jobs WHERE ref = 'fenced'") == 0)
         #expect(standby.ask("JOB GET \(before)").hasPrefix("OK {\"id\":\(before),"))
     }
+
+    @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
+    func sevactlGivenBothHostsUsesTheActive() throws {
+        let database = try SharedDatabase("hosts")
+        let first = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
+        defer { first.stop() }
+        let second = try DaemonProcess(arguments: database.arguments(node: "sevad-b"))
+        defer { second.stop() }
+        let admin = try LineConnection(unixPath: first.socketPath)
+        let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE admin label=ops"), "token"))
+        #expect(admin.ask("WORKER ADD w-7 skills=plumber") == "OK")
+        let hosts = "127.0.0.1:\(second.port),127.0.0.1:\(first.port)"
+        let run = try ToolRun(SevaCtlTests.binary, ["worker", "get", "w-7", "--host", hosts, "--token", token, "--json"])
+        #expect(run.wait() == 0, "\(run.errors)")
+        #expect(run.output.contains(#""id":"w-7""#), "the standby was passed over for the active: \(run.output)")
+
+        let onlyStandby = try ToolRun(SevaCtlTests.binary, ["status", "--host", "127.0.0.1:\(second.port)", "--token", token])
+        #expect(onlyStandby.wait() == 3)
+        #expect(onlyStandby.errors.contains("standby; the active is sevad-a"), "\(onlyStandby.errors)")
+    }
+
+    /// `sevad --copy-store-to`: a deployment's SQLite store moved into PostgreSQL, then served
+    /// from there with everything it held.
+    @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
+    func anSQLiteDeploymentMovesToPostgreSQL() throws {
+        let database = try SharedDatabase("move")
+        let embedded = try DaemonProcess()
+        let admin = try LineConnection(unixPath: embedded.socketPath)
+        #expect(admin.ask("WORKER ADD w-9 skills=cook name=\"Asha\"") == "OK")
+        let job = try #require(Self.jobID(admin.ask("JOB NEW skill=cook lat=27.5960 lon=78.0500 ref=moved")))
+        #expect(embedded.stop() == 0)
+
+        let copy = try ToolRun(DaemonProcess.binary, ["--store.path", embedded.directory + "/sevad.db", "--copy-store-to", database.url])
+        #expect(copy.wait() == 0, "\(copy.errors)")
+        #expect(copy.output.contains("workers 1") && copy.output.contains("jobs 1"), "\(copy.output)")
+        let again = try ToolRun(DaemonProcess.binary, ["--store.path", embedded.directory + "/sevad.db", "--copy-store-to", database.url])
+        #expect(again.wait() == 1 && again.errors.contains("copy into an empty database"), "\(again.errors)")
+
+        let moved = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
+        defer { moved.stop() }
+        let served = try LineConnection(unixPath: moved.socketPath)
+        #expect(served.ask("WORKER GET w-9").contains(#""name":"Asha""#))
+        #expect(served.ask("JOB GET \(job)").hasPrefix("OK {\"id\":\(job),"))
+    }
 }

@@ -6,7 +6,7 @@ DESTDIR ?=
 APT_PACKAGES := libsqlite3-dev libsystemd-dev libpq-dev
 # What only the tests need besides: a real browser for the operations page, and PostgreSQL's
 # server, which the store's tests start on a temporary cluster of their own.
-TEST_APT_PACKAGES := chromium postgresql
+TEST_APT_PACKAGES := chromium postgresql iproute2
 ARGS ?= --config etc/sevad.toml
 
 .PHONY: help deps build release test crashtest demo run bench bench-vs-redis fuzz config install uninstall clean

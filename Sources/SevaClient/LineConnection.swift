@@ -6,14 +6,16 @@ import Glibc
 /// reply lines. For tools, tests and load generators — never used inside the daemon.
 public final class LineConnection {
     private let descriptor: Int32
+    private var ownsDescriptor = true
     private var pending: [UInt8] = []
     private var readBuffer = [UInt8](repeating: 0, count: 1 << 16)
 
     public typealias Failure = ConnectionFailure
 
-    /// Connects to `host` (an IPv4 address) and `port`; `timeoutSeconds` bounds each read.
+    /// Connects to `host` (an IPv4 address) and `port`; `timeoutSeconds` bounds the connect and
+    /// each read.
     public init(host: String = "127.0.0.1", port: Int, timeoutSeconds: Int = 20) throws(Failure) {
-        descriptor = try SocketConnect.tcp(host: host, port: port)
+        descriptor = try SocketConnect.tcp(host: host, port: port, timeoutSeconds: timeoutSeconds)
         setTimeout(timeoutSeconds)
     }
 
@@ -23,7 +25,14 @@ public final class LineConnection {
         setTimeout(timeoutSeconds)
     }
 
-    deinit { close(descriptor) }
+    deinit { if ownsDescriptor { close(descriptor) } }
+
+    /// Hands the socket to the caller, who closes it: for a client that authenticates here and
+    /// then runs its own I/O on it. Anything read past the last reply line is dropped.
+    public func detachDescriptor() -> Int32 {
+        ownsDescriptor = false
+        return descriptor
+    }
 
     /// Lets reads wait as long as it takes: for streams (a watch, a followed feed) where
     /// silence is normal, not a sign the daemon is gone.

@@ -10,20 +10,34 @@ public struct ConnectionFailure: Error, CustomStringConvertible {
 
 /// Opens connected stream sockets to sevad — blocking connect, the caller picks the I/O mode.
 public enum SocketConnect {
-    /// A TCP connection to `host` (an IPv4 address) and `port`, with Nagle off.
-    public static func tcp(host: String, port: Int) throws(ConnectionFailure) -> Int32 {
+    /// A TCP connection to `host` (an IPv4 address) and `port`, with Nagle off. A host that does
+    /// not answer (down, or its network cut) fails after `timeoutSeconds`, not the kernel's
+    /// two minutes of retries, so a client with several addresses moves on.
+    public static func tcp(host: String, port: Int, timeoutSeconds: Int = 10) throws(ConnectionFailure) -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
         address.sin_addr.s_addr = inet_addr(host)
-        let connected = withUnsafePointer(to: &address) {
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        var connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if connected != 0 && errno == EINPROGRESS {
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            var failure: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            if poll(&waiting, 1, Int32((timeoutSeconds > 0 ? timeoutSeconds : 10) * 1_000)) == 1,
+               getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &length) == 0, failure == 0 {
+                connected = 0
+            }
         }
         guard connected == 0 else {
             close(descriptor)
             throw ConnectionFailure("cannot connect to \(host):\(port)")
         }
+        _ = fcntl(descriptor, F_SETFL, flags)
         var one: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         return descriptor

@@ -20,29 +20,17 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Connects, or exits 3 saying what was tried.
     func connect() throws -> Console {
-        let hosts = host.flatMap { $0.split(separator: ",").map(String.init) }
-        if !hosts.isEmpty {
+        if !host.isEmpty {
             guard let token else { throw ValidationError("--host needs --token (only the Unix socket knows you without one)") }
-            var tried: [String] = []
-            for host in hosts {
-                let parts = host.split(separator: ":")
-                guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--host takes HOST:PORT, e.g. 127.0.0.1:7878") }
-                guard let connection = try? LineConnection(host: String(parts[0]), port: port) else {
-                    tried.append("\(host): no answer")
-                    continue
-                }
-                let console = Console(connection)
-                let reply = console.answer("AUTH \(LineArgument.quoted(token))")
-                // A standby says where the active is; the next host is tried.
-                if reply.hasPrefix("ERR UNAVAILABLE") {
-                    tried.append("\(host): \(reply.dropFirst(16))")
-                    continue
-                }
-                guard reply.hasPrefix("OK") else { throw Console.failure(1, reply.hasPrefix("ERR ") ? String(reply.dropFirst(4)) : reply) }
-                return console
+            do {
+                return Console(try ActiveSevad.connect(try ActiveSevad.addresses(host), token: token).connection)
+            } catch .badAddress(let text) {
+                throw ValidationError("--host takes HOST:PORT, e.g. 127.0.0.1:7878: '\(text)' is not one")
+            } catch .refused(let reply) {
+                throw Console.failure(1, reply)
+            } catch {
+                throw Console.failure(3, error.description)
             }
-            throw Console.failure(3, "no active sevad at \(hosts.joined(separator: ", ")) (\(tried.joined(separator: "; "))); "
-                + "is sevad running and listening there?")
         }
         var candidates: [String] = []
         if let socket { candidates = [socket] } else {

@@ -59,12 +59,12 @@ struct BenchCommand: ParsableCommand {
         scenario.timeScale = 1
         let daemon = try target.start(in: target.stateBase + "/bench", policy: "nearest-fair", scenario: scenario)
         defer { daemon?.stop() }
-        let path = target.socket ?? daemon!.socketPath
+        let endpoint = try target.endpoint(of: daemon)
         let reactor = Reactor()
         let latencies = LatencyBook()
         var random = SeededGenerator(seed: seed)
         let positions = (0..<workers).map { _ in district.place(using: &random) }
-        let admin = try SimLink.unix(path, latencies: latencies)
+        let admin = try endpoint.link(latencies: latencies)
         reactor.add(admin)
         var answered = 0
         var requests = 0
@@ -87,7 +87,7 @@ struct BenchCommand: ParsableCommand {
         var errors = 0
         var measuring = false
         for connection in 0..<connections {
-            let link = try SimLink.unix(path, latencies: latencies)
+            let link = try endpoint.link(latencies: latencies)
             reactor.add(link)
             var ring: [(Int, String)] = []
             for _ in 0..<4_096 {

@@ -63,7 +63,7 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--set takes section.key=value, not '\(setting)'")
         }
         _ = try windows()
-        if target.socket != nil && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket") }
+        if target.usesRunningSevad && compare != nil { throw ValidationError("--compare restarts sevad for each policy, so it cannot use --socket or --host") }
     }
 
     /// A path as the user would type it: relative when it is under the working directory.
@@ -108,10 +108,10 @@ struct RunCommand: ParsableCommand {
             progress.begin(variants.count > 1 ? "\(name) " : "")
             if let daemon { progress.note("sevad (\(name)) on \(Self.shown(daemon.socketPath)), log \(Self.shown(daemon.logPath))") }
             let plan = SimulationPlan(scenario: scenario, seed: seed, leadSeconds: SimDaemon.leadSeconds(scenario))
-            let simulation = try Simulation(socketPath: target.socket ?? daemon!.socketPath, scenario: scenario, seed: seed, plan: plan,
+            let simulation = try Simulation(endpoint: try target.endpoint(of: daemon), scenario: scenario, seed: seed, plan: plan,
                                             phones: scenario.workers <= phones, gateways: gateways)
             try simulation.prepare(progress: progress)
-            let result = try simulation.run(policy: target.socket == nil ? name : "running sevad", drainSeconds: drain,
+            let result = try simulation.run(policy: target.usesRunningSevad ? "running sevad" : name, drainSeconds: drain,
                                             optimumWindows: try windows(), progress: progress)
             if let daemon {
                 let status = daemon.stop()
@@ -132,7 +132,7 @@ struct RunCommand: ParsableCommand {
             for name in variants.map(\.name) {
                 let directory = Self.shown(base + "/" + name)
                 print("\(name): map of the district \(directory)/map.svg, time to assign \(directory)/time-to-assign.svg"
-                      + (target.socket == nil ? ", sevad's log \(directory)/sevad.log" : ""))
+                      + (!target.usesRunningSevad ? ", sevad's log \(directory)/sevad.log" : ""))
             }
         }
     }

@@ -33,12 +33,12 @@ final class Simulation {
     /// Set when the run is over: workers and customers stop acting.
     var halted = false
 
-    private let socketPath: String
+    private let endpoint: SevadEndpoint
     private let phones: Bool
     private let gateways: Int
 
-    init(socketPath: String, scenario: Scenario, seed: UInt64, plan: SimulationPlan, phones: Bool, gateways: Int) throws {
-        self.socketPath = socketPath
+    init(endpoint: SevadEndpoint, scenario: Scenario, seed: UInt64, plan: SimulationPlan, phones: Bool, gateways: Int) throws {
+        self.endpoint = endpoint
         self.scenario = scenario
         self.seed = seed
         self.plan = plan
@@ -46,8 +46,8 @@ final class Simulation {
         self.gateways = max(1, gateways)
         agents = plan.workers.map { WorkerAgent(plan: $0, seed: seed) }
         agentIndex = Dictionary(uniqueKeysWithValues: plan.workers.map { ($0.id, $0.index) })
-        desk = try SimLink.unix(socketPath, latencies: latencies)
-        watcher = try SimLink.unix(socketPath, latencies: latencies)
+        desk = try endpoint.link(latencies: latencies)
+        watcher = try endpoint.link(latencies: latencies)
         reactor.add(desk)
         reactor.add(watcher)
     }
@@ -82,7 +82,7 @@ final class Simulation {
             let issued = try exchange(plan.workers.map { "TOKEN ISSUE worker worker=\($0.id) label=sevasim" }, on: desk)
             for (index, reply) in issued.enumerated() {
                 guard let token = JSONField.value(reply, "token") else { throw SimulationError("TOKEN ISSUE: \(reply)") }
-                let link = try SimLink.unix(socketPath, latencies: latencies)
+                let link = try endpoint.link(latencies: latencies)
                 reactor.add(link)
                 link.onEvent = { [unowned self] topic, json in self.deviceEvent(topic, json, worker: index) }
                 link.send("AUTH \(token)", kind: .other, now: reactor.now)
@@ -90,7 +90,7 @@ final class Simulation {
                 devicePrefix.append("")
             }
         } else {
-            let links = try (0..<gateways).map { _ in try SimLink.unix(socketPath, latencies: latencies) }
+            let links = try (0..<gateways).map { _ in try endpoint.link(latencies: latencies) }
             for link in links {
                 reactor.add(link)
                 link.onEvent = { [unowned self] topic, json in self.deviceEvent(topic, json, worker: nil) }

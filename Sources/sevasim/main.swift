@@ -15,7 +15,9 @@ struct SevaSim: ParsableCommand {
 
             By default it starts its own sevad for each run (fresh state under --state-dir, the \
             Unix socket only) and stops it cleanly at the end; --compare runs the same seed under \
-            each policy. `sevasim bench` is the pure load mode.
+            each policy. `sevasim bench` is the pure load mode. --socket PATH or --host \
+            HOST:PORT --token T drive a sevad already running; given both addresses of an \
+            active/standby pair, it uses the one that answers as active.
 
             Examples:
               sevasim                                  60 s around Hathras, 2,000 workers
@@ -23,6 +25,7 @@ struct SevaSim: ParsableCommand {
               sevasim --district lucknow --workers 500 --duration 30 --json
               sevasim --district "Kamrup Metro"        any district of India
               sevasim bench --connections 4 --pipeline 64 --duration 10
+              sevasim --host 10.0.0.1:7878,10.0.0.2:7878 --token "$TOKEN"
             """,
         subcommands: [RunCommand.self, BenchCommand.self],
         defaultSubcommand: RunCommand.self)

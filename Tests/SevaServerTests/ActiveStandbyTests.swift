@@ -105,6 +105,38 @@ import Testing
         #expect(standby.ask("JOB GET \(before)").hasPrefix("OK {\"id\":\(before),"))
     }
 
+    /// A booking retried with its ref on another connection while the first is still
+    /// committing (a gateway whose reply was lost) is answered only through the store: when
+    /// that commit fails, neither is acknowledged. The failover test found the opposite.
+    @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
+    func aRetriedBookingIsNotAcknowledgedBeforeItsCommit() throws {
+        let database = try SharedDatabase("retry")
+        let daemon = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
+        defer { daemon.stop() }
+        let blocker = try PostgresConnection(url: database.url, applicationName: "sevad-tests")
+        try blocker.execute("BEGIN")
+        try blocker.execute("LOCK TABLE jobs IN EXCLUSIVE MODE")
+        let first = try LineConnection(unixPath: daemon.socketPath)
+        first.send("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=retry\n")
+        #expect(waitUntil(30) {
+            (try? database.integer("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sevad-writer sevad-a' AND wait_event_type = 'Lock'")) == 1
+        }, "the first booking's commit should wait on the lock")
+        let second = try LineConnection(unixPath: daemon.socketPath)
+        second.send("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=retry\n")
+        _ = second.hasInput(withinMilliseconds: 1_000)
+        // The writer's session ends mid-commit, as when its network is cut.
+        #expect(try database.integer("""
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'sevad-writer sevad-a'
+            """) == 1)
+        try blocker.execute("ROLLBACK")
+        let firstReply = first.line() ?? "<closed>"
+        let secondReply = second.line() ?? "<closed>"
+        #expect(firstReply.hasPrefix("ERR UNAVAILABLE"), "\(firstReply)")
+        let committed = try database.integer("SELECT count(*) FROM jobs WHERE ref = 'retry'")
+        #expect(secondReply.hasPrefix("ERR UNAVAILABLE") || (secondReply.hasPrefix("OK") && committed == 1),
+                "acknowledged \(secondReply) with \(committed) such jobs committed")
+    }
+
     @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
     func sevactlGivenBothHostsUsesTheActive() throws {
         let database = try SharedDatabase("hosts")
@@ -123,6 +155,27 @@ import Testing
         let onlyStandby = try ToolRun(SevaCtlTests.binary, ["status", "--host", "127.0.0.1:\(second.port)", "--token", token])
         #expect(onlyStandby.wait() == 3)
         #expect(onlyStandby.errors.contains("standby; the active is sevad-a"), "\(onlyStandby.errors)")
+    }
+
+    @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
+    func sevasimGivenBothHostsDrivesTheActive() throws {
+        let database = try SharedDatabase("simhosts")
+        let first = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
+        defer { first.stop() }
+        let second = try DaemonProcess(arguments: database.arguments(node: "sevad-b"))
+        defer { second.stop() }
+        let admin = try LineConnection(unixPath: first.socketPath)
+        let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE admin label=sim"), "token"))
+        let run = runProcess(SevaSimTests.binary, ["bench", "--host", "127.0.0.1:\(second.port),127.0.0.1:\(first.port)",
+                                                   "--token", token, "--workers", "40", "--connections", "1", "--duration", "1", "--json"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains(#""errors":0"#), "\(run.output)")
+        #expect(admin.ask("WORKER GET bench39").hasPrefix("OK {"), "the workers went to the active")
+
+        let standbyOnly = runProcess(SevaSimTests.binary, ["bench", "--host", "127.0.0.1:\(second.port)", "--token", token])
+        #expect(standbyOnly.status != 0 && standbyOnly.output.contains("standby; the active is sevad-a"), "\(standbyOnly.output)")
+        let noToken = runProcess(SevaSimTests.binary, ["bench", "--host", "127.0.0.1:\(first.port)"])
+        #expect(noToken.status != 0 && noToken.output.contains("--host needs --token"), "\(noToken.output)")
     }
 
     /// `sevad --copy-store-to`: a deployment's SQLite store moved into PostgreSQL, then served

@@ -29,12 +29,15 @@ final class DaemonProcess {
 
     var socketPath: String { directory + "/sevad.sock" }
 
-    init(directory: String? = nil, arguments: [String] = []) throws {
+    /// `tcp` is the one TCP listener's address; `launcher` runs sevad (`ip netns exec NAME`, which
+    /// keeps the process id, so signals reach sevad itself).
+    init(directory: String? = nil, arguments: [String] = [], tcp: String = "127.0.0.1:0", launcher: [String] = []) throws {
         self.directory = directory ?? NSTemporaryDirectory() + "sevad-daemon-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["--store.path", self.directory + "/sevad.db", "--server.unix_socket", socketPath,
-                             "--server.tcp", "[\"127.0.0.1:0\"]"] + arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
+        process.arguments = (launcher.isEmpty ? [] : Array(launcher.dropFirst()) + [Self.binary])
+            + ["--store.path", self.directory + "/sevad.db", "--server.unix_socket", socketPath,
+               "--server.tcp", "[\"\(tcp)\"]"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: self.directory)
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

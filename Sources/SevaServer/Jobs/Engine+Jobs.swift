@@ -135,11 +135,18 @@ extension Engine {
         case .success(let booking):
             if booking.created, let ref = request.ref { refLookups.booked(ClientRef(client: request.client, ref: ref)) }
             let state = booking.created ? (booking.job.events.first?.state ?? booking.job.state) : booking.job.state
-            commit(outcome, success: created(booking.job.id, state: state, rate: booking.job.rateInr), reply: reply)
+            // The same ref again — a retry whose first reply was lost, perhaps on another
+            // connection while the first booking is still committing: the answer goes through
+            // the store's queue too, so no job is acknowledged before the commit that made it.
+            commit(outcome, also: booking.created ? nil : Self.afterQueuedWrites, success: created(booking.job.id, state: state, rate: booking.job.rateInr),
+                   reply: reply)
         case .failure(let error):
             reply(.error(Self.wireError(error)))
         }
     }
+
+    /// A write of nothing: its commit comes after every write queued before it.
+    private static let afterQueuedWrites: @Sendable (StoreTransaction) throws -> Void = { _ in }
 
     /// Sends the refs waiting to the store in one read, unless one is out already.
     private func lookUpRefs() {

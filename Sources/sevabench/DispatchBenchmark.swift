@@ -32,6 +32,8 @@ struct DispatchBenchmark {
         let locLoaded: Double
         /// The dispatcher alone, per booking (auto mode), microseconds.
         let coreMicroseconds: Double
+        /// The same durable bookings on PostgreSQL (local, and with a synchronous standby).
+        let postgres: [PostgresBookings]
     }
 
     let options: Options
@@ -123,15 +125,17 @@ struct DispatchBenchmark {
                       halfRate: halfRate, jobNewLatency: latency, storeDuring: storeDuring,
                       cyclesPerSecond: Double(cycles) / options.seconds,
                       locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds,
-                      coreMicroseconds: core)
+                      coreMicroseconds: core, postgres: try measurePostgres(progress: progress))
     }
 
-    /// A gateway connection that has made every worker available, and so hears their offers.
-    private func availableThroughGateway(_ bench: BenchDaemon) throws -> LineConnection {
+    /// A gateway connection that has made every worker (the first `workers`, when given)
+    /// available, and so hears their offers.
+    func availableThroughGateway(_ bench: BenchDaemon, workers: Int? = nil) throws -> LineConnection {
         let gateway = try LineConnection(port: bench.port)
         guard gateway.ask("AUTH \(try bench.token("gateway"))").hasPrefix("OK") else { throw HarnessFailure("gateway AUTH failed") }
-        for chunk in stride(from: 0, to: options.workers, by: 5_000) {
-            let upper = min(options.workers, chunk + 5_000)
+        let count = workers ?? options.workers
+        for chunk in stride(from: 0, to: count, by: 5_000) {
+            let upper = min(count, chunk + 5_000)
             guard gateway.send((chunk..<upper).map { "AVAIL b\($0) on\n" }.joined()), gateway.awaitOK(upper - chunk) else {
                 throw HarnessFailure("AVAIL over the gateway failed")
             }

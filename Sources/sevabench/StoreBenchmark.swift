@@ -26,6 +26,8 @@ struct StoreBenchmark {
         let operationsPerSecond: Double
         let latency: Timings
         let statistics: StoreStatistics
+        /// "standby": on a primary with a synchronous standby, across veth links.
+        var placement: String?
     }
 
     struct Result {
@@ -59,6 +61,7 @@ struct StoreBenchmark {
             progress("  PostgreSQL: \(options.submitters) submitters × \(window) in flight, synchronous=full")
             throughput.append(try measureThroughput(StoreConfiguration(postgresURL: url), window: window))
         }
+        throughput += try measureWithSynchronousStandby(progress: progress)
         progress("  start-up load of \(options.workers) workers and \(options.openJobs) open jobs")
         let (loadSeconds, workers, jobs) = try measureStartupLoad()
         progress("  bytes on disk per job with 6 events")
@@ -127,6 +130,30 @@ struct StoreBenchmark {
             return try PostgresTestServer.url(try PostgresTestServer.createDatabase("bench"))
         default: return options.postgres
         }
+    }
+
+    /// The PostgreSQL runs again against a primary whose every commit waits for a synchronous
+    /// standby's flush, both on hosts of their own (network namespaces) across veth links —
+    /// the topology of docs/high-availability.md. Needs root; left out otherwise.
+    func measureWithSynchronousStandby(progress: (String) -> Void) throws -> [Throughput] {
+        guard options.postgres == "local" else { return [] }
+        guard NamespaceNetwork.usable else {
+            progress("  PostgreSQL with a synchronous standby: left out (needs root, iproute2 and PostgreSQL)")
+            return []
+        }
+        progress("  PostgreSQL with a synchronous standby: db1 and db2 in network namespaces, veth links")
+        let database = try ReplicatedPostgres(network: try NamespaceNetwork(hosts: ["db1": 1, "db2": 2]))
+        let administration = try PostgresConnection(url: database.url(host: "db1", database: "postgres"), applicationName: "sevabench")
+        var runs: [Throughput] = []
+        for window in [options.window, 1] {
+            progress("  PostgreSQL + synchronous standby: \(options.submitters) submitters × \(window) in flight, synchronous=full")
+            try administration.execute("CREATE DATABASE bench_\(window)")
+            var run = try measureThroughput(StoreConfiguration(postgresURL: database.url(host: "db1", database: "bench_\(window)")),
+                                            window: window)
+            run.placement = "standby"
+            runs.append(run)
+        }
+        return runs
     }
 
     /// Writes the registry and open jobs, closes, then times a fresh open plus the recovery load.

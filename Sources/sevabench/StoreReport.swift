@@ -17,12 +17,13 @@ struct StoreReport {
             + leftPad(format1(result.fsync.median / 1e3) + " µs", 12) + leftPad("", 14)
             + "    p99 " + format1(result.fsync.p99 / 1e3) + " µs\n"
         for run in result.throughput {
-            let label = "\(run.backend.displayName) transitions/s, \(options.submitters)×\(run.window), sync=\(run.synchronous.rawValue)"
+            let backend = run.placement.map { "\(run.backend.displayName)+\($0)" } ?? run.backend.displayName
+            let label = "\(backend) transitions/s, \(options.submitters)×\(run.window), sync=\(run.synchronous.rawValue)"
             let target = run.backend == .sqlite && run.synchronous == .full && run.window == options.window ? "≥ 50000/s" : "report"
             out += pad(label, 50) + leftPad(format0(run.operationsPerSecond), 12) + leftPad(target, 14)
                 + "    mean batch " + format1(meanBatch(run.statistics)) + ", largest " + String(run.statistics.largestBatch)
                 + ", " + String(run.statistics.batches) + " commits\n"
-            let latencyTarget = run.synchronous == .full && run.window > 1 ? "≤ 5 / 20 ms" : "report"
+            let latencyTarget = run.backend == .sqlite && run.synchronous == .full && run.window > 1 ? "≤ 5 / 20 ms" : "report"
             out += pad("  submit→completion p50 / p99", 50)
                 + leftPad(format1(run.latency.median / 1e6) + " / " + format1(run.latency.p99 / 1e6) + " ms", 12)
                 + leftPad(latencyTarget, 14) + "\n"
@@ -57,6 +58,7 @@ struct StoreReport {
             json.beginObject()
             json.key("backend"); json.string(run.backend.rawValue)
             json.key("synchronous"); json.string(run.synchronous.rawValue)
+            if let placement = run.placement { json.key("placement"); json.string(placement) }
             json.key("in_flight_per_submitter"); json.integer(run.window)
             json.key("transitions_per_s"); json.number(run.operationsPerSecond, decimals: 0)
             json.key("latency_p50_ms"); json.number(run.latency.median / 1e6, decimals: 3)

@@ -52,7 +52,9 @@ let usage = """
         --workers   workers in the start-up load (default 1000000)
         --jobs      open jobs in the start-up load (default 100000)
         --postgres  the group-commit runs on PostgreSQL too: local (default) starts a server on a
-                    temporary cluster when PostgreSQL is installed; a URL uses that (empty) database
+                    temporary cluster when PostgreSQL is installed, and (as root) again on a
+                    primary with a synchronous standby, each on a host of its own in a network
+                    namespace across veth links; a URL uses that (empty) database
         --json      default var/bench/store.json
 
       server        end to end over loopback: a daemon in this process, pipelining TCP
@@ -64,7 +66,10 @@ let usage = """
 
       dispatch      jobs end to end: JOB NEW/s durable (synchronous=full) from concurrent
                     bookers in auto mode, its latency at half that rate, full offer cycles/s,
-                    LOC/s with offers pending and jobs watched against the idle figure
+                    LOC/s with offers pending and jobs watched against the idle figure; then
+                    JOB NEW/s and latency with the store on PostgreSQL (10 000 workers): a
+                    local server, and (as root) a primary with a synchronous standby on hosts
+                    of their own in network namespaces
         --workers 100000, --bookers 64 (in flight) over --booker-connections 64, --seconds 3,
         --pending-offers 10000, --watched 1000;
         JSON var/bench/dispatch.json
@@ -286,6 +291,12 @@ func runDispatch(_ arguments: ArraySlice<String>) {
         print(pad("LOC/s, \(options.pendingOffers) offers pending, \(options.watched) jobs watched", 58)
               + leftPad(format0(result.locLoaded), 10) + "   ≥ 80 % idle")
         print(pad("  ratio to idle", 58) + leftPad(format0(ratio * 100) + " %", 10))
+        for run in result.postgres {
+            print(pad("JOB NEW/s on PostgreSQL (\(run.placement)), \(run.workers) workers", 58) + leftPad(format0(run.perSecond), 10)
+                  + "   report")
+            print(pad("  p50 / p99 at half that rate (\(format0(run.halfRate))/s), ms", 58)
+                  + leftPad(format3(run.latency.median / 1e6) + " / " + format3(run.latency.p99 / 1e6), 10))
+        }
         var json = JSONWriter()
         json.beginObject()
         json.key("benchmark"); json.string("dispatch")
@@ -315,6 +326,17 @@ func runDispatch(_ arguments: ArraySlice<String>) {
         json.key("loc_loaded_per_s"); json.number(result.locLoaded, decimals: 0)
         json.key("pending_offers"); json.integer(options.pendingOffers)
         json.key("watched"); json.integer(options.watched)
+        json.key("postgresql"); json.beginArray()
+        for run in result.postgres {
+            json.beginObject()
+            json.key("placement"); json.string(run.placement)
+            json.key("workers"); json.integer(run.workers)
+            json.key("job_new_per_s"); json.number(run.perSecond, decimals: 0)
+            json.key("half_rate_p50_ms"); json.number(run.latency.median / 1e6, decimals: 3)
+            json.key("half_rate_p99_ms"); json.number(run.latency.p99 / 1e6, decimals: 3)
+            json.endObject()
+        }
+        json.endArray()
         json.endObject()
         writeJSON(json.text, to: "var/bench/dispatch.json")
     } catch {

@@ -1,91 +1,30 @@
 import Foundation
-import PostgresTestSupport
 import SevaStore
-
-/// Hosts on one machine for the failover test: a network namespace per host, each joined by a
-/// veth pair to a bridge in the root namespace — which is the client host, 10.77.0.254 — with
-/// one address `10.77.0.N`. Made with `ip netns` / `ip link` (root only) and removed at the end.
-final class NamespaceNetwork {
-    static let ip = "/bin/ip"
-    static let bridge = "svlab0"
-    static let clientAddress = "10.77.0.254"
-
-    /// Whether this machine lets the test build hosts: root, iproute2 and PostgreSQL's server.
-    static var usable: Bool {
-        geteuid() == 0 && FileManager.default.isExecutableFile(atPath: ip) && PostgresTestServer.binaries != nil
-    }
-
-    private let octets: [String: Int]
-
-    /// One namespace per host name (short: it becomes part of interface names), with its address.
-    init(hosts: [String: Int]) throws {
-        octets = hosts
-        Self.remove(hosts.keys)
-        try Self.run(["link", "add", Self.bridge, "type", "bridge"])
-        try Self.run(["addr", "add", Self.clientAddress + "/24", "dev", Self.bridge])
-        try Self.run(["link", "set", Self.bridge, "up"])
-        for (host, octet) in hosts {
-            let inside = "svi-" + host
-            try Self.run(["netns", "add", Self.namespace(host)])
-            try Self.run(["link", "add", Self.outside(host), "type", "veth", "peer", "name", inside])
-            try Self.run(["link", "set", inside, "netns", Self.namespace(host)])
-            try Self.run(["link", "set", Self.outside(host), "master", Self.bridge, "up"])
-            try Self.run(["netns", "exec", Self.namespace(host), Self.ip, "addr", "add", "10.77.0.\(octet)/24", "dev", inside])
-            try Self.run(["netns", "exec", Self.namespace(host), Self.ip, "link", "set", inside, "up"])
-            try Self.run(["netns", "exec", Self.namespace(host), Self.ip, "link", "set", "lo", "up"])
-        }
-    }
-
-    deinit { Self.remove(octets.keys) }
-
-    static func namespace(_ host: String) -> String { "svlab-" + host }
-    private static func outside(_ host: String) -> String { "svl-" + host }
-    func address(_ host: String) -> String { "10.77.0.\(octets[host] ?? 0)" }
-
-    /// Pulls the host's cable: nothing reaches it or leaves it until `reconnect`.
-    func cut(_ host: String) throws { try Self.run(["link", "set", Self.outside(host), "down"]) }
-    func reconnect(_ host: String) throws { try Self.run(["link", "set", Self.outside(host), "up"]) }
-
-    /// `argv` run inside the host's namespace, as `ip netns exec` does (the same process id).
-    func inside(_ host: String, _ argv: [String]) -> [String] { [Self.ip, "netns", "exec", Self.namespace(host)] + argv }
-
-    private static func remove(_ hosts: some Sequence<String>) {
-        for host in hosts {
-            _ = runProcess(ip, ["netns", "del", namespace(host)])
-            _ = runProcess(ip, ["link", "del", outside(host)])
-        }
-        _ = runProcess(ip, ["link", "del", bridge])
-    }
-
-    private static func run(_ arguments: [String]) throws {
-        let result = runProcess(ip, arguments)
-        guard result.status == 0 else { throw HarnessError("ip \(arguments.joined(separator: " ")): \(result.output)") }
-    }
-}
 
 /// A PostgreSQL primary on host `db1` and a synchronous streaming standby on `db2`
 /// (`synchronous_standby_names = 'FIRST 1 (db2)'`), made with initdb and pg_basebackup in a
 /// temporary directory, with the keepalive settings docs/high-availability.md gives, shortened
 /// so a dead client is noticed in about 4 s.
-final class ReplicatedPostgres {
-    let network: NamespaceNetwork
-    let directory = "/tmp/svlab-pg-\(getpid())"
+public final class ReplicatedPostgres {
+    public let network: NamespaceNetwork
+    public let directory = "/tmp/svlab-pg-\(getpid())"
     private let binaries: String
 
     /// What sevad's `store.url` is: both hosts, the one that takes writes wins.
-    var url: String {
+    public var url: String {
         "postgresql://sevad@\(network.address("db1")):5432,\(network.address("db2")):5432/sevad"
             + "?target_session_attrs=read-write&connect_timeout=2&keepalives_idle=1&keepalives_interval=1"
             + "&keepalives_count=3&tcp_user_timeout=3000"
     }
 
-    func url(host: String, database: String = "sevad") -> String {
+    /// One host's database alone, for a client that must reach that very server.
+    public func url(host: String, database: String = "sevad") -> String {
         "postgresql://sevad@\(network.address(host)):5432/\(database)?connect_timeout=5"
     }
 
-    init(network: NamespaceNetwork) throws {
+    public init(network: NamespaceNetwork) throws {
         self.network = network
-        guard let binaries = PostgresTestServer.binaries else { throw HarnessError("PostgreSQL is not installed") }
+        guard let binaries = PostgresTestServer.binaries else { throw PostgresTestServer.PostgresUnavailable(description: "PostgreSQL is not installed") }
         self.binaries = binaries
         try? FileManager.default.removeItem(atPath: directory)
         for folder in ["", "/db1-socket", "/db2-socket"] {
@@ -106,7 +45,7 @@ final class ReplicatedPostgres {
         let primary = try PostgresConnection(url: url(host: "db1", database: "postgres"), applicationName: "sevad-tests")
         let deadline = Date(timeIntervalSinceNow: 60)
         while try primary.integer("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'") == 0 {
-            guard Date() < deadline else { throw HarnessError("db2 did not become db1's synchronous standby in 60 s") }
+            guard Date() < deadline else { throw PostgresTestServer.PostgresUnavailable(description: "db2 did not become db1's synchronous standby in 60 s") }
             usleep(50_000)
         }
         try primary.execute("CREATE DATABASE sevad")
@@ -120,12 +59,12 @@ final class ReplicatedPostgres {
     }
 
     /// The primary's server stops at once, as when its machine dies.
-    func killPrimary() throws {
+    public func killPrimary() throws {
         try PostgresTestServer.run(binaries + "/pg_ctl", ["-D", directory + "/db1", "-m", "immediate", "-w", "stop"])
     }
 
     /// The standby becomes the primary (what Patroni or an operator does after `killPrimary`).
-    func promoteStandby() throws {
+    public func promoteStandby() throws {
         try PostgresTestServer.run(binaries + "/pg_ctl", ["-D", directory + "/db2", "-w", "promote"])
     }
 
@@ -144,7 +83,7 @@ final class ReplicatedPostgres {
     }
 
     private func append(_ text: String, to path: String) throws {
-        guard let file = FileHandle(forWritingAtPath: path) else { throw HarnessError("cannot write \(path)") }
+        guard let file = FileHandle(forWritingAtPath: path) else { throw PostgresTestServer.PostgresUnavailable(description: "cannot write \(path)") }
         file.seekToEndOfFile()
         file.write(Data(text.utf8))
         file.closeFile()

@@ -9,7 +9,7 @@ APT_PACKAGES := libsqlite3-dev libsystemd-dev libpq-dev
 TEST_APT_PACKAGES := chromium postgresql iproute2
 ARGS ?= --config etc/sevad.toml
 
-.PHONY: help deps build release test crashtest demo run bench bench-vs-redis fuzz config install uninstall clean
+.PHONY: help deps build release test crashtest demo run bench bench-vs-redis bench-takeover fuzz config install uninstall clean
 FUZZ_SECONDS ?= 60
 
 help:
@@ -23,6 +23,8 @@ help:
 	@echo "              stdout, JSON in var/bench/{index,store,server,dispatch,tls,http,e2e}.json"
 	@echo "make bench-vs-redis  sevad against Debian's redis-server (installed when missing): LOC vs GEOADD,"
 	@echo "              NEAR vs GEOSEARCH, the same workers and pipelining client; var/bench/redis.json"
+	@echo "make bench-takeover  an active/standby pair on a PostgreSQL of its own: SIGKILL of the active"
+	@echo "              with TAKEOVER_WORKERS (default 1000000) registered, and the time to the standby serving"
 	@echo "make crashtest  the dispatch crash test for CRASH_CYCLES SIGKILLs (default 200; make test runs 20)"
 	@echo "make fuzz     libFuzzer on the request parser for FUZZ_SECONDS (default 60); fails on a crash"
 	@echo "make config   rewrite etc/sevad.toml from the key table (every key, its default and doc)"
@@ -92,6 +94,9 @@ bench-vs-redis: release
 		$$SUDO apt-get install -y -o DPkg::Lock::Timeout=120 redis-server || \
 		{ $$SUDO apt-get update -o DPkg::Lock::Timeout=120 && $$SUDO apt-get install -y -o DPkg::Lock::Timeout=120 redis-server; }; }
 	.build/release/sevabench redis
+
+bench-takeover: release
+	bench/takeover.sh $(TAKEOVER_WORKERS)
 
 fuzz: deps
 	$(SWIFT) build -c release --scratch-path .build-fuzz --product FuzzParser --sanitize fuzzer \

@@ -137,8 +137,10 @@ import Testing
                 "acknowledged \(secondReply) with \(committed) such jobs committed")
     }
 
+    /// sevactl and sevasim given both addresses of the pair use the active, and say where it is
+    /// when only the standby answers.
     @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
-    func sevactlGivenBothHostsUsesTheActive() throws {
+    func sevactlAndSevasimGivenBothHostsUseTheActive() throws {
         let database = try SharedDatabase("hosts")
         let first = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
         defer { first.stop() }
@@ -148,33 +150,23 @@ import Testing
         let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE admin label=ops"), "token"))
         #expect(admin.ask("WORKER ADD w-7 skills=plumber") == "OK")
         let hosts = "127.0.0.1:\(second.port),127.0.0.1:\(first.port)"
+        let standbyOnly = "127.0.0.1:\(second.port)"
+
         let run = try ToolRun(SevaCtlTests.binary, ["worker", "get", "w-7", "--host", hosts, "--token", token, "--json"])
         #expect(run.wait() == 0, "\(run.errors)")
         #expect(run.output.contains(#""id":"w-7""#), "the standby was passed over for the active: \(run.output)")
+        let refused = try ToolRun(SevaCtlTests.binary, ["status", "--host", standbyOnly, "--token", token])
+        #expect(refused.wait() == 3)
+        #expect(refused.errors.contains("standby; the active is sevad-a"), "\(refused.errors)")
 
-        let onlyStandby = try ToolRun(SevaCtlTests.binary, ["status", "--host", "127.0.0.1:\(second.port)", "--token", token])
-        #expect(onlyStandby.wait() == 3)
-        #expect(onlyStandby.errors.contains("standby; the active is sevad-a"), "\(onlyStandby.errors)")
-    }
-
-    @Test(.enabled(if: postgresInstalled, "PostgreSQL is not installed"))
-    func sevasimGivenBothHostsDrivesTheActive() throws {
-        let database = try SharedDatabase("simhosts")
-        let first = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
-        defer { first.stop() }
-        let second = try DaemonProcess(arguments: database.arguments(node: "sevad-b"))
-        defer { second.stop() }
-        let admin = try LineConnection(unixPath: first.socketPath)
-        let token = try #require(JSONField.value(admin.ask("TOKEN ISSUE admin label=sim"), "token"))
-        let run = runProcess(SevaSimTests.binary, ["bench", "--host", "127.0.0.1:\(second.port),127.0.0.1:\(first.port)",
-                                                   "--token", token, "--workers", "40", "--connections", "1", "--duration", "1", "--json"])
-        #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.contains(#""errors":0"#), "\(run.output)")
+        let bench = runProcess(SevaSimTests.binary, ["bench", "--host", hosts, "--token", token, "--workers", "40",
+                                                     "--connections", "1", "--duration", "1", "--json"])
+        #expect(bench.status == 0, "\(bench.output)")
+        #expect(bench.output.contains(#""errors":0"#), "\(bench.output)")
         #expect(admin.ask("WORKER GET bench39").hasPrefix("OK {"), "the workers went to the active")
-
-        let standbyOnly = runProcess(SevaSimTests.binary, ["bench", "--host", "127.0.0.1:\(second.port)", "--token", token])
-        #expect(standbyOnly.status != 0 && standbyOnly.output.contains("standby; the active is sevad-a"), "\(standbyOnly.output)")
-        let noToken = runProcess(SevaSimTests.binary, ["bench", "--host", "127.0.0.1:\(first.port)"])
+        let simRefused = runProcess(SevaSimTests.binary, ["bench", "--host", standbyOnly, "--token", token])
+        #expect(simRefused.status != 0 && simRefused.output.contains("standby; the active is sevad-a"), "\(simRefused.output)")
+        let noToken = runProcess(SevaSimTests.binary, ["bench", "--host", hosts])
         #expect(noToken.status != 0 && noToken.output.contains("--host needs --token"), "\(noToken.output)")
     }
 

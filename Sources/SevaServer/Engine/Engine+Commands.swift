@@ -10,7 +10,8 @@ extension Engine {
     /// Runs one read's allowed commands in order, then sends their replies back.
     func run(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
         guard !rebuild.isRunning else { return rebuild.hold((work, principal, batch)) }
-        if case .standby = role { return answerAsStandby(work, batch: batch) }
+        if case .standby = role { return answerUnavailable(work, batch: batch, reason: role.description) }
+        if let staleState { return answerUnavailable(work, batch: batch, reason: staleState) }
         loopLoad.recordWait(nanoseconds: LoopLoad.now &- batch.handedOverAt)
         let started = LoopLoad.now
         let cpu = LoopLoad.threadCPU
@@ -19,14 +20,15 @@ extension Engine {
         if held > EngineTuning.longHoldNanoseconds { noteLongHold(held, cpu: LoopLoad.threadCPU &- cpu, of: work) }
     }
 
-    /// A standby's answer: its statistics (which say so) for STATS, and for everything else where
-    /// the active sevad is, so that a client moves to it.
-    private func answerAsStandby(_ work: [EngineWork], batch: EngineBatch) {
+    /// The answer of a sevad that cannot serve: its statistics (which say why) for STATS, and
+    /// `ERR UNAVAILABLE` with the reason for everything else — a standby's names where the active
+    /// sevad is, so that a client moves to it.
+    private func answerUnavailable(_ work: [EngineWork], batch: EngineBatch, reason: String) {
         for item in work {
             if case .stats = item.command {
                 batch.ticket(item.number)(.json(StatisticsText.json(statistics())))
             } else {
-                batch.ticket(item.number)(.error(WireError(.unavailable, role.description)))
+                batch.ticket(item.number)(.error(WireError(.unavailable, reason)))
             }
         }
         batch.close()

@@ -42,6 +42,10 @@ final class Engine: @unchecked Sendable {
     /// A rebuild from the store is on its way (after a failed commit): what must wait for it —
     /// connections' batches, and whoever asked for it — waits here, in order.
     var rebuild = RebuildWait()
+    /// Set when a rebuild could not read the store (it is down or failing over): the live state
+    /// may hold what was never committed, so every command but STATS is refused with this
+    /// reason, and the rebuild is tried again every `store.probe_interval_s` until it reads.
+    var staleState: String?
     /// How long each piece of work holds this loop.
     var loopLoad = LoopLoad()
     /// This sevad's part in an active/standby pair: a standby answers every command but STATS
@@ -287,7 +291,21 @@ final class Engine: @unchecked Sendable {
         guard rebuild.start(then) else { return }
         let dayStart = self.dayStart, memoryDays = dispatcher.rules.workMemoryDays
         read({ reader throws(StoreError) in try reader.loadRecoveredState(dayStart: dayStart, memoryDays: memoryDays) }) { [self] result in
-            if case .success(let state) = result { load(state) }
+            switch result {
+            case .success(let state):
+                load(state)
+                if staleState != nil { logger.notice("the live state is the store's again: serving") }
+                staleState = nil
+            case .failure(let error):
+                if staleState == nil {
+                    logger.error("cannot reload the live state from the store (\(error)); refusing commands until it can")
+                }
+                staleState = "the live state is being reloaded from the store (\(error))"
+                let retry = TimeAmount.milliseconds(Int64(configuration.store.probeIntervalSeconds * 1000))
+                loop.scheduleTask(in: retry) { [self] in
+                    if staleState != nil { rebuildFromStore {} }
+                }
+            }
             let (batches, waiters) = rebuild.finish()
             for held in batches { run(held.work, principal: held.principal, batch: held.batch) }
             for waiter in waiters { waiter() }

@@ -62,7 +62,7 @@ extension Engine {
 
     /// Everything due: stale workers lose their offers, offers run out, scheduled jobs begin.
     func tick() {
-        guard !rebuild.isRunning else { return }
+        guard !rebuild.isRunning, staleState == nil else { return }
         timed(.tick) { runTick() }
     }
 

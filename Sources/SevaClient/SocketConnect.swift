@@ -43,6 +43,23 @@ public enum SocketConnect {
         return descriptor
     }
 
+    /// A loopback TCP port nothing listens on now, for a child that must be told its port
+    /// before it binds (redis-server, systemd-socket-activate): the kernel picks it (bound to 0,
+    /// read, closed), so it is not taken, unlike a number made up from a process id.
+    public static func unusedLoopbackPort() throws(ConnectionFailure) -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw ConnectionFailure("no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// A connection to the Unix socket at `path`.
     public static func unix(path: String) throws(ConnectionFailure) -> Int32 {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

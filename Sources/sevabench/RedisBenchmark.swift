@@ -131,7 +131,7 @@ final class RedisProcess {
         guard let path = Self.find(binary) else {
             throw HarnessFailure("no \(binary) on PATH: install Debian's redis-server (make bench-vs-redis does it)")
         }
-        port = try Self.freePort()
+        port = try SocketConnect.unusedLoopbackPort()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--protected-mode", "no", "--daemonize", "no", "--loglevel", "warning"]
@@ -177,22 +177,5 @@ final class RedisProcess {
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         return nil
-    }
-
-    /// A loopback port nobody listens on now (bound to 0, read, closed).
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw HarnessFailure("no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

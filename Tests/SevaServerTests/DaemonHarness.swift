@@ -246,19 +246,3 @@ extension DaemonProcess {
         return port
     }
 }
-
-/// A loopback TCP port nothing listens on now, for a child that must be told its port before
-/// it binds (systemd-socket-activate): the kernel picks it, so it is not in use — unlike a
-/// number made up from the process id, which can land on any connection's ephemeral port.
-func unusedLoopbackPort() -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-    }
-    return bound ? Int(UInt16(bigEndian: address.sin_port)) : 20_000 + Int(getpid() % 20_000)
-}

@@ -223,7 +223,7 @@ import Testing
     @Test func aSocketSystemdPassesNamedTLSIsServedWithTLS() throws {
         let authority = try Authority()
         defer { authority.remove() }
-        let port = unusedLoopbackPort()
+        let port = try SocketConnect.unusedLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
         process.arguments = ["-l", "127.0.0.1:\(port)", "--fdname=tls", DaemonProcess.binary,

@@ -40,7 +40,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let notify = notifySocket(directory + "/notify.sock")
         defer { close(notify) }
-        let port = unusedLoopbackPort()
+        let port = try SocketConnect.unusedLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
         process.arguments = ["-l", "127.0.0.1:\(port)", "-l", directory + "/sevad.sock", "--fdname=tcp:unix",
@@ -94,7 +94,7 @@ import Testing
         let directory = NSTemporaryDirectory() + "sevad-protected-\(getpid())"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let port = unusedLoopbackPort()
+        let port = try SocketConnect.unusedLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
         process.arguments = ["-l", "0.0.0.0:\(port)", "--fdname=tcp", DaemonProcess.binary,

@@ -31,6 +31,22 @@ import Testing
             try PostgresConnection(url: url, applicationName: "sevad-tests").integer(sql)
         }
 
+        /// A booking sent on a new connection to `daemon` whose commit is held: the returned
+        /// session holds a lock on `jobs` (in an open transaction) until the test ends it, and
+        /// the booking's commit is waiting on it.
+        func bookingWaitingOnALock(_ daemon: DaemonProcess, ref: String) throws -> (blocker: PostgresConnection, booking: LineConnection) {
+            let blocker = try PostgresConnection(url: url, applicationName: "sevad-tests")
+            try blocker.execute("BEGIN")
+            try blocker.execute("LOCK TABLE jobs IN EXCLUSIVE MODE")
+            let booking = try LineConnection(unixPath: daemon.socketPath)
+            booking.send("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=\(ref)\n")
+            let waiting = waitUntil(30) {
+                (try? integer("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sevad-writer sevad-a' AND wait_event_type = 'Lock'")) == 1
+            }
+            guard waiting else { throw HarnessError("the booking's commit did not wait on the lock") }
+            return (blocker, booking)
+        }
+
         deinit { PostgresTestServer.dropDatabase(name) }
     }
 
@@ -113,14 +129,7 @@ import Testing
         let database = try SharedDatabase("retry")
         let daemon = try DaemonProcess(arguments: database.arguments(node: "sevad-a"))
         defer { daemon.stop() }
-        let blocker = try PostgresConnection(url: database.url, applicationName: "sevad-tests")
-        try blocker.execute("BEGIN")
-        try blocker.execute("LOCK TABLE jobs IN EXCLUSIVE MODE")
-        let first = try LineConnection(unixPath: daemon.socketPath)
-        first.send("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=retry\n")
-        #expect(waitUntil(30) {
-            (try? database.integer("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sevad-writer sevad-a' AND wait_event_type = 'Lock'")) == 1
-        }, "the first booking's commit should wait on the lock")
+        let (blocker, first) = try database.bookingWaitingOnALock(daemon, ref: "retry")
         let second = try LineConnection(unixPath: daemon.socketPath)
         second.send("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=retry\n")
         _ = second.hasInput(withinMilliseconds: 1_000)
@@ -146,14 +155,7 @@ import Testing
         let database = try SharedDatabase("stale")
         let daemon = try DaemonProcess(arguments: database.arguments(node: "sevad-a", probe: 0.2))
         defer { daemon.stop() }
-        let blocker = try PostgresConnection(url: database.url, applicationName: "sevad-tests")
-        try blocker.execute("BEGIN")
-        try blocker.execute("LOCK TABLE jobs IN EXCLUSIVE MODE")
-        let first = try LineConnection(unixPath: daemon.socketPath)
-        first.send("JOB NEW skill=plumber lat=27.5960 lon=78.0500 ref=stale\n")
-        #expect(waitUntil(30) {
-            (try? database.integer("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sevad-writer sevad-a' AND wait_event_type = 'Lock'")) == 1
-        }, "the booking's commit should wait on the lock")
+        let (blocker, first) = try database.bookingWaitingOnALock(daemon, ref: "stale")
         // The database takes no new sessions and ends sevad's: the commit fails, and so does
         // the rebuild's read.
         try PostgresTestServer.administer("ALTER DATABASE \(database.name) ALLOW_CONNECTIONS false")

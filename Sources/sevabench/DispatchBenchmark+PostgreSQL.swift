@@ -50,11 +50,7 @@ extension DispatchBenchmark {
         let phones = Drain()
         phones.read(try availableThroughGateway(daemon, workers: workers)) { _ in }
         defer { phones.stop() }
-        let places = daemon.positions
-        let booking: @Sendable (inout SeededGenerator) -> String = { random in
-            let point = places[Int(random.next() % UInt64(places.count))]
-            return "JOB NEW skill=plumber lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
-        }
+        let booking = Self.booking(at: daemon.positions)
         let booker = try daemon.token("booker")
         progress("  JOB NEW on PostgreSQL (\(placement)), \(options.bookers) in flight, \(options.seconds) s")
         let booked = try ClosedLoop.run(port: daemon.port, token: booker, connections: options.bookerConnections,

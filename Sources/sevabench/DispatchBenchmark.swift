@@ -53,10 +53,7 @@ struct DispatchBenchmark {
         let phones = Drain()
         phones.read(try availableThroughGateway(auto)) { _ in }
         defer { phones.stop() }
-        let booking: @Sendable (inout SeededGenerator) -> String = { random in
-            let point = places[Int(random.next() % UInt64(places.count))]
-            return "JOB NEW skill=plumber lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
-        }
+        let booking = Self.booking(at: places)
         let inFlight = max(1, options.bookers / options.bookerConnections)
         progress("  JOB NEW, \(options.bookers) bookings in flight over \(options.bookerConnections) connections, \(options.seconds) s")
         let storeBefore = PathFigures(stats: auto.admin.ask("STATS"))
@@ -126,6 +123,14 @@ struct DispatchBenchmark {
                       cyclesPerSecond: Double(cycles) / options.seconds,
                       locIdle: Double(idle) / options.seconds, locLoaded: Double(loaded) / options.seconds,
                       coreMicroseconds: core, postgres: try measurePostgres(progress: progress))
+    }
+
+    /// A booking line at a random one of `places` (workers' places), for the load generators.
+    static func booking(at places: [GeoPoint]) -> @Sendable (inout SeededGenerator) -> String {
+        { random in
+            let point = places[Int(random.next() % UInt64(places.count))]
+            return "JOB NEW skill=plumber lat=\(ServerBenchmark.fixed(point.latitude)) lon=\(ServerBenchmark.fixed(point.longitude))\n"
+        }
     }
 
     /// A gateway connection that has made every worker (the first `workers`, when given)

@@ -47,13 +47,15 @@ public final class Daemon: Sendable {
         }, onRoleChange: { roles.deliver($0) })
         let loading = StartupExtension(notifier)
         let startedAt = Date().timeIntervalSince1970
+        let phases = PhaseTimer()
         let rules = Engine.dispatchRules(configuration.dispatch, now: startedAt)
         // A standby loads nothing now: what it would load is the active's to change until it
         // takes over, and then it loads afresh.
-        let state = store.role == .active
+        var state = store.role == .active
             ? try store.loadCommittedState(dayStart: Engine.dayStart(now: startedAt, offsetSeconds: rules.dayOffsetSeconds),
                                            memoryDays: rules.workMemoryDays)
             : RecoveredState()
+        phases.mark("store read")
         loading.finish()
         let ioThreads = configuration.server.ioThreads
         group = MultiThreadedEventLoopGroup(numberOfThreads: ioThreads > 0 ? ioThreads : System.coreCount)
@@ -63,6 +65,7 @@ public final class Daemon: Sendable {
                                 connections: limits.connections, serverSettings: limits.settings, tls: limits.tls,
                                 addresses: limits.addresses,
                                 reloadSource: reload ?? { .success(fixed) }, logger: logger)
+        phases.mark("live state built")
         self.engine = engine
         engine.fenced = { reason in
             // It can commit nothing more; its supervisor starts it again, as a standby.
@@ -76,10 +79,14 @@ public final class Daemon: Sendable {
             StoreThreadGuard.forbidCallingThread()
             engine.startTimers()
         }
+        let loaded = "loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs"
+        state = RecoveredState()
+        FreedMemory.returnToSystem()
+        phases.mark("rows freed")
         if case .standby = store.role {
             log("\(store.role): serving refusals until this sevad takes the leadership")
         } else {
-            log("loaded \(state.workers.count) workers, \(state.tokens.count) tokens, \(state.openJobs.count) open jobs")
+            log("\(loaded) (\(phases.summary))")
         }
         channels = try Listeners.open(configuration, paths: paths, group: group, engine: engine, limits: limits,
                                       inherited: ListenSocket.inherited(), log: log)
@@ -138,16 +145,20 @@ public final class Daemon: Sendable {
     func shutDown() {
         notifier.stopping(status: "stopping: committing what is queued")
         logger.info("stopping: closing listeners, telling clients, committing what is queued")
+        let phases = PhaseTimer()
         for channel in channels { try? channel.close().wait() }
+        phases.mark("listeners closed")
         let engine = self.engine
         try? engine.loop.submit {
             engine.events.broadcastShutdown()
-            engine.snapshotPositions()
+            engine.snapshotPositions(limit: engine.configuration.store.stopSnapshotMax, final: true)
         }.wait()
+        phases.mark("clients told, positions queued")
         store.close()
+        phases.mark("store committed and closed")
         try? group.syncShutdownGracefully()
         try? engineThread.syncShutdownGracefully()
-        logger.info("stopped")
+        logger.info("stopped (\(phases.summary))")
     }
 }
 

@@ -71,8 +71,8 @@ public final class SQLiteStatement: DatabaseStatement {
 
     public func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
-        // SQLite's text is NUL-terminated; invalid UTF-8 is repaired, never trusted.
-        return String(cString: bytes)
+        // Its length from SQLite (no scan for the NUL); invalid UTF-8 is repaired, never trusted.
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
     }
 
     /// The result column's name, as the query gave it.

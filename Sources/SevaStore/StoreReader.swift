@@ -103,8 +103,12 @@ public final class StoreReader: @unchecked Sendable {
         }
         commitGate.unlock()
         defer {
-            if !connection.isLost { try? connection.execute("COMMIT") }
-            if !loader.isLost { try? loader.execute("COMMIT") }
+            for reader in [connection, loader] where !reader.isLost {
+                try? reader.execute("COMMIT")
+                // The load filled both page caches with every worker's row, read once: give
+                // the memory back (up to store.cache_size_kib each) rather than keep it resident.
+                if reader.dialect == .sqlite { try? reader.execute("PRAGMA shrink_memory") }
+            }
         }
         let workers = WorkerLoad(loader, skills: skills)
         let rest = Result { () throws(DatabaseError) in
@@ -311,7 +315,8 @@ private final class WorkerLoad: @unchecked Sendable {
         var workers: [RegisteredWorker] = []
         workers.reserveCapacity(Int(try connection.integer("SELECT count(*) FROM workers")))
         let query = try connection.statement("SELECT \(WorkerCodec.columns) FROM workers ORDER BY id").bind([])
-        while try query.step() { workers.append(try query.registeredWorker(skills: skills)) }
+        var decoded: [String: SkillSet] = [:]
+        while try query.step() { workers.append(try query.registeredWorker(skills: skills, decoded: &decoded)) }
         return workers
     }
 }

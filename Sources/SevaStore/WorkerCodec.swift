@@ -22,8 +22,19 @@ enum WorkerCodec {
 extension DatabaseStatement {
     /// A `workers` row as SevaCore's worker; skill names the catalogue no longer has are left out.
     func registeredWorker(skills catalogue: SkillCatalogue) throws(DatabaseError) -> RegisteredWorker {
+        var decoded: [String: SkillSet] = [:]
+        return try registeredWorker(skills: catalogue, decoded: &decoded)
+    }
+
+    /// The same, remembering each distinct skills column decoded: a register of a million
+    /// workers has a few dozen, so a load splits and looks up each once.
+    func registeredWorker(skills catalogue: SkillCatalogue, decoded: inout [String: SkillSet]) throws(DatabaseError)
+        -> RegisteredWorker {
         let id = text(0)
-        var profile = WorkerProfile(id: id, skills: catalogue.knownSkills(text(3).split(separator: ",")))
+        let names = text(3)
+        let skills = decoded[names] ?? catalogue.knownSkills(names.split(separator: ","))
+        if decoded.count < 4_096 { decoded[names] = skills }
+        var profile = WorkerProfile(id: id, skills: skills)
         profile.name = text(1)
         profile.phone = text(2)
         profile.district = text(4)

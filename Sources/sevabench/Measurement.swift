@@ -1,3 +1,4 @@
+import SevaServer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,7 +54,7 @@ enum Clock {
 /// With `trimmed`, the allocator first returns the free memory it holds to the system, so
 /// that buffers freed while arrays grew are not counted as the index's.
 func residentBytes(trimmed: Bool = false) -> Int {
-    if trimmed { trimAllocator() }
+    if trimmed { FreedMemory.returnToSystem() }
     guard let file = fopen("/proc/self/statm", "r") else { return 0 }
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 128)
@@ -64,9 +65,3 @@ func residentBytes(trimmed: Bool = false) -> Int {
     return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
-/// glibc's `malloc_trim(0)`, looked up at run time (its header is not in Swift's Glibc module).
-private func trimAllocator() {
-    typealias Trim = @convention(c) (Int) -> Int32
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-    _ = unsafeBitCast(symbol, to: Trim.self)(0)
-}

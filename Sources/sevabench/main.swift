@@ -204,7 +204,12 @@ func runServer(_ arguments: ArraySlice<String>) {
               + leftPad(format3(stats.p99 / 1e6) + " / " + format3(stats.quantile(1) / 1e6), 10) + "   ≤ 10")
         print(pad("RSS per worker at \(memory.workers) workers (registry + index), B", 58)
               + leftPad(format1(memory.bytesPerWorker), 10) + "   ≤ 160")
+        for share in memory.account {
+            print(pad("    of which \(share.name), B", 58) + leftPad(format1(share.bytesPerWorker), 10))
+        }
         print(pad("  longest single registration meanwhile, ms", 58) + leftPad(format3(memory.longestRegistrationMs), 10) + "   ≤ 5")
+        print(pad("  the same registry built in one pass (a restart), s", 58) + leftPad(format3(memory.bulkLoadSeconds), 10)
+              + "   ≤ 1 per M")
         print(pad("setup: WORKER ADD + AVAIL over the Unix socket, s", 58) + leftPad(format1(result.setupSeconds), 10))
         var json = JSONWriter()
         json.beginObject()
@@ -231,6 +236,10 @@ func runServer(_ arguments: ArraySlice<String>) {
         json.key("registry_workers"); json.integer(memory.workers)
         json.key("registry_bytes_per_worker"); json.number(memory.bytesPerWorker, decimals: 1)
         json.key("registry_longest_registration_ms"); json.number(memory.longestRegistrationMs, decimals: 3)
+        json.key("registry_bulk_load_s"); json.number(memory.bulkLoadSeconds, decimals: 3)
+        json.key("registry_bytes_per_worker_by_structure"); json.beginObject()
+        for share in memory.account { json.key(share.name); json.number(share.bytesPerWorker, decimals: 1) }
+        json.endObject()
         json.key("stats_under_loc_load_ms"); json.beginObject()
         json.key("samples"); json.integer(stats.samples.count)
         json.key("p99"); json.number(stats.p99 / 1e6, decimals: 3)

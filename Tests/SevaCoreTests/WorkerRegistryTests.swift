@@ -253,7 +253,7 @@ import Testing
 
     /// A round hands out what had moved when it began and then ends, however busy the workers
     /// are meanwhile: moves after it began — a new worker's, or one taken and moving again —
-    /// wait for the next round. Without a limit everything goes.
+    /// wait for the next round. A final take (at shutdown) goes past the round.
     @Test func aSnapshotRoundEndsWhileWorkersKeepMoving() {
         var registry = registry()
         for number in 1...4 { ready(&registry, "w\(number)", metres: Double(number) * 100, now: 1_000) }
@@ -271,8 +271,21 @@ import Testing
         _ = registry.recordFix("w3", at: hathras, now: 1_100)
         let one = registry.takeMovedPositions(limit: 1)
         _ = registry.recordFix("w4", at: hathras, now: 1_100)
-        let all = registry.takeMovedPositions().map(\.worker)
-        #expect(Set(one.map(\.worker) + all) == ["w2", "w3", "w4"] && all.count == 2, "no limit takes the round's rest and later moves")
+        let all = registry.takeMovedPositions(final: true).map(\.worker)
+        #expect(Set(one.map(\.worker) + all) == ["w2", "w3", "w4"] && all.count == 2, "a final take has the round's rest and later moves")
         #expect(!registry.hasMovedPositions)
+    }
+
+    /// A clean stop writes at most `store.stop_snapshot_max` positions: the round's and later
+    /// moves alike, no more than asked.
+    @Test func aFinalTakeStopsAtItsLimit() {
+        var registry = registry()
+        for number in 1...4 { ready(&registry, "w\(number)", metres: Double(number) * 100, now: 1_000) }
+        let first = registry.takeMovedPositions(limit: 1)
+        ready(&registry, "w5", metres: 500, now: 1_050)
+        let last = registry.takeMovedPositions(limit: 2, final: true)
+        #expect(last.count == 2)
+        #expect(registry.hasMovedPositions, "two were left unwritten")
+        #expect(Set(first.map(\.worker) + last.map(\.worker)).count == 3)
     }
 }

@@ -35,6 +35,24 @@ struct WorkerIDTable: Sendable {
         return hash
     }
 
+    init() {}
+
+    /// An empty table sized for `count` ids at most half full, so a bulk load never grows it.
+    init(capacity count: Int) {
+        slots = [UInt32](repeating: Self.empty, count: Self.size(holding: count))
+    }
+
+    /// The table size (a power of two) for `count` entries at ≤ 50 % load.
+    private static func size(holding count: Int) -> Int {
+        var size = 16
+        while size < (count + 1) * 2 { size *= 2 }
+        return size
+    }
+
+    /// Slots of the table and of the one draining into it, for the memory account.
+    var slotCount: Int { slots.count }
+    var drainingCount: Int { draining.count }
+
     /// True while a smaller table is still being emptied into the current one.
     var isGrowing: Bool { !draining.isEmpty }
 
@@ -100,11 +118,9 @@ struct WorkerIDTable: Sendable {
     /// the entries at ≤ 50 % load — twice the size, or the same size when the old one was full
     /// of tombstones. Until drained, both are probed.
     private mutating func grow() {
-        var size = 16
-        while size < (count + 1) * 2 { size *= 2 }
         draining = slots
         drained = 0
-        slots = [UInt32](repeating: Self.empty, count: size)
+        slots = [UInt32](repeating: Self.empty, count: Self.size(holding: count))
         tombstones = 0
     }
 

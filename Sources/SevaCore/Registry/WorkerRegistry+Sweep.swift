@@ -31,9 +31,9 @@ extension WorkerRegistry {
     /// within the chunk, for the periodic snapshot to the store. A limited call takes from the
     /// current round — the positions that had moved when it began — and begins one when none
     /// is open, so a snapshot ends even while workers keep moving; moves after a round began
-    /// wait for the next. Without a limit (at shutdown) it takes every moved position.
-    public mutating func takeMovedPositions(limit: Int = .max) -> [WorkerPosition] {
-        if roundHandles.isEmpty || limit == .max {
+    /// wait for the next. `final` (at shutdown) takes from every moved position, round or not.
+    public mutating func takeMovedPositions(limit: Int = .max, final: Bool = false) -> [WorkerPosition] {
+        if roundHandles.isEmpty || final {
             roundHandles += movedHandles
             movedHandles.removeAll(keepingCapacity: true)
         }

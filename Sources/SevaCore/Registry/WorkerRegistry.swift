@@ -167,12 +167,15 @@ public struct WorkerRegistry: Sendable {
         let fresh = isFresh(live[handle], now: now)
         live[handle].fresh = fresh
         guard index.contains(handle) else { return }
-        var tags: UInt32 = 0
-        if fresh {
-            tags = Self.visibleTag | records[handle].skills.rawValue
-            if isDispatchable(handle, now: now) { tags |= Self.dispatchableTag }
-        }
-        index.setTags(handle, tags)
+        index.setTags(handle, indexTags(handle, fresh: fresh, now: now))
+    }
+
+    /// The index tags the worker's state calls for (`visibleTag`, `dispatchableTag`, skills).
+    func indexTags(_ handle: Int, fresh: Bool, now: Double) -> UInt32 {
+        guard fresh else { return 0 }
+        var tags = Self.visibleTag | records[handle].skills.rawValue
+        if isDispatchable(handle, now: now) { tags |= Self.dispatchableTag }
+        return tags
     }
 }
 

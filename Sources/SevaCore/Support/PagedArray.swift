@@ -5,7 +5,7 @@
 /// during one registration. A page, once allocated, never moves: growing adds a page (and,
 /// now and then, doubles the small list of pages), so the cost of a registration does not
 /// depend on how many came before it. Reading an element costs one more load than an array.
-struct PagedArray<Element: Sendable>: Sendable {
+public struct PagedArray<Element: Sendable>: Sendable {
     /// Elements per page: 4 096, so the list of pages stays a few kilobytes at ten million
     /// elements and a page of the largest element (a worker's record) is a few hundred KB.
     static var pageShift: Int { 12 }
@@ -13,19 +13,19 @@ struct PagedArray<Element: Sendable>: Sendable {
     static var pageMask: Int { pageSize - 1 }
 
     private var pages: [[Element]] = []
-    private(set) var count = 0
+    public private(set) var count = 0
 
-    init() {}
+    public init() {}
 
-    var isEmpty: Bool { count == 0 }
-    var indices: Range<Int> { 0..<count }
+    public var isEmpty: Bool { count == 0 }
+    public var indices: Range<Int> { 0..<count }
 
-    subscript(index: Int) -> Element {
+    public subscript(index: Int) -> Element {
         get { pages[index &>> Self.pageShift][index & Self.pageMask] }
         _modify { yield &pages[index &>> Self.pageShift][index & Self.pageMask] }
     }
 
-    mutating func append(_ element: Element) {
+    public mutating func append(_ element: Element) {
         if count & Self.pageMask == 0 {
             var page: [Element] = []
             page.reserveCapacity(Self.pageSize)

@@ -80,6 +80,7 @@ enum ConfigurationKeys {
         number("store.probe_interval_s", 0.01...3_600, \.store.probeIntervalSeconds, "a degraded store tries a real write this often", .restart),
         number("store.maintenance_interval_s", 1...604_800, \.store.maintenanceIntervalSeconds, "PRAGMA optimize and the location-history purge", .restart),
         number("store.position_snapshot_s", 0.1...86_400, \.store.positionSnapshotSeconds, "how often changed positions are written, so a restart is warm", .restart),
+        integer("store.stop_snapshot_max", 0...100_000_000, \.store.stopSnapshotMax, "moved positions a clean stop writes besides the periodic snapshot (the rest are at most position_snapshot_s older in the store); bounds the stop, ≈ 0.3 s per 100 000", .restart),
 
         timeZone("dispatch.timezone", \.dispatch.timezone,
                  "the IANA zone whose calendar day is today for jobs_today and fairness (never the host's: "

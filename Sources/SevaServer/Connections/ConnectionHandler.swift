@@ -257,7 +257,7 @@ final class ConnectionHandler: ChannelInboundHandler, EngineClient, EventClient 
         stallCheck = nil
         if let sink {
             let engine = self.engine
-            engine.loop.execute { engine.events.forget(sink) }
+            engine.loop.execute { engine.forget(sink) }
         }
         // The sink refers back to this handler: let both go.
         sink = nil

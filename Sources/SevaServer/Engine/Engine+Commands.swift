@@ -15,9 +15,9 @@ extension Engine {
         loopLoad.recordWait(nanoseconds: LoopLoad.now &- batch.handedOverAt)
         let started = LoopLoad.now
         let cpu = LoopLoad.threadCPU
-        timed(.batch) { runBatch(work, principal: principal, batch: batch) }
+        let slowest = timed(.batch) { runBatch(work, principal: principal, batch: batch) }
         let held = LoopLoad.now &- started
-        if held > EngineTuning.longHoldNanoseconds { noteLongHold(held, cpu: LoopLoad.threadCPU &- cpu, of: work) }
+        if held > EngineTuning.longHoldNanoseconds { noteLongHold(held, cpu: LoopLoad.threadCPU &- cpu, of: work, slowest: slowest) }
     }
 
     /// The answer of a sevad that cannot serve: its statistics (which say why) for STATS, and
@@ -55,37 +55,47 @@ extension Engine {
         }
     }
 
-    /// Logs a batch that held the loop past the tail goal, with the verbs it ran (at most once
-    /// a second): what a stall in production was doing.
-    private func noteLongHold(_ held: UInt64, cpu: UInt64, of work: [EngineWork]) {
+    /// Logs a batch that held the loop past the tail goal, with the verbs it ran and its slowest
+    /// command (at most once a second): what a stall in production was doing — one command
+    /// taking the time, or all of them a little each (a host that took the core away).
+    private func noteLongHold(_ held: UInt64, cpu: UInt64, of work: [EngineWork], slowest: SlowestCommand) {
         guard LoopLoad.now &- lastLongHoldNote > 1_000_000_000 else { return }
         lastLongHoldNote = LoopLoad.now
         var verbs: [String: Int] = [:]
         for item in work { verbs[item.command.verb, default: 0] += 1 }
         let summary = verbs.sorted { $0.value > $1.value }.prefix(4).map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-        logger.warning("the engine loop was held \(Double(held / 10_000) / 100) ms (\(Double(cpu / 10_000) / 100) ms of CPU) by a batch of \(work.count) commands: \(summary)")
+        let slowestText = slowest.index < work.count ? "; slowest: command \(slowest.index + 1), \(work[slowest.index].command.verb), \(Double(slowest.nanoseconds / 10_000) / 100) ms" : ""
+        logger.warning("the engine loop was held \(Double(held / 10_000) / 100) ms (\(Double(cpu / 10_000) / 100) ms of CPU) by a batch of \(work.count) commands: \(summary)\(slowestText)")
     }
 
-    private func runBatch(_ work: [EngineWork], principal: Principal, batch: EngineBatch) {
+    /// Runs the batch's commands in order; returns the one that took longest.
+    private func runBatch(_ work: [EngineWork], principal: Principal, batch: EngineBatch) -> SlowestCommand {
         batchTime = clock()
         defer { batchTime = nil }
+        var slowest = SlowestCommand()
         // A batch already on its way when its token was revoked or expired is refused whole.
         if let ended = sessionEnded(principal) {
             for (number, _, _) in work { batch.ticket(number)(.error(WireError(.noAuth, "\(ended); closing"), closes: true)) }
-            return batch.close()
+            batch.close()
+            return slowest
         }
         let started = LoopLoad.now
+        var commandStarted = started
         for (index, item) in work.enumerated() {
             // A batch whose replies fill the connection's output buffer, or that has held the
             // loop for its time slice, hands the rest back: it runs again on a later turn, after
-            // the other connections' work (checked every 32 commands, so a clock read is rare).
-            if batch.isFull || (index & 31 == 31 && LoopLoad.now &- started > EngineTuning.batchSliceNanoseconds) {
+            // the other connections' work.
+            if batch.isFull || commandStarted &- started > EngineTuning.batchSliceNanoseconds {
                 batch.giveBack(work[index...])
                 break
             }
             run(item.command, decision: item.decision, principal: principal, reply: batch.ticket(item.number))
+            let commandEnded = LoopLoad.now
+            slowest.note(index: index, nanoseconds: commandEnded &- commandStarted)
+            commandStarted = commandEnded
         }
         batch.close()
+        return slowest
     }
 
     /// Runs one allowed command; `reply` is called exactly once, on `loop`.

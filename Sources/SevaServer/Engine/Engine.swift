@@ -56,6 +56,8 @@ final class Engine: @unchecked Sendable {
     var fenced: @Sendable (String) -> Void = { _ in }
     /// When a long batch was last logged (`noteLongHold`).
     var lastLongHoldNote: UInt64 = 0
+    /// A slice of `EventHub.unlistenSome` is waiting on the loop.
+    private var unlistenScheduled = false
     /// Positions the periodic snapshot has committed, for STATS: a restart is as warm as this.
     var positionsWritten = 0
     /// A periodic snapshot is under way (a chunk is with the store).
@@ -105,18 +107,11 @@ final class Engine: @unchecked Sendable {
 
     /// Replaces all live state with what the store holds.
     func load(_ state: RecoveredState) {
-        registry = WorkerRegistry(catalogue: catalogue, rules: registry.rules)
+        let now = clock()
+        registry = WorkerRegistry(catalogue: catalogue, rules: registry.rules, workers: state.workers,
+                                  positions: state.positions, now: now)
         dispatcher = Dispatcher(rules: dispatcher.rules, lastJobID: state.lastJobID, lastSeq: state.lastSeq)
         tokens = TokenDesk(TokenBook(state.tokens))
-        let now = clock()
-        for worker in state.workers {
-            registry.upsert(worker.profile, now: now)
-            registry.setAvailability(worker.profile.id, worker.availability, now: now)
-        }
-        for position in state.positions {
-            _ = registry.recordFix(position.worker, at: position.point, accuracyMetres: position.accuracyMetres,
-                                   timestamp: position.at, now: now)
-        }
         restoreJobs(state, now: now)
     }
 
@@ -148,11 +143,29 @@ final class Engine: @unchecked Sendable {
     /// Why a token session may no longer act (revoked, expired), or nil while it may.
     func sessionEnded(_ principal: Principal) -> String? { tokens.sessionEnded(principal, now: now) }
 
+    /// The connection closed: it hears nothing more (a gateway's long list of workers is
+    /// taken out of the offer map a slice per turn of the loop).
+    func forget(_ sink: EventSink) {
+        if events.forget(sink) { keepUnlistening() }
+    }
+
+    /// Takes the next slice of forgotten listeners out, after whatever else the loop has
+    /// waiting, until none is left.
+    private func keepUnlistening() {
+        guard !unlistenScheduled else { return }
+        unlistenScheduled = true
+        loop.execute { [self] in
+            unlistenScheduled = false
+            if timed(.unlisten, { events.unlistenSome() }) { keepUnlistening() }
+        }
+    }
+
     /// Ends at once every session standing on these tokens: no event reaches them from now on,
     /// and each connection gets `ERR NOAUTH <reason>` and is closed.
     func endSessions(_ tokens: [TokenIdentity], reason: String) {
         let ended = events.endSessions(tokens)
         guard !ended.isEmpty else { return }
+        keepUnlistening()
         logger.notice("\(reason): ended \(ended.count) session\(ended.count == 1 ? "" : "s")")
         for sink in ended { sink.end(reason) }
     }
@@ -263,11 +276,11 @@ final class Engine: @unchecked Sendable {
     /// Writes up to `limit` of the positions that changed since they were last written (and,
     /// when history is kept, samples them into `location_history`); true when a write was
     /// queued. Nothing waits for it but, when `paced`, the next chunk; a failure degrades the
-    /// store. At shutdown it is called without a limit.
+    /// store. At shutdown (`final`) it takes up to `store.stop_snapshot_max` of every moved position.
     @discardableResult
-    func snapshotPositions(limit: Int = .max, paced: Bool = false) -> Bool {
+    func snapshotPositions(limit: Int, paced: Bool = false, final: Bool = false) -> Bool {
         loop.preconditionInEventLoop()
-        let positions = registry.takeMovedPositions(limit: limit)
+        let positions = registry.takeMovedPositions(limit: limit, final: final)
         guard !positions.isEmpty else { return false }
         do {
             try store.submit(on: completions, { transaction in
@@ -294,6 +307,8 @@ final class Engine: @unchecked Sendable {
             switch result {
             case .success(let state):
                 load(state)
+                // Once this closure (which holds the rows read) has returned, off the loop.
+                loop.execute { DispatchQueue.global().async { FreedMemory.returnToSystem() } }
                 if staleState != nil { logger.notice("the live state is the store's again: serving") }
                 staleState = nil
             case .failure(let error):

@@ -27,7 +27,7 @@ enum EngineTuning {
     /// (1 000 000 moved workers are written in about 10 s, inside `store.position_snapshot_s`).
     static let snapshotChunk = 256
     /// A batch of requests gives the rest of its lines back after holding the loop this long
-    /// (checked every 32 requests), so one pipelining client cannot delay the others' turns: a
+    /// (checked after every request), so one pipelining client cannot delay the others' turns: a
     /// millisecond is 1 000 pings or a few hundred bookings, well under the 5 ms tail allowed.
     static let batchSliceNanoseconds: UInt64 = 1_000_000
     /// A batch that holds the loop longer than this (the engine's tail goal) is logged with the

@@ -25,6 +25,8 @@ struct LoopLoad {
         case commit
         /// A store read's answer.
         case read
+        /// A slice of a closed gateway's workers taken out of the offer map.
+        case unlisten
     }
 
     /// The "lately" window: the longest batch of this and the previous window.
@@ -82,5 +84,19 @@ struct LoopLoad {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
+
+/// The command of a batch that held the loop longest (one monotonic clock read per command, a
+/// vDSO call of some 20 ns), so that a long hold names its cause.
+struct SlowestCommand {
+    /// Its place in the batch; `Int.max` while none has run.
+    private(set) var index = Int.max
+    private(set) var nanoseconds: UInt64 = 0
+
+    mutating func note(index: Int, nanoseconds: UInt64) {
+        guard nanoseconds >= self.nanoseconds else { return }
+        self.index = index
+        self.nanoseconds = nanoseconds
     }
 }

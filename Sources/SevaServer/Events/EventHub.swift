@@ -17,8 +17,9 @@ struct EventHub {
 
     /// What one connection signed up for, so it can be forgotten when it closes.
     private struct Interest {
-        /// Each worker once (the hub's map says whether the connection already listens).
-        var workers: [String] = []
+        /// Each worker once (the hub's map says whether the connection already listens), in
+        /// pages: a gateway's list of a million workers grows without moving.
+        var workers = PagedArray<String>()
         var jobs: Set<Int64> = []
         var token: TokenIdentity?
     }
@@ -28,17 +29,28 @@ struct EventHub {
     /// The connections that hear each worker's offers: grown a few entries at a time, since a
     /// national service has a phone per worker (a Dictionary's rehash held the loop 16 ms at
     /// 98 304 workers).
-    private var workers = IncrementalDictionary<String, Set<EventSink>>()
+    private var workers = IncrementalDictionary<String, OfferListeners>(retire: LazyFree.drop)
     /// Each job's watchers, with whether each may see the worker's exact position.
     private var watchers: [Int64: [EventSink: Bool]] = [:]
     private(set) var subscriptions: [EventSink: Subscription] = [:]
     private var interests: [EventSink: Interest] = [:]
     private var sessions: [TokenIdentity: Set<EventSink>] = [:]
+    /// Closed connections whose workers' entries are still being taken out of `workers`, a
+    /// slice at a time (`unlistenSome`): a gateway of a million workers closing would
+    /// otherwise hold the loop a second. They hear nothing meanwhile.
+    private var forgotten: Set<EventSink> = []
+    private var unlistening: [(sink: EventSink, workers: PagedArray<String>, next: Int)] = []
+
+    /// Worker lists longer than this are taken out in slices when their connection closes.
+    static let unlistenSlice = 1_024
 
     mutating func listen(worker: String, on sink: EventSink) {
-        var listening = workers[worker] ?? []
-        guard listening.insert(sink).inserted else { return }
-        workers[worker] = listening
+        if var listening = workers[worker] {
+            guard listening.insert(sink) else { return }
+            workers[worker] = listening
+        } else {
+            workers[worker] = OfferListeners(sink)
+        }
         interests[sink, default: Interest()].workers.append(worker)
     }
 
@@ -82,7 +94,7 @@ struct EventHub {
     /// subscribed to and listened for under the old one is dropped with it.
     mutating func signIn(_ sink: EventSink, token: TokenIdentity) {
         if let previous = interests[sink]?.token, previous != token {
-            forget(sink)
+            forget(sink, closing: false)
             connect(sink)
         }
         sessions[token, default: []].insert(sink)
@@ -111,15 +123,23 @@ struct EventHub {
         for sink in connected { sink.send([line]) }
     }
 
-    /// The connection closed (or its session ended): it hears nothing more.
-    mutating func forget(_ sink: EventSink) {
+    /// The connection closed (or its session ended): it hears nothing more. Returns true when
+    /// its workers are left to `unlistenSome` (a closed connection's long list); a connection
+    /// that stays open (signing in afresh) is taken out of every list at once.
+    @discardableResult
+    mutating func forget(_ sink: EventSink, closing: Bool = true) -> Bool {
         connected.remove(sink)
         subscriptions[sink] = nil
-        guard let interest = interests.removeValue(forKey: sink) else { return }
-        for worker in interest.workers {
-            guard var listening = workers[worker] else { continue }
-            listening.remove(sink)
-            workers[worker] = listening.isEmpty ? nil : listening
+        guard let interest = interests.removeValue(forKey: sink) else { return false }
+        let deferred = closing && interest.workers.count > Self.unlistenSlice
+        if deferred {
+            forgotten.insert(sink)
+            unlistening.append((sink, interest.workers, 0))
+        } else {
+            for index in interest.workers.indices {
+                let worker = interest.workers[index]
+                workers[worker] = workers[worker]?.removing(sink)
+            }
         }
         for job in interest.jobs {
             watchers[job]?[sink] = nil
@@ -129,6 +149,34 @@ struct EventHub {
             sessions[token]?.remove(sink)
             if sessions[token]?.isEmpty == true { sessions[token] = nil }
         }
+        return deferred
+    }
+
+    /// Takes up to `unlistenSlice` of the forgotten connections' workers out of the map;
+    /// true while some are left.
+    mutating func unlistenSome() -> Bool {
+        guard var (sink, list, next) = unlistening.first else { return false }
+        let end = min(list.count, next + Self.unlistenSlice)
+        for index in next..<end {
+            let worker = list[index]
+            workers[worker] = workers[worker]?.removing(sink)
+        }
+        next = end
+        if next < list.count {
+            unlistening[0].next = next
+        } else {
+            unlistening.removeFirst()
+            forgotten.remove(sink)
+            LazyFree.drop(list)
+        }
+        return !unlistening.isEmpty
+    }
+
+    /// The open connections that hear `worker`'s offers.
+    private func listeners(of worker: String, _ body: (EventSink) -> Void) {
+        guard let listening = workers[worker] else { return }
+        if forgotten.isEmpty { return listening.forEach(body) }
+        listening.forEach { if !forgotten.contains($0) { body($0) } }
     }
 
     var watchedJobs: Int { watchers.count }
@@ -140,15 +188,15 @@ struct EventHub {
             switch notice {
             case .offer(let worker, let job, let metres, let expires):
                 let line = JobJSON.offer(job, worker: worker, metres: metres, expiresIn: expires)
-                for sink in workers[worker] ?? [] { lines[sink, default: []].append(line) }
+                listeners(of: worker) { lines[$0, default: []].append(line) }
             case .offerWithdrawn(let worker, let job, let reason):
                 let line = JobJSON.offerWithdrawn(job: job, worker: worker, reason: reason)
-                for sink in workers[worker] ?? [] { lines[sink, default: []].append(line) }
+                listeners(of: worker) { lines[$0, default: []].append(line) }
             case .jobChanged(let event, let skill, let district, let client, let worker):
                 let line = JobJSON.jobChanged(event)
                 var told: Set<EventSink> = []
                 if let watching = watchers[event.job] { told.formUnion(watching.keys) }
-                if let worker { told.formUnion(workers[worker] ?? []) }
+                if let worker { listeners(of: worker) { told.insert($0) } }
                 for (sink, subscription) in subscriptions where subscription.seenUpTo < event.seq {
                     guard subscription.scope.includes(client: client) else { continue }
                     if let want = subscription.filter.skill, want != skill { continue }

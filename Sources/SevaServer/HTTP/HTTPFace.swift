@@ -125,7 +125,7 @@ final class HTTPFaceHandler: ChannelInboundHandler, EventClient {
         events = nil
         if let sink {
             let engine = self.engine
-            engine.loop.execute { engine.events.forget(sink) }
+            engine.loop.execute { engine.forget(sink) }
         }
         // The sink refers back to this handler: let both go.
         sink = nil

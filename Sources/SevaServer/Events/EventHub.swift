@@ -136,10 +136,7 @@ struct EventHub {
             forgotten.insert(sink)
             unlistening.append((sink, interest.workers, 0))
         } else {
-            for index in interest.workers.indices {
-                let worker = interest.workers[index]
-                workers[worker] = workers[worker]?.removing(sink)
-            }
+            unlisten(sink, interest.workers, interest.workers.indices)
         }
         for job in interest.jobs {
             watchers[job]?[sink] = nil
@@ -157,10 +154,7 @@ struct EventHub {
     mutating func unlistenSome() -> Bool {
         guard var (sink, list, next) = unlistening.first else { return false }
         let end = min(list.count, next + Self.unlistenSlice)
-        for index in next..<end {
-            let worker = list[index]
-            workers[worker] = workers[worker]?.removing(sink)
-        }
+        unlisten(sink, list, next..<end)
         next = end
         if next < list.count {
             unlistening[0].next = next
@@ -170,6 +164,14 @@ struct EventHub {
             LazyFree.drop(list)
         }
         return !unlistening.isEmpty
+    }
+
+    /// Takes `sink` out of the listeners of `list[range]`.
+    private mutating func unlisten(_ sink: EventSink, _ list: PagedArray<String>, _ range: Range<Int>) {
+        for index in range {
+            let worker = list[index]
+            workers[worker] = workers[worker]?.removing(sink)
+        }
     }
 
     /// The open connections that hear `worker`'s offers.
